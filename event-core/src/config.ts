@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * The one config reader. Every setting comes from the environment, is validated once at start,
+ * and is passed down as a typed object. A bad value stops the process with a message that names
+ * the variable and says what it should be.
+ */
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const ms = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
+
+export const configSchema = z.object({
+  /** Comma-separated Kafka bootstrap brokers; unset = the embedded log. */
+  KAFKA_BROKERS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((b) => b.trim()).filter(Boolean) : undefined))
+    .refine((brokers) => !brokers || brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+      message: 'must be host:port[,host:port...]',
+    }),
+  /** Where the embedded log keeps its files. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_PORT: port(4000),
+  PRODUCTS_PORT: port(4001),
+  CUSTOMERS_PORT: port(4002),
+  PURCHASES_PORT: port(4003),
+  /** Subgraph URLs the gateway calls; default to HOST and the ports above. */
+  PRODUCTS_URL: z.url().optional(),
+  CUSTOMERS_URL: z.url().optional(),
+  PURCHASES_URL: z.url().optional(),
+  /** Partitions of each topic when the services create them. */
+  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(1),
+  /** Replication factor of each topic when the services create them (3 in production). */
+  TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  /** How long a mutation waits for its event to be stored and applied before UNAVAILABLE. */
+  MUTATION_TIMEOUT_MS: ms(10_000),
+  /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
+  CONSISTENCY_TIMEOUT_MS: ms(5_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment; throws {@link ConfigError} listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration, fix these environment variables:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DocumentNode } from 'graphql';
+import type { EventMeta } from '../envelope.ts';
+import type { Logger } from '../logger.ts';
+import type { EventLog } from '../log/port.ts';
+import { decodePosition, encodePosition, mergePositions, type Position } from '../position.ts';
+import type { Projector } from '../projector.ts';
+import { formatError, toGraphQLError } from './errors.ts';
+
+export const CONSISTENCY_HEADER = 'x-consistency-token';
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** What every resolver of every subgraph receives. */
+export interface SubgraphContext {
+  /** Metadata for events written by this request. */
+  readonly meta: EventMeta;
+  /** Resolvers that write record their event's position here; it goes back as `X-Consistency-Token`. */
+  recordPosition(position: Position): void;
+  readonly logger: Logger;
+}
+
+export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
+
+export interface SubgraphServerOptions {
+  readonly name: string;
+  readonly typeDefs: DocumentNode;
+  readonly resolvers: SubgraphResolvers;
+  readonly projector: Projector;
+  readonly log: EventLog;
+  readonly logger: Logger;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Bound on waiting for a request's `X-Consistency-Token`, in ms. Default 5000. */
+  readonly consistencyTimeoutMs?: number;
+  /** Hides internal error details. Default false. */
+  readonly production?: boolean;
+}
+
+export interface RunningSubgraph {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+interface RequestState extends SubgraphContext {
+  written?: Position;
+}
+
+/** Writes the merged position of a request's events back as a response header. */
+const consistencyPlugin: ApolloServerPlugin<RequestState> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (contextValue.written) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written));
+      },
+    };
+  },
+};
+
+/**
+ * The one way to serve a subgraph: Apollo Server 5 on Express with `/graphql`, `/healthz` and
+ * `/readyz`. A request carrying `X-Consistency-Token` is executed only after this subgraph's
+ * projector has applied that position.
+ */
+export async function startSubgraphServer(options: SubgraphServerOptions): Promise<RunningSubgraph> {
+  const { name, typeDefs, resolvers, projector, log, logger, host = '127.0.0.1', port, consistencyTimeoutMs = 5000, production = false } = options;
+  const app = express();
+  const httpServer: Server = createServer(app);
+  const server = new ApolloServer<RequestState>({
+    schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
+    formatError: formatError(production),
+    includeStacktraceInErrorResponses: !production,
+    introspection: true,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin],
+  });
+  await server.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: name });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const logHealthy = await log.healthy();
+    const ready = projector.isReady() && logHealthy;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: name, replayed: projector.isReady(), log: logHealthy ? 'up' : 'down' });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        const token = req.header(CONSISTENCY_HEADER);
+        if (token) {
+          try {
+            await projector.waitFor(decodePosition(token), consistencyTimeoutMs);
+          } catch (error) {
+            throw toGraphQLError(error);
+          }
+        }
+        const correlationId = req.header(CORRELATION_HEADER) ?? randomUUID();
+        const state: RequestState = {
+          meta: { correlationId, ...(req.header('x-actor') ? { actor: req.header('x-actor') } : {}) },
+          logger: logger.child({ correlationId }),
+          recordPosition(position) {
+            state.written = state.written ? mergePositions(state.written, position) : position;
+          },
+        };
+        return state;
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve());
+  });
+  const actualPort = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host}:${actualPort}/graphql`;
+  logger.info({ subgraph: name, url }, `${name} subgraph listening on ${url}`);
+  return {
+    name,
+    url,
+    port: actualPort,
+    async close() {
+      await server.stop();
+    },
+  };
+}

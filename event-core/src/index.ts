@@ -1,0 +1,43 @@
+export type { EventEnvelope, EventMeta } from './envelope.ts';
+export { envelopeSchema } from './envelope.ts';
+export { decodeRecord, encodeEvent, DecodeError, MAX_EVENT_BYTES, type Decoded, type LegacyRecord } from './codec.ts';
+export * from './log/port.ts';
+export { createEmbeddedLog, type EmbeddedLogOptions } from './log/embedded.ts';
+export { createKafkaLog, type KafkaLogOptions } from './log/kafka.ts';
+export { partitionFor } from './log/partitioner.ts';
+export {
+  type Position,
+  InvalidPositionError,
+  positionAfter,
+  mergePositions,
+  hasReached,
+  encodePosition,
+  decodePosition,
+} from './position.ts';
+export { DomainError, badInput, notFound, conflict, type ErrorCode } from './errors.ts';
+export { parseMoney, formatMoney, MAX_CENTS } from './money.ts';
+export { newEntityId, newEventId, isEntityId, ENTITY_ID_PATTERN } from './ids.ts';
+export { createLogger, silentLogger, type Logger, type LoggerOptions } from './logger.ts';
+export { loadConfig, configSchema, ConfigError, type Config } from './config.ts';
+export {
+  createProjector,
+  APPLIED,
+  type ApplyOutcome,
+  type Projection,
+  type Projector,
+  type ProjectorOptions,
+  type EventOutcome,
+} from './projector.ts';
+export { createEventWriter, type EventWriter } from './writer.ts';
+export { toGraphQLError, formatError } from './graphql/errors.ts';
+export { MoneyScalar, DateTimeScalar } from './graphql/scalars.ts';
+export {
+  startSubgraphServer,
+  CONSISTENCY_HEADER,
+  CORRELATION_HEADER,
+  type SubgraphContext,
+  type SubgraphResolvers,
+  type RunningSubgraph,
+  type SubgraphServerOptions,
+} from './graphql/subgraph-server.ts';
+export { provisionEventTopics, EVENT_TOPIC_CONFIG } from './topics.ts';

@@ -1,0 +1,89 @@
+/**
+ * The event-log port: everything a service needs from Kafka, and nothing more.
+ *
+ * Semantics follow a Kafka topic partition: each partition is a dense, ordered sequence of
+ * offsets starting at 0; a record once acknowledged by {@link EventLog.append} is durable and is
+ * delivered to every reader in offset order. Both adapters (Kafka and embedded) pass the same
+ * contract suite in `src/testing/contract.ts`.
+ */
+
+/** A record as stored in a topic partition. */
+export interface LogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  /** Dense offset inside its partition, starting at 0. */
+  readonly offset: number;
+  /** Record key; the entity id for every event topic. `null` for keyless records. */
+  readonly key: string | null;
+  /** Raw value; `null` for tombstones. Decoding is the codec's job, not the log's. */
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Append time, milliseconds since the epoch. */
+  readonly timestampMs: number;
+}
+
+/** A record to append. */
+export interface OutgoingRecord {
+  readonly key: string;
+  readonly value: Buffer | string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Where an appended record landed. */
+export interface AppendResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Next offset to read per partition of one topic: `{ [partition]: offset }`. */
+export type PartitionOffsets = Readonly<Record<number, number>>;
+
+/** Settings of a topic created by {@link EventLog.provision}. */
+export interface TopicSpec {
+  readonly topic: string;
+  /** Default 1. Records with the same key always go to the same partition. */
+  readonly partitions?: number;
+  /** Extra topic configuration, e.g. `{ 'cleanup.policy': 'compact' }`. Ignored by the embedded log. */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/** Called with each batch of records, in offset order per partition. May be async: the next batch waits. */
+export type BatchHandler = (records: readonly LogRecord[]) => void | Promise<void>;
+
+export interface FollowOptions {
+  /** Next offset to read per partition; partitions not listed start at 0. */
+  readonly from?: PartitionOffsets;
+  readonly onBatch: BatchHandler;
+  /** Called when the follower stops because of an error it cannot recover from. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** A live reader; {@link Follower.close} stops it and resolves once no handler runs any more. */
+export interface Follower {
+  close(): Promise<void>;
+}
+
+export interface EventLog {
+  /** Short name for logs and metrics: `kafka` or `embedded`. */
+  readonly kind: string;
+  /** Creates the topics that do not exist yet; existing topics are left as they are. */
+  provision(topics: readonly TopicSpec[]): Promise<void>;
+  /**
+   * Appends records to one topic and resolves once every one is durable (Kafka: acks=all).
+   * Results are in the order of `records`.
+   */
+  append(topic: string, records: readonly OutgoingRecord[]): Promise<AppendResult[]>;
+  /** The offset the next appended record would get, per partition. */
+  highWaterMarks(topic: string): Promise<PartitionOffsets>;
+  /** Reads a topic from `from` (default: the beginning), then keeps delivering new records. */
+  follow(topic: string, options: FollowOptions): Promise<Follower>;
+  /** Is the log reachable right now? Cheap enough for a readiness probe. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Raised when the log cannot take or serve a request (broker down, closed log). */
+export class LogUnavailableError extends Error {
+  override readonly name = 'LogUnavailableError';
+}

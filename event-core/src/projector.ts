@@ -1,0 +1,222 @@
+import { decodeRecord, DecodeError, type Decoded } from './codec.ts';
+import type { EventEnvelope } from './envelope.ts';
+import { DomainError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import type { EventLog, Follower, LogRecord } from './log/port.ts';
+import { hasReached, positionAfter, type Position } from './position.ts';
+
+/** What applying one event did. A rejection is deterministic: every replica rejects the same event. */
+export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonly error: DomainError };
+
+export const APPLIED: ApplyOutcome = { ok: true };
+
+/**
+ * A read model fed by the log. `apply` mutates the model in place and must be deterministic:
+ * the same records in the same order give the same state on every replica. It throws
+ * {@link DecodeError} for an event it cannot understand; the projector logs and skips it.
+ */
+export interface Projection {
+  /** Topics this read model follows. */
+  readonly topics: readonly string[];
+  apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome;
+}
+
+/** Outcome of an awaited event, with the position a reader must reach to see it. */
+export interface EventOutcome {
+  readonly outcome: ApplyOutcome;
+  readonly position: Position;
+}
+
+export interface Expectation {
+  readonly promise: Promise<EventOutcome>;
+  cancel(): void;
+}
+
+export interface ProjectorStats {
+  readonly applied: number;
+  readonly rejected: number;
+  readonly skipped: number;
+}
+
+export interface Projector {
+  readonly name: string;
+  /** Replays every topic from the start and resolves once caught up with the high-water marks seen now. */
+  start(): Promise<void>;
+  /** True once the replay at start has caught up. */
+  isReady(): boolean;
+  /** Everything applied so far, as a position. */
+  position(): Position;
+  /**
+   * Resolves once every topic this projector follows has applied `position` (topics it does not
+   * follow are ignored). Rejects with `CONSISTENCY_TIMEOUT` after `timeoutMs`.
+   */
+  waitFor(position: Position, timeoutMs: number): Promise<void>;
+  /** Call before appending an event: resolves when this projector applies (or rejects) it. */
+  expect(eventId: string): Expectation;
+  stats(): ProjectorStats;
+  stop(): Promise<void>;
+}
+
+export interface ProjectorOptions {
+  readonly name: string;
+  readonly log: EventLog;
+  readonly projection: Projection;
+  readonly logger: Logger;
+  /** How often replay progress is logged, in ms. Default 2000. */
+  readonly progressIntervalMs?: number;
+}
+
+interface Waiter {
+  readonly position: Position;
+  readonly resolve: () => void;
+}
+
+/**
+ * Follows the projection's topics from offset 0 and applies every event in log order.
+ * A record that cannot be decoded or applied is logged with topic/partition/offset, counted and
+ * skipped: one bad record never stops the read model.
+ */
+export function createProjector({ name, log, projection, logger, progressIntervalMs = 2000 }: ProjectorOptions): Projector {
+  const topics = new Set(projection.topics);
+  const applied: Record<string, Record<number, number>> = {};
+  const expectations = new Map<string, (outcome: EventOutcome) => void>();
+  let waiters: Waiter[] = [];
+  const followers: Follower[] = [];
+  const counts = { applied: 0, rejected: 0, skipped: 0 };
+  let ready = false;
+
+  const settleWaiters = (): void => {
+    if (waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const waiter of waiters) {
+      if (hasReached(applied, waiter.position, topics)) waiter.resolve();
+      else still.push(waiter);
+    }
+    waiters = still;
+  };
+
+  const applyRecord = (record: LogRecord): void => {
+    let eventId: string | undefined;
+    let outcome: ApplyOutcome;
+    try {
+      const decoded = decodeRecord(record);
+      eventId = decoded.format === 'envelope' ? decoded.event.id : undefined;
+      outcome = projection.apply(record.topic, decoded, record);
+    } catch (error) {
+      counts.skipped++;
+      const reason = error instanceof DecodeError ? error.message : `apply failed: ${(error as Error).message}`;
+      logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason }, 'skipped a record that is not a valid event');
+      outcome = { ok: false, error: new DomainError('BAD_USER_INPUT', `the event could not be applied: ${reason}`) };
+    }
+    if (outcome.ok) counts.applied++;
+    else if (eventId) counts.rejected++;
+    if (eventId) {
+      const settle = expectations.get(eventId);
+      if (settle) {
+        expectations.delete(eventId);
+        settle({ outcome, position: positionAfter(record.topic, record.partition, record.offset) });
+      }
+    }
+  };
+
+  const onBatch = (records: readonly LogRecord[]): void => {
+    for (const record of records) {
+      applyRecord(record);
+      (applied[record.topic] ??= {})[record.partition] = record.offset + 1;
+    }
+    settleWaiters();
+  };
+
+const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
+    if (hasReached(applied, position, topics)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      // Timers above 2^31-1 ms fire at once; "no timeout" is simply no timer.
+      const timer =
+        timeoutMs < 2 ** 31
+          ? setTimeout(() => {
+              waiters = waiters.filter((w) => w !== waiter);
+              reject(new DomainError('CONSISTENCY_TIMEOUT', `the ${name} read model did not reach the requested position within ${timeoutMs} ms; retry later`));
+            }, timeoutMs)
+          : undefined;
+      const waiter: Waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      waiters.push(waiter);
+    });
+  };
+
+  return {
+    name,
+
+    async start() {
+      const startedAt = Date.now();
+      const targets: Record<string, Record<number, number>> = {};
+      for (const topic of topics) {
+        const marks = await log.highWaterMarks(topic);
+        targets[topic] = { ...marks };
+        const current = (applied[topic] ??= {});
+        for (const partition of Object.keys(marks)) current[Number(partition)] ??= 0;
+      }
+      const total = Object.values(targets).reduce((sum, marks) => sum + Object.values(marks).reduce((a, b) => a + b, 0), 0);
+      const done = (): number =>
+        Object.entries(targets).reduce(
+          (sum, [topic, marks]) => sum + Object.entries(marks).reduce((a, [p, hw]) => a + Math.min(hw, applied[topic]?.[Number(p)] ?? 0), 0),
+          0,
+        );
+      logger.info({ projector: name, topics: [...topics], events: total }, `replaying ${total} events`);
+      const progress = setInterval(() => {
+        const n = done();
+        const seconds = (Date.now() - startedAt) / 1000;
+        logger.info(
+          { projector: name, events: n, total, percent: total ? Math.floor((n / total) * 100) : 100, eventsPerSecond: Math.round(n / seconds) },
+          `replay ${n}/${total}`,
+        );
+      }, progressIntervalMs);
+      progress.unref();
+      try {
+        for (const topic of topics) {
+          followers.push(
+            await log.follow(topic, {
+              onBatch,
+              onError: (error) => logger.error({ projector: name, topic, err: error }, 'follower stopped'),
+            }),
+          );
+        }
+        await waitFor(targets, Number.MAX_SAFE_INTEGER);
+      } finally {
+        clearInterval(progress);
+      }
+      ready = true;
+      const seconds = (Date.now() - startedAt) / 1000;
+      logger.info({ projector: name, events: total, seconds, ...counts }, `replayed ${total} events in ${seconds.toFixed(2)} s`);
+    },
+
+    isReady: () => ready,
+
+    position: () => structuredClone(applied),
+
+    waitFor,
+
+    expect(eventId) {
+      let cancel = (): void => {};
+      const promise = new Promise<EventOutcome>((resolve) => {
+        expectations.set(eventId, resolve);
+        cancel = () => expectations.delete(eventId);
+      });
+      return { promise, cancel };
+    },
+
+    stats: () => ({ ...counts }),
+
+    async stop() {
+      await Promise.all(followers.splice(0).map((follower) => follower.close()));
+    },
+  };
+}
+
+/** Convenience for projections: the current envelope, or the legacy record it came from. */
+export type { Decoded, EventEnvelope };

@@ -1,0 +1,1 @@
+export { describeEventLogContract, collector } from './contract.ts';
