@@ -13,14 +13,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['event-core/test/**/*.test.ts', 'schema/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts', 'gateway/test/**/*.test.ts'],
-          exclude: ['**/*.kafka.test.ts', '**/node_modules/**'],
+          exclude: ['**/*kafka*.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['**/*.kafka.test.ts', 'e2e/**/*.test.ts'],
+          include: ['*/test/**/*kafka*.test.ts', 'subgraphs/*/test/**/*kafka*.test.ts', 'e2e/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['./e2e/global-setup.ts'],
           testTimeout: 120_000,

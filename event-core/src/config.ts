@@ -29,6 +29,8 @@ export const configSchema = z.object({
   PRODUCTS_URL: z.url().optional(),
   CUSTOMERS_URL: z.url().optional(),
   PURCHASES_URL: z.url().optional(),
+  /** Prepended to every topic name, so several systems (or test runs) can share one cluster. */
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, ".", "_" and "-" only').default(''),
   /** Partitions of each topic when the services create them. */
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(1),
   /** Replication factor of each topic when the services create them (3 in production). */

@@ -21,14 +21,15 @@ export { createLogger, silentLogger, type Logger, type LoggerOptions } from './l
 export { loadConfig, configSchema, ConfigError, type Config } from './config.ts';
 export {
   createProjector,
-  APPLIED,
+  applied,
+  rejected,
   type ApplyOutcome,
   type Projection,
   type Projector,
   type ProjectorOptions,
   type EventOutcome,
 } from './projector.ts';
-export { createEventWriter, type EventWriter } from './writer.ts';
+export { createEventWriter, runCommand, type EventWriter, type Written, type CommandDecision } from './writer.ts';
 export { toGraphQLError, formatError } from './graphql/errors.ts';
 export { MoneyScalar, DateTimeScalar } from './graphql/scalars.ts';
 export {
@@ -41,3 +42,8 @@ export {
   type SubgraphServerOptions,
 } from './graphql/subgraph-server.ts';
 export { provisionEventTopics, EVENT_TOPIC_CONFIG } from './topics.ts';
+export * from './readmodel/index.ts';
+export { startEventSourcedSubgraph, type EventSourcedSubgraphOptions, type RunningEventSourcedSubgraph } from './graphql/run-subgraph.ts';
+export { openEventLog } from './open-log.ts';
+export { runServiceMain } from './main.ts';
+export { executeMutation, checkId, checkIdempotencyKey, type MutationSpec } from './graphql/mutation.ts';

@@ -33,9 +33,13 @@ export function parseMoney(value: unknown, field = 'amount'): number {
   return cents;
 }
 
-/** Formats integer cents as a decimal string with two fraction digits: 150 → "1.50". */
-export function formatMoney(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+/**
+ * Formats integer cents as a decimal string with two fraction digits: 150 → "1.50". Sums that
+ * may outgrow 2^53 cents (aggregates) are kept as bigint and format the same way.
+ */
+export function formatMoney(cents: number | bigint): string {
+  const value = BigInt(cents);
+  const sign = value < 0n ? '-' : '';
+  const abs = value < 0n ? -value : value;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }

@@ -5,10 +5,15 @@ import type { Logger } from './logger.ts';
 import type { EventLog, Follower, LogRecord } from './log/port.ts';
 import { hasReached, positionAfter, type Position } from './position.ts';
 
-/** What applying one event did. A rejection is deterministic: every replica rejects the same event. */
-export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonly error: DomainError };
+/**
+ * What applying one event did. A rejection is deterministic: every replica rejects the same event.
+ * `entityId` is the entity a writer should read back: the event's own, or for a retried
+ * idempotency key, the entity of the first event with that key.
+ */
+export type ApplyOutcome = { readonly ok: true; readonly entityId: string } | { readonly ok: false; readonly error: DomainError };
 
-export const APPLIED: ApplyOutcome = { ok: true };
+export const applied = (entityId: string): ApplyOutcome => ({ ok: true, entityId });
+export const rejected = (error: DomainError): ApplyOutcome => ({ ok: false, error });
 
 /**
  * A read model fed by the log. `apply` mutates the model in place and must be deterministic:

@@ -11,7 +11,13 @@ export interface EventWriter {
    * (read-your-writes). Resolves with the position to read at; rejects with the projector's
    * deterministic rejection (e.g. `CONFLICT`) or `UNAVAILABLE`.
    */
-  write(event: EventEnvelope): Promise<Position>;
+  write(event: EventEnvelope): Promise<Written>;
+}
+
+/** Where a written event landed and which entity to read back. */
+export interface Written {
+  readonly position: Position;
+  readonly entityId: string;
 }
 
 export interface EventWriterOptions {
@@ -58,7 +64,39 @@ export function createEventWriter({ log, projector, topic, timeoutMs = 10_000 }:
         );
       });
       if (!outcome.ok) throw outcome.error;
-      return position;
+      return { position, entityId: outcome.entityId };
     },
   };
+}
+
+/** What a command decided: an event to append, or the entity an earlier identical request made. */
+export type CommandDecision = { readonly event: EventEnvelope } | { readonly existingEntityId: string };
+
+/**
+ * Decides and writes one command. When the event loses a race at apply time (another write got
+ * the same version first) and the caller did not ask for a specific `expectedVersion`, the
+ * command is decided again on the newer state, up to `retries` times.
+ */
+export async function runCommand({
+  writer,
+  decide,
+  retryOnConflict,
+  retries = 3,
+}: {
+  readonly writer: EventWriter;
+  /** Pure apart from reading the current read model; called once per attempt. */
+  readonly decide: () => CommandDecision;
+  readonly retryOnConflict: boolean;
+  readonly retries?: number;
+}): Promise<{ readonly entityId: string; readonly position?: Position }> {
+  for (let attempt = 0; ; attempt++) {
+    const decision = decide();
+    if ('existingEntityId' in decision) return { entityId: decision.existingEntityId };
+    try {
+      return await writer.write(decision.event);
+    } catch (error) {
+      const lostRace = error instanceof DomainError && error.code === 'CONFLICT';
+      if (!lostRace || !retryOnConflict || attempt >= retries) throw error;
+    }
+  }
 }

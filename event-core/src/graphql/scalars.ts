@@ -14,10 +14,11 @@ function moneyInput(value: unknown): number {
  * `Money`: a decimal string with two fraction digits out ("1.50"); Int, Float or String in, at most
  * two decimals, never negative. Inside resolvers it is integer cents.
  */
-export const MoneyScalar = new GraphQLScalarType<number, string>({
+export const MoneyScalar = new GraphQLScalarType<number | bigint, string>({
   name: 'Money',
   description: 'An exact amount: "1.50" out; Int, Float or String in, at most 2 decimals, >= 0.',
   serialize: (value) => {
+    if (typeof value === 'bigint') return formatMoney(value);
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new GraphQLError('Money must be held as integer cents');
     return formatMoney(value);
   },

@@ -9,6 +9,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { EventMeta } from '../envelope.ts';
+import { DomainError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
 import { decodePosition, encodePosition, mergePositions, type Position } from '../position.ts';
@@ -98,6 +99,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
       context: async ({ req }) => {
+        if (!projector.isReady()) {
+          throw toGraphQLError(new DomainError('UNAVAILABLE', `the ${name} subgraph is still replaying its events; retry in a moment`));
+        }
         const token = req.header(CONSISTENCY_HEADER);
         if (token) {
           try {

@@ -1,0 +1,60 @@
+import type { DocumentNode } from 'graphql';
+import type { Logger } from '../logger.ts';
+import type { EventLog } from '../log/port.ts';
+import { createProjector, type Projection, type Projector } from '../projector.ts';
+import { provisionEventTopics } from '../topics.ts';
+import { createEventWriter, type EventWriter } from '../writer.ts';
+import { startSubgraphServer, type RunningSubgraph, type SubgraphResolvers } from './subgraph-server.ts';
+
+export interface EventSourcedSubgraphOptions {
+  readonly name: string;
+  readonly typeDefs: DocumentNode;
+  readonly projection: Projection;
+  /** The topic this subgraph's mutations append to. */
+  readonly ownTopic: string;
+  readonly resolvers: (deps: { readonly writer: EventWriter; readonly projector: Projector }) => SubgraphResolvers;
+  readonly log: EventLog;
+  readonly logger: Logger;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Partitions of topics this service creates. Default 1. */
+  readonly partitions?: number;
+  /** Bound on a mutation's append + apply, in ms. Default 10000. */
+  readonly mutationTimeoutMs?: number;
+  /** Bound on waiting for `X-Consistency-Token`, in ms. Default 5000. */
+  readonly consistencyTimeoutMs?: number;
+  readonly production?: boolean;
+}
+
+export interface RunningEventSourcedSubgraph extends RunningSubgraph {
+  readonly projector: Projector;
+}
+
+/**
+ * Starts one event-sourced subgraph: creates its topics if needed, serves HTTP at once (`/readyz`
+ * says 503 while replaying), replays its topics from the start, and resolves once caught up.
+ */
+export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOptions): Promise<RunningEventSourcedSubgraph> {
+  const { name, projection, ownTopic, log, partitions = 1, mutationTimeoutMs = 10_000 } = options;
+  const logger = options.logger.child({ service: name });
+  await provisionEventTopics(log, projection.topics, partitions);
+  const projector = createProjector({ name, log, projection, logger });
+  const writer = createEventWriter({ log, projector, topic: ownTopic, timeoutMs: mutationTimeoutMs });
+  const server = await startSubgraphServer({ ...options, logger, projector, resolvers: options.resolvers({ writer, projector }) });
+  try {
+    await projector.start();
+  } catch (error) {
+    await server.close();
+    await projector.stop();
+    throw error;
+  }
+  return {
+    ...server,
+    projector,
+    async close() {
+      await server.close();
+      await projector.stop();
+    },
+  };
+}

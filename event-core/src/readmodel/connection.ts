@@ -1,0 +1,69 @@
+import { badInput } from '../errors.ts';
+
+/** Relay-style page as the GraphQL connections expose it. */
+export interface Connection<T> {
+  readonly nodes: readonly T[];
+  readonly edges: readonly { readonly cursor: string; readonly node: T }[];
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  readonly totalCount: number;
+}
+
+export interface PageArgs {
+  readonly first?: number | null;
+  readonly after?: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** Cursors are opaque to clients: the index in an append-only sequence, URL-safe encoded. */
+export function encodeCursor(index: number): string {
+  return Buffer.from(`i:${index}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const match = /^i:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badInput(`"${cursor.slice(0, 40)}" is not a cursor from this list; pass an endCursor you received`, 'after');
+  return Number(match[1]);
+}
+
+function pageSize(first: number | null | undefined): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
+  }
+  return size;
+}
+
+/**
+ * One page of an append-only sequence read by index, skipping entries `pick` returns undefined
+ * for (deleted entities). Costs O(page + skipped), never a scan of the whole sequence.
+ */
+export function paginate<S, T>(
+  sequence: readonly S[],
+  { first, after }: PageArgs,
+  totalCount: number,
+  pick: (entry: S) => T | undefined,
+): Connection<T> {
+  const size = pageSize(first);
+  let index = after ? decodeCursor(after) + 1 : 0;
+  const edges: { cursor: string; node: T }[] = [];
+  while (index < sequence.length && edges.length < size) {
+    const node = pick(sequence[index]!);
+    if (node !== undefined) edges.push({ cursor: encodeCursor(index), node });
+    index++;
+  }
+  let hasNextPage = false;
+  for (let probe = index; probe < sequence.length; probe++) {
+    if (pick(sequence[probe]!) !== undefined) {
+      hasNextPage = true;
+      break;
+    }
+  }
+  return {
+    nodes: edges.map((edge) => edge.node),
+    edges,
+    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
+}

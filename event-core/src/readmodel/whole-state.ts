@@ -1,0 +1,43 @@
+import type { EventEnvelope } from '../envelope.ts';
+import { conflict } from '../errors.ts';
+import { applied, rejected, type ApplyOutcome } from '../projector.ts';
+import { EntityTable, type Versioned } from './entity-table.ts';
+
+/**
+ * Applies events that carry an entity's whole state, by the rules every reader of a topic must
+ * share so that every replica and every other subgraph that mirrors the topic agrees:
+ * - an event must follow the version it was decided on (a create: no entity yet), else it lost a
+ *   race and is rejected with CONFLICT;
+ * - an event whose idempotency key was already applied is a retry that raced its first attempt:
+ *   it changes nothing and points at the entity of the first one.
+ */
+export class WholeStateTable<T extends Versioned, E extends EventEnvelope = EventEnvelope> {
+  readonly table = new EntityTable<T>();
+  private readonly idempotency = new Map<string, string>();
+
+  constructor(
+    private readonly kind: string,
+    /** Is this event type the one that creates the entity? */
+    private readonly isCreate: (event: E) => boolean,
+    /** The state an event describes (pure). */
+    private readonly evolve: (state: T | undefined, event: E) => T,
+  ) {}
+
+  /** The entity an earlier event with this idempotency key touched. */
+  entityForKey(key: string): string | undefined {
+    return this.idempotency.get(key);
+  }
+
+  apply(event: E): ApplyOutcome {
+    const key = event.meta.idempotencyKey;
+    const earlier = key === undefined ? undefined : this.idempotency.get(key);
+    if (earlier !== undefined) return applied(earlier);
+    const state = this.table.get(event.entityId);
+    const current = state?.version ?? 0;
+    const inSequence = this.isCreate(event) ? state === undefined && event.version === 1 : state !== undefined && event.version === current + 1;
+    if (!inSequence) return rejected(conflict(this.kind, event.entityId, event.version - 1, current));
+    this.table.put(this.evolve(state, event));
+    if (key !== undefined) this.idempotency.set(key, event.entityId);
+    return applied(event.entityId);
+  }
+}

@@ -1,0 +1,56 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, mergePositions, type Position } from '@shop/event-core';
+
+/** Per-request state of the gateway. */
+export interface GatewayContext {
+  /** Position the client asked for (its `X-Consistency-Token`), if any. */
+  readonly requested?: Position;
+  readonly correlationId: string;
+  /** Positions of events written by this request, merged; returned as `X-Consistency-Token`. */
+  written?: Position;
+}
+
+type Request = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
+type Response = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
+
+/**
+ * Calls one subgraph, carrying consistency both ways: every fetch asks for the client's token
+ * merged with whatever this request has written so far, so the fetches that follow a mutation in
+ * the same query plan read at least the state after it; and positions a subgraph reports come back.
+ */
+export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: Request): void {
+    const headers = request.http?.headers;
+    if (!headers || !context) return;
+    const wanted = context.requested && context.written ? mergePositions(context.requested, context.written) : (context.requested ?? context.written);
+    if (wanted) headers.set(CONSISTENCY_HEADER, encodePosition(wanted));
+    if (context.correlationId) headers.set(CORRELATION_HEADER, context.correlationId);
+  }
+
+  override didReceiveResponse({ response, context }: Response): typeof response {
+    const token = response.http?.headers.get(CONSISTENCY_HEADER);
+    if (token && context) {
+      const position = decodePosition(token);
+      context.written = context.written ? mergePositions(context.written, position) : position;
+    }
+    return response;
+  }
+
+  /** Keeps a subgraph's own error (message and code) when it answers with a non-2xx status. */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const fallback = await super.errorFromResponse(response.clone());
+    try {
+      const body = (await response.json()) as { errors?: { message?: string; extensions?: Record<string, unknown> }[] };
+      const first = body.errors?.[0];
+      if (first?.message && typeof first.extensions?.code === 'string') {
+        return new GraphQLError(first.message, { extensions: { code: first.extensions.code } });
+      }
+    } catch {
+      // Not a GraphQL error body: the generic error says what the status was.
+    }
+    return fallback;
+  }
+}
+
+export type { GraphQLDataSourceProcessOptions };

@@ -1,0 +1,129 @@
+import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, toGraphQLError, type Logger } from '@shop/event-core';
+import { SUPERGRAPH_PATH, type SubgraphName } from '@shop/schema';
+import { ConsistentDataSource, type GatewayContext } from './data-source.ts';
+
+export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
+
+export interface GatewayOptions {
+  readonly logger: Logger;
+  readonly host?: string;
+  /** Default 4000; 0 picks a free port. */
+  readonly port?: number;
+  /** Subgraph URLs; a subgraph not listed is called at the URL in the supergraph. */
+  readonly subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  /** The composed supergraph SDL; default: the checked-in `schema/supergraph.graphql`. */
+  readonly supergraphSdl?: string;
+  readonly production?: boolean;
+  /** Timeout of each subgraph readiness probe behind `/readyz`, in ms. Default 1000. */
+  readonly readinessTimeoutMs?: number;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Sends the position of everything a request wrote back to the client. */
+const consistencyPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (contextValue.written) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written));
+      },
+    };
+  },
+};
+
+/**
+ * The gateway: `@apollo/gateway` on the supergraph composed ahead of time (no network at start),
+ * Apollo Server 5 on Express, one port for `/graphql`, `/healthz` and `/readyz`.
+ */
+export async function startGateway({
+  logger,
+  host = '127.0.0.1',
+  port = 4000,
+  subgraphUrls = {},
+  supergraphSdl = readFileSync(SUPERGRAPH_PATH, 'utf8'),
+  production = false,
+  readinessTimeoutMs = 1000,
+}: GatewayOptions): Promise<RunningGateway> {
+  const urls = new Map<string, string>();
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => {
+      const target = subgraphUrls[name as SubgraphName] ?? url;
+      if (!target) throw new Error(`no URL for subgraph ${name}`);
+      urls.set(name, target);
+      return new ConsistentDataSource({ url: target });
+    },
+  });
+  const app = express();
+  const httpServer = createServer(app);
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: formatError(production),
+    includeStacktraceInErrorResponses: !production,
+    introspection: true,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin],
+  });
+  await server.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all(
+      [...urls].map(async ([name, url]) => {
+        try {
+          const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(readinessTimeoutMs) });
+          return [name, response.ok ? 'ready' : `not ready (${response.status})`] as const;
+        } catch (error) {
+          return [name, `unreachable (${(error as Error).message})`] as const;
+        }
+      }),
+    );
+    const ready = checks.every(([, state]) => state === 'ready');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: 'gateway', subgraphs: Object.fromEntries(checks) });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        const token = req.header(CONSISTENCY_HEADER);
+        let requested;
+        try {
+          requested = token ? decodePosition(token) : undefined;
+        } catch (error) {
+          throw toGraphQLError(error);
+        }
+        return { correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(), ...(requested ? { requested } : {}) };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve());
+  });
+  const actualPort = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${actualPort}/graphql`;
+  logger.info({ url }, `gateway listening on ${url}`);
+  return {
+    url,
+    port: actualPort,
+    async close() {
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Runs the gateway as its own process (`npm run start:kafka` starts one of these). */
+import { ConfigError, createLogger, loadConfig } from '@shop/event-core';
+import { startGateway } from './index.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(2);
+}
+const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'gateway' });
+const gateway = await startGateway({
+  logger,
+  host: config.HOST,
+  port: config.GATEWAY_PORT,
+  production: config.NODE_ENV === 'production',
+  subgraphUrls: {
+    products: config.PRODUCTS_URL ?? `http://${config.HOST}:${config.PRODUCTS_PORT}/graphql`,
+    customers: config.CUSTOMERS_URL ?? `http://${config.HOST}:${config.CUSTOMERS_PORT}/graphql`,
+    purchases: config.PURCHASES_URL ?? `http://${config.HOST}:${config.PURCHASES_PORT}/graphql`,
+  },
+});
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'gateway shutting down');
+    void gateway.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { DecodeError, ENTITY_ID_PATTERN, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
+
+/** Money inside events: a decimal string with two fraction digits ("1.50"). */
+export const moneyString = z.string().regex(/^(0|[1-9]\d*)\.\d{2}$/, 'must be a decimal string with two fraction digits');
+export const entityId = z.string().regex(ENTITY_ID_PATTERN, 'must be 1-64 URL-safe characters');
+export const isoDate = z.iso.datetime({ offset: true });
+
+/** The topic of each aggregate. */
+export interface EventTopics {
+  readonly products: string;
+  readonly customers: string;
+  readonly purchases: string;
+}
+
+/**
+ * The topics of the system; the names are the public contract. A prefix (`TOPIC_PREFIX`, empty by
+ * default) lets several independent systems, or test runs, share one Kafka cluster.
+ */
+export function eventTopics(prefix = ''): EventTopics {
+  return { products: `${prefix}eventbus.products`, customers: `${prefix}eventbus.customers`, purchases: `${prefix}eventbus.purchases` };
+}
+
+export const TOPICS: EventTopics = eventTopics();
+
+/** Validates an envelope's `data` against the schema of its type; {@link DecodeError} if it does not fit. */
+export function parseData<T>(schema: z.ZodType<T>, event: EventEnvelope): T {
+  const parsed = schema.safeParse(event.data);
+  if (!parsed.success) throw new DecodeError(`invalid ${event.type} data: ${z.prettifyError(parsed.error)}`);
+  const data = parsed.data as T & { id?: string };
+  if (data.id !== undefined && data.id !== event.entityId) {
+    throw new DecodeError(`${event.type} data.id "${data.id}" does not match entityId "${event.entityId}"`);
+  }
+  return parsed.data;
+}
+
+/** Converts a legacy decimal number (1.5) to a money string ("1.50") exactly, or throws. */
+export function legacyMoney(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
+  const match = /^(0|[1-9]\d*)(?:\.(\d{1,2}))?$/.exec(text);
+  if (!match) throw new DecodeError(`legacy amount ${JSON.stringify(value)} is not a non-negative amount with at most 2 decimals`);
+  return `${match[1]}.${(match[2] ?? '').padEnd(2, '0')}`;
+}
+
+/** A legacy record has no event id; its place in the log is unique and stable, so it becomes one. */
+export function legacyEventId(record: Pick<LogRecord, 'topic' | 'partition' | 'offset'>): string {
+  return `legacy:${record.topic}:${record.partition}:${record.offset}`;
+}
+
+export function legacyTime(record: Pick<LogRecord, 'timestampMs'>): string {
+  return new Date(record.timestampMs).toISOString();
+}
+
+/** The payload's `id`, checked against the record key. */
+export function legacyEntityId(legacy: LegacyRecord, record: Pick<LogRecord, 'key'>): string {
+  const id = legacy.payload.id;
+  if (typeof id !== 'string' || !ENTITY_ID_PATTERN.test(id)) throw new DecodeError('legacy payload has no valid id');
+  if (record.key !== null && record.key !== id) throw new DecodeError(`legacy record key "${record.key}" does not match payload id "${id}"`);
+  return id;
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { newEntityId, newEventId, startEventSourcedSubgraph, type EventLog, type Logger, type RunningEventSourcedSubgraph } from '@shop/event-core';
+import { TOPICS, type EventTopics } from '@shop/schema';
+import { CustomersReadModel } from './read-model.ts';
+import { createResolvers } from './resolvers.ts';
+
+export { decide, evolve, type Customer, type CustomerCommand } from './domain.ts';
+export { CustomersReadModel } from './read-model.ts';
+
+export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
+
+export interface CustomersSubgraphOptions {
+  readonly log: EventLog;
+  readonly logger: Logger;
+  readonly host?: string;
+  /** Default 4002; 0 picks a free port. */
+  readonly port?: number;
+  readonly partitions?: number;
+  /** Topic names; default the public ones (`eventbus.*`). */
+  readonly topics?: EventTopics;
+  readonly mutationTimeoutMs?: number;
+  readonly consistencyTimeoutMs?: number;
+  readonly production?: boolean;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}
+
+export interface RunningCustomersSubgraph extends RunningEventSourcedSubgraph {
+  readonly model: CustomersReadModel;
+}
+
+/** Starts the customers subgraph on `eventbus.customers`; resolves once its read model has caught up. */
+export async function startCustomersSubgraph({ port = 4002, now = () => new Date(), newId = newEntityId, topics = TOPICS, ...options }: CustomersSubgraphOptions): Promise<RunningCustomersSubgraph> {
+  const model = new CustomersReadModel(topics);
+  const running = await startEventSourcedSubgraph({
+    ...options,
+    name: 'customers',
+    port,
+    typeDefs,
+    projection: model,
+    ownTopic: topics.customers,
+    resolvers: ({ writer }) => createResolvers({ model, writer, now, newId, newEventId }),
+  });
+  return { ...running, model };
+}

@@ -1,0 +1,18 @@
+/** Runs the customers subgraph as its own process (`npm run start:kafka` starts one of these). */
+import { runServiceMain } from '@shop/event-core';
+import { eventTopics } from '@shop/schema';
+import { startCustomersSubgraph } from './index.ts';
+
+runServiceMain('customers', (config, log, logger) =>
+  startCustomersSubgraph({
+    log,
+    logger,
+    host: config.HOST,
+    port: config.CUSTOMERS_PORT,
+    partitions: config.TOPIC_PARTITIONS,
+    topics: eventTopics(config.TOPIC_PREFIX),
+    mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
+    consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
+    production: config.NODE_ENV === 'production',
+  }),
+);

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { newEntityId, newEventId, startEventSourcedSubgraph, type EventLog, type Logger, type RunningEventSourcedSubgraph } from '@shop/event-core';
+import { TOPICS, type EventTopics } from '@shop/schema';
+import { ProductsReadModel } from './read-model.ts';
+import { createResolvers } from './resolvers.ts';
+
+export { decide, evolve, type Product, type ProductCommand } from './domain.ts';
+export { ProductsReadModel } from './read-model.ts';
+
+export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
+
+export interface ProductsSubgraphOptions {
+  readonly log: EventLog;
+  readonly logger: Logger;
+  readonly host?: string;
+  /** Default 4001; 0 picks a free port. */
+  readonly port?: number;
+  readonly partitions?: number;
+  /** Topic names; default the public ones (`eventbus.*`). */
+  readonly topics?: EventTopics;
+  readonly mutationTimeoutMs?: number;
+  readonly consistencyTimeoutMs?: number;
+  readonly production?: boolean;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}
+
+export interface RunningProductsSubgraph extends RunningEventSourcedSubgraph {
+  readonly model: ProductsReadModel;
+}
+
+/** Starts the products subgraph on `eventbus.products`; resolves once its read model has caught up. */
+export async function startProductsSubgraph({ port = 4001, now = () => new Date(), newId = newEntityId, topics = TOPICS, ...options }: ProductsSubgraphOptions): Promise<RunningProductsSubgraph> {
+  const model = new ProductsReadModel(topics);
+  const running = await startEventSourcedSubgraph({
+    ...options,
+    name: 'products',
+    port,
+    typeDefs,
+    projection: model,
+    ownTopic: topics.products,
+    resolvers: ({ writer }) => createResolvers({ model, writer, now, newId, newEventId }),
+  });
+  return { ...running, model };
+}

@@ -1,0 +1,18 @@
+/** Runs the products subgraph as its own process (`npm run start:kafka` starts one of these). */
+import { runServiceMain } from '@shop/event-core';
+import { eventTopics } from '@shop/schema';
+import { startProductsSubgraph } from './index.ts';
+
+runServiceMain('products', (config, log, logger) =>
+  startProductsSubgraph({
+    log,
+    logger,
+    host: config.HOST,
+    port: config.PRODUCTS_PORT,
+    partitions: config.TOPIC_PARTITIONS,
+    topics: eventTopics(config.TOPIC_PREFIX),
+    mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
+    consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
+    production: config.NODE_ENV === 'production',
+  }),
+);

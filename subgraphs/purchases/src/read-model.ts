@@ -1,0 +1,146 @@
+import {
+  applied,
+  DomainError,
+  paginate,
+  rejected,
+  WholeStateTable,
+  type ApplyOutcome,
+  type Connection,
+  type Decoded,
+  type LogRecord,
+  type PageArgs,
+  type Projection,
+} from '@shop/event-core';
+import {
+  TOPICS,
+  type EventTopics,
+  toCustomerEvent,
+  toProductEvent,
+  toPurchaseEvent,
+  type CustomerData,
+  type CustomerEvent,
+  type ProductData,
+  type ProductEvent,
+} from '@shop/schema';
+import { evolve, type Purchase } from './domain.ts';
+
+/** What this subgraph mirrors of another aggregate: enough to decide and to upcast old records. */
+interface Mirrored<D> {
+  readonly id: string;
+  readonly version: number;
+  readonly deletedAt: string | null;
+  readonly data: D;
+}
+
+const mirror = <D extends { id: string; deletedAt: string | null }>(_state: unknown, event: { version: number; data: D }): Mirrored<D> => ({
+  id: event.data.id,
+  version: event.version,
+  deletedAt: event.data.deletedAt,
+  data: event.data,
+});
+
+/** Per-product or per-customer aggregate, kept per event: O(1) to update, O(1) to read. */
+class Totals {
+  readonly purchaseIds: string[] = [];
+  /** bigint: a sum of many amounts may outgrow 2^53 cents, and money stays exact. */
+  totalCents = 0n;
+
+  add(purchase: Purchase): void {
+    this.purchaseIds.push(purchase.id);
+    this.totalCents += BigInt(purchase.totalCents);
+  }
+}
+
+class ProductTotals extends Totals {
+  /** customer id → purchases of this product by that customer. */
+  readonly customers = new Map<string, number>();
+
+  override add(purchase: Purchase): void {
+    super.add(purchase);
+    this.customers.set(purchase.customerId, (this.customers.get(purchase.customerId) ?? 0) + 1);
+  }
+}
+
+/**
+ * The purchases read model. It follows all three topics: purchases, and products and customers
+ * to check references and default totals at decide time. Mirrors apply product and customer
+ * events by the same rules as their own subgraphs, so a rejected event is rejected here too.
+ */
+export class PurchasesReadModel implements Projection {
+  readonly topics: readonly string[];
+  readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>('product', (e) => e.type === 'ProductCreated', mirror);
+  readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>('customer', (e) => e.type === 'CustomerCreated', mirror);
+  private readonly purchases = new Map<string, Purchase>();
+  private readonly order: string[] = [];
+  private readonly byProduct = new Map<string, ProductTotals>();
+  private readonly byCustomer = new Map<string, Totals>();
+  /** "productId customerId" → purchases of that pair, so a filter by both is O(page) too. */
+  private readonly byPair = new Map<string, string[]>();
+  private readonly idempotency = new Map<string, string>();
+
+  constructor(private readonly names: EventTopics = TOPICS) {
+    this.topics = [names.purchases, names.products, names.customers];
+  }
+
+  apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
+    if (topic === this.names.purchases) return this.applyPurchase(evolve(toPurchaseEvent(decoded, record)), decoded);
+    if (topic === this.names.products) return this.products.apply(toProductEvent(decoded, record, (id) => this.products.table.get(id)));
+    if (topic === this.names.customers) return this.customers.apply(toCustomerEvent(decoded, record, (id) => this.customers.table.get(id)));
+    throw new Error(`not a topic of this read model: ${topic}`);
+  }
+
+  private applyPurchase(purchase: Purchase, decoded: Decoded): ApplyOutcome {
+    const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
+    const earlier = key === undefined ? undefined : this.idempotency.get(key);
+    if (earlier !== undefined) return applied(earlier);
+    if (this.purchases.has(purchase.id)) {
+      return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
+    }
+    this.purchases.set(purchase.id, purchase);
+    this.order.push(purchase.id);
+    let product = this.byProduct.get(purchase.productId);
+    if (!product) this.byProduct.set(purchase.productId, (product = new ProductTotals()));
+    product.add(purchase);
+    let customer = this.byCustomer.get(purchase.customerId);
+    if (!customer) this.byCustomer.set(purchase.customerId, (customer = new Totals()));
+    customer.add(purchase);
+    const pair = `${purchase.productId} ${purchase.customerId}`;
+    const pairIds = this.byPair.get(pair);
+    if (pairIds) pairIds.push(purchase.id);
+    else this.byPair.set(pair, [purchase.id]);
+    if (key !== undefined) this.idempotency.set(key, purchase.id);
+    return applied(purchase.id);
+  }
+
+  purchase(id: string): Purchase | undefined {
+    return this.purchases.get(id);
+  }
+
+  entityForKey(key: string): string | undefined {
+    return this.idempotency.get(key);
+  }
+
+  /** Purchases oldest first, optionally of one product and/or one customer; O(page). */
+  page(args: PageArgs & { readonly productId?: string | null; readonly customerId?: string | null }): Connection<Purchase> {
+    const { productId, customerId } = args;
+    const ids =
+      productId && customerId
+        ? (this.byPair.get(`${productId} ${customerId}`) ?? [])
+        : productId
+          ? (this.byProduct.get(productId)?.purchaseIds ?? [])
+          : customerId
+            ? (this.byCustomer.get(customerId)?.purchaseIds ?? [])
+            : this.order;
+    return paginate(ids, args, ids.length, (id) => this.purchases.get(id));
+  }
+
+  productStats(productId: string): { purchaseCount: number; customerCount: number; totalCents: bigint } {
+    const totals = this.byProduct.get(productId);
+    return { purchaseCount: totals?.purchaseIds.length ?? 0, customerCount: totals?.customers.size ?? 0, totalCents: totals?.totalCents ?? 0n };
+  }
+
+  customerStats(customerId: string): { purchaseCount: number; totalCents: bigint } {
+    const totals = this.byCustomer.get(customerId);
+    return { purchaseCount: totals?.purchaseIds.length ?? 0, totalCents: totals?.totalCents ?? 0n };
+  }
+}

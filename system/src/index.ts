@@ -1,0 +1,59 @@
+import type { EventLog, Logger } from '@shop/event-core';
+import type { EventTopics } from '@shop/schema';
+import { startGateway, type RunningGateway } from '@shop/gateway';
+import { startCustomersSubgraph, type RunningCustomersSubgraph } from '@shop/customers-subgraph';
+import { startProductsSubgraph, type RunningProductsSubgraph } from '@shop/products-subgraph';
+import { startPurchasesSubgraph, type RunningPurchasesSubgraph } from '@shop/purchases-subgraph';
+
+export interface SystemOptions {
+  readonly log: EventLog;
+  readonly logger: Logger;
+  readonly host?: string;
+  /** Ports; 0 picks free ones (tests). Defaults 4000-4003. */
+  readonly ports?: { readonly gateway?: number; readonly products?: number; readonly customers?: number; readonly purchases?: number };
+  readonly partitions?: number;
+  /** Topic names; default the public ones (`eventbus.*`). */
+  readonly topics?: EventTopics;
+  readonly mutationTimeoutMs?: number;
+  readonly consistencyTimeoutMs?: number;
+  readonly production?: boolean;
+}
+
+export interface RunningSystem {
+  readonly gateway: RunningGateway;
+  readonly products: RunningProductsSubgraph;
+  readonly customers: RunningCustomersSubgraph;
+  readonly purchases: RunningPurchasesSubgraph;
+  /** Stops the gateway, then the subgraphs. The log stays open: its owner closes it. */
+  close(): Promise<void>;
+}
+
+/**
+ * The whole system in one process: the three subgraphs (each replays the log before it resolves)
+ * and the gateway in front of them. The one way to start everything, for `npm start` and tests.
+ */
+export async function startSystem({ log, logger, host = '127.0.0.1', ports = {}, ...rest }: SystemOptions): Promise<RunningSystem> {
+  const common = { log, logger, host, ...rest };
+  const [products, customers, purchases] = await Promise.all([
+    startProductsSubgraph({ ...common, port: ports.products ?? 4001 }),
+    startCustomersSubgraph({ ...common, port: ports.customers ?? 4002 }),
+    startPurchasesSubgraph({ ...common, port: ports.purchases ?? 4003 }),
+  ]);
+  const gateway = await startGateway({
+    logger: logger.child({ service: 'gateway' }),
+    host,
+    port: ports.gateway ?? 4000,
+    production: rest.production ?? false,
+    subgraphUrls: { products: products.url, customers: customers.url, purchases: purchases.url },
+  });
+  return {
+    gateway,
+    products,
+    customers,
+    purchases,
+    async close() {
+      await gateway.close();
+      await Promise.all([products.close(), customers.close(), purchases.close()]);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm start`: the whole system in one process, on the embedded log in DATA_DIR (default .data),
+ * or on Kafka when KAFKA_BROKERS is set.
+ */
+import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { eventTopics } from '@shop/schema';
+import { startSystem } from './index.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(2);
+}
+const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+const log = openEventLog(config, logger, 'shop');
+const startedAt = Date.now();
+try {
+  const system = await startSystem({
+    log,
+    logger,
+    host: config.HOST,
+    ports: { gateway: config.GATEWAY_PORT, products: config.PRODUCTS_PORT, customers: config.CUSTOMERS_PORT, purchases: config.PURCHASES_PORT },
+    partitions: config.TOPIC_PARTITIONS,
+    topics: eventTopics(config.TOPIC_PREFIX),
+    mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
+    consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
+    production: config.NODE_ENV === 'production',
+  });
+  const base = system.gateway.url.replace(/\/graphql$/, '');
+  console.log(
+    [
+      '',
+      `  Shop back office is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s, on ${config.KAFKA_BROKERS ? `Kafka (${config.KAFKA_BROKERS.join(',')})` : `the embedded log (${config.DATA_DIR})`}`,
+      '',
+      `  GraphQL    ${system.gateway.url}`,
+      `  Health     ${base}/healthz   Ready ${base}/readyz`,
+      `  Subgraphs  products ${system.products.url}`,
+      `             customers ${system.customers.url}`,
+      `             purchases ${system.purchases.url}`,
+      '',
+      '  Ctrl-C stops everything; the data stays.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      void system
+        .close()
+        .then(() => log.close())
+        .then(() => process.exit(0));
+    });
+  }
+} catch (error) {
+  logger.fatal({ err: error }, 'failed to start');
+  await log.close().catch(() => undefined);
+  process.exit(1);
+}
