@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+
 /** A minimal GraphQL-over-HTTP client for tests: what a client sees, headers included. */
 export interface GraphQLResult<T> {
   readonly status: number;
@@ -6,18 +8,35 @@ export interface GraphQLResult<T> {
   readonly headers: Headers;
 }
 
+/**
+ * POSTs JSON on a fresh connection each time: tests stop and restart servers on the same port,
+ * and a pooled keep-alive socket to a stopped server would fail the next request.
+ */
+function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export async function graphql<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Promise<GraphQLResult<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: GraphQLResult<T>['errors'] };
+  const response = await post(url, JSON.stringify({ query, variables }), headers);
+  const body = JSON.parse(response.text) as { data?: T; errors?: GraphQLResult<T>['errors'] };
   return { status: response.status, headers: response.headers, ...body };
 }
 

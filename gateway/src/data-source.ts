@@ -7,8 +7,11 @@ export interface GatewayContext {
   /** Position the client asked for (its `X-Consistency-Token`), if any. */
   readonly requested?: Position;
   readonly correlationId: string;
-  /** Positions of events written by this request, merged; returned as `X-Consistency-Token`. */
-  written?: Position;
+  /**
+   * Positions of events written by this request, merged; returned as `X-Consistency-Token`.
+   * A holder, not a field: Apollo Server shallow-copies the context per operation.
+   */
+  readonly written: { position?: Position };
 }
 
 type Request = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
@@ -23,7 +26,8 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
   override willSendRequest({ request, context }: Request): void {
     const headers = request.http?.headers;
     if (!headers || !context) return;
-    const wanted = context.requested && context.written ? mergePositions(context.requested, context.written) : (context.requested ?? context.written);
+    const written = context.written.position;
+    const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);
     if (wanted) headers.set(CONSISTENCY_HEADER, encodePosition(wanted));
     if (context.correlationId) headers.set(CORRELATION_HEADER, context.correlationId);
   }
@@ -32,7 +36,8 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     const token = response.http?.headers.get(CONSISTENCY_HEADER);
     if (token && context) {
       const position = decodePosition(token);
-      context.written = context.written ? mergePositions(context.written, position) : position;
+      const { written } = context;
+      written.position = written.position ? mergePositions(written.position, position) : position;
     }
     return response;
   }

@@ -38,7 +38,7 @@ const consistencyPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
-        if (contextValue.written) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written));
+        if (contextValue.written.position) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
       },
     };
   },
@@ -107,7 +107,7 @@ export async function startGateway({
         } catch (error) {
           throw toGraphQLError(error);
         }
-        return { correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(), ...(requested ? { requested } : {}) };
+        return { correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(), written: {}, ...(requested ? { requested } : {}) };
       },
     }),
   );

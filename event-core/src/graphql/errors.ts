@@ -1,3 +1,4 @@
+import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import { InvalidPositionError } from '../position.ts';
@@ -30,7 +31,7 @@ export function toGraphQLError(error: unknown): GraphQLError {
  */
 export function formatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = error instanceof GraphQLError ? error.originalError : undefined;
+    const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
       const mapped = toGraphQLError(original);
       return { ...formatted, message: mapped.message, extensions: { ...mapped.extensions, http: undefined } };

@@ -54,7 +54,8 @@ export interface RunningSubgraph {
 }
 
 interface RequestState extends SubgraphContext {
-  written?: Position;
+  /** A holder, not a field: Apollo Server shallow-copies the context per operation. */
+  readonly written: { position?: Position };
 }
 
 /** Writes the merged position of a request's events back as a response header. */
@@ -62,7 +63,7 @@ const consistencyPlugin: ApolloServerPlugin<RequestState> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
-        if (contextValue.written) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written));
+        if (contextValue.written.position) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
       },
     };
   },
@@ -114,8 +115,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
         const state: RequestState = {
           meta: { correlationId, ...(req.header('x-actor') ? { actor: req.header('x-actor') } : {}) },
           logger: logger.child({ correlationId }),
+          written: {},
           recordPosition(position) {
-            state.written = state.written ? mergePositions(state.written, position) : position;
+            state.written.position = state.written.position ? mergePositions(state.written.position, position) : position;
           },
         };
         return state;
