@@ -103,18 +103,20 @@ export function createProjector({ name, log, projection, logger, progressInterva
   const applyRecord = (record: LogRecord): void => {
     let eventId: string | undefined;
     let outcome: ApplyOutcome;
+    let skipped = false;
     try {
       const decoded = decodeRecord(record);
       eventId = decoded.format === 'envelope' ? decoded.event.id : undefined;
       outcome = projection.apply(record.topic, decoded, record);
     } catch (error) {
       counts.skipped++;
+      skipped = true;
       const reason = error instanceof DecodeError ? error.message : `apply failed: ${(error as Error).message}`;
       logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason }, 'skipped a record that is not a valid event');
       outcome = { ok: false, error: new DomainError('BAD_USER_INPUT', `the event could not be applied: ${reason}`) };
     }
     if (outcome.ok) counts.applied++;
-    else if (eventId) counts.rejected++;
+    else if (!skipped) counts.rejected++;
     if (eventId) {
       const settle = expectations.get(eventId);
       if (settle) {

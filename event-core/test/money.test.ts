@@ -75,9 +75,12 @@ describe('parseMoney', () => {
     expect(error.message).toMatch(/finite/);
   });
 
-  it.each(['NaN', 'Infinity', '', ' ', '.5', '1.', '01.50', '+1.50', '1,50', '0x10', 'abc'])('rejects the malformed string %j', (value) => {
-    expect(domainErrorOf(() => parseMoney(value)).code).toBe('BAD_USER_INPUT');
-  });
+  it.each(['NaN', 'Infinity', '', ' ', '.5', '1.', '01.50', '+1.50', '1,50', '0x10', 'abc'])(
+    'rejects the malformed string %j',
+    (value) => {
+      expect(domainErrorOf(() => parseMoney(value)).code).toBe('BAD_USER_INPUT');
+    },
+  );
 
   it.each([null, undefined, true, {}, [], [1], 150n])('rejects the non-string, non-number %s', (value) => {
     const error = domainErrorOf(() => parseMoney(value, 'price'));

@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { DecodeError, ENTITY_ID_PATTERN, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
+import { DecodeError, ENTITY_ID_PATTERN, formatMoney, MAX_CENTS, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
 
 /** Money inside events: a decimal string with two fraction digits ("1.50"). */
-export const moneyString = z.string().regex(/^(0|[1-9]\d*)\.\d{2}$/, 'must be a decimal string with two fraction digits');
+export const moneyString = z
+  .string()
+  .regex(/^(0|[1-9]\d*)\.\d{2}$/, 'must be a decimal string with two fraction digits')
+  // The same bound as mutations, so every reader of a topic refuses the same events.
+  .refine((value) => Number(value.replace('.', '')) <= MAX_CENTS, `must be at most ${formatMoney(MAX_CENTS)}`);
 export const entityId = z.string().regex(ENTITY_ID_PATTERN, 'must be 1-64 URL-safe characters');
 export const isoDate = z.iso.datetime({ offset: true });
 
@@ -49,6 +53,17 @@ export function legacyEventId(record: Pick<LogRecord, 'topic' | 'partition' | 'o
 
 export function legacyTime(record: Pick<LogRecord, 'timestampMs'>): string {
   return new Date(record.timestampMs).toISOString();
+}
+
+/**
+ * A legacy date as ISO-8601 UTC. .NET wrote dates without an offset; they are read as UTC, never
+ * as the reader's local time, so every replica in every time zone agrees. Undefined if unreadable.
+ */
+export function legacyDate(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim());
+  const ms = Date.parse(hasZone || !value.includes('T') ? value : `${value.trim()}Z`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 /** The payload's `id`, checked against the record key. */

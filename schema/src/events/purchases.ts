@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DecodeError, type Decoded, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
-import { entityId, isoDate, legacyEntityId, legacyEventId, legacyMoney, legacyTime, moneyString, parseData } from './common.ts';
+import { entityId, isoDate, legacyDate, legacyEntityId, legacyEventId, legacyMoney, legacyTime, moneyString, parseData } from './common.ts';
 
 /** A purchase is immutable: one event records it whole. */
 export const purchaseDataSchema = z.object({
@@ -33,7 +33,7 @@ export function upcastLegacyPurchase(legacy: LegacyRecord, record: LogRecord): P
     productId,
     customerId,
     total: legacyMoney(total),
-    transactionDate: typeof transactionDate === 'string' && !Number.isNaN(Date.parse(transactionDate)) ? new Date(transactionDate).toISOString() : legacyTime(record),
+    transactionDate: legacyDate(transactionDate) ?? legacyTime(record),
   });
   if (!data.success) throw new DecodeError(`invalid legacy purchase: ${z.prettifyError(data.error)}`);
   return { id: legacyEventId(record), type: 'PurchaseMade', entityId: id, version: 1, occurredAt: legacyTime(record), data: data.data, meta: { actor: 'legacy' } };

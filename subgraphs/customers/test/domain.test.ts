@@ -9,12 +9,23 @@ const T1 = '2026-01-02T10:00:00.000Z';
 const T2 = '2026-01-03T10:00:00.000Z';
 
 let eventCounter = 0;
-const at = (now: string, meta: CommandContext['meta'] = { actor: 'tester' }): CommandContext => ({ eventId: `ev-${++eventCounter}`, now, meta });
+const at = (now: string, meta: CommandContext['meta'] = { actor: 'tester' }): CommandContext => ({
+  eventId: `ev-${++eventCounter}`,
+  now,
+  meta,
+});
 
-const given = (...events: CustomerEvent[]): Customer | undefined => events.reduce<Customer | undefined>((state, event) => evolve(state, event), undefined);
+const given = (...events: CustomerEvent[]): Customer | undefined =>
+  events.reduce<Customer | undefined>((state, event) => evolve(state, event), undefined);
 
-const create = (firstName = 'Danny', lastName = 'Tester', id = 'c1'): CustomerCommand => ({ type: 'CreateCustomer', id, firstName, lastName });
-const created = (firstName = 'Danny', lastName = 'Tester', id = 'c1'): CustomerEvent => decide(undefined, create(firstName, lastName, id), at(T0));
+const create = (firstName = 'Danny', lastName = 'Tester', id = 'c1'): CustomerCommand => ({
+  type: 'CreateCustomer',
+  id,
+  firstName,
+  lastName,
+});
+const created = (firstName = 'Danny', lastName = 'Tester', id = 'c1'): CustomerEvent =>
+  decide(undefined, create(firstName, lastName, id), at(T0));
 const deleted = (): CustomerEvent[] => {
   const first = created();
   return [first, decide(given(first), { type: 'DeleteCustomer', id: 'c1' }, at(T1))];
@@ -62,7 +73,9 @@ describe('CreateCustomer', () => {
     ['a too-long lastName', { lastName: 'y'.repeat(NAME_MAX_LENGTH + 1) }, 'lastName'],
     ['a firstName that is not a string', { firstName: 7 as unknown as string }, 'firstName'],
   ])('rejects %s with BAD_USER_INPUT on that field', (_label, change, field) => {
-    const error = refusal(() => decide(undefined, { ...(create() as Extract<CustomerCommand, { type: 'CreateCustomer' }>), ...change }, at(T0)));
+    const error = refusal(() =>
+      decide(undefined, { ...(create() as Extract<CustomerCommand, { type: 'CreateCustomer' }>), ...change }, at(T0)),
+    );
     expect(error.code).toBe('BAD_USER_INPUT');
     expect(error.details).toEqual({ field });
   });
@@ -80,20 +93,28 @@ describe('UpdateCustomer', () => {
   });
 
   it('changes the last name alone', () => {
-    const event = decide(given(created('Danny', 'Tester')), { type: 'UpdateCustomer', id: 'c1', firstName: null, lastName: 'Smith' }, at(T1));
+    const event = decide(
+      given(created('Danny', 'Tester')),
+      { type: 'UpdateCustomer', id: 'c1', firstName: null, lastName: 'Smith' },
+      at(T1),
+    );
     expect(event.data).toMatchObject({ firstName: 'Danny', lastName: 'Smith' });
   });
 
   it('rejects a stale expectedVersion with CONFLICT', () => {
     const v1 = created();
     const v2 = decide(given(v1), { type: 'UpdateCustomer', id: 'c1', firstName: 'Ted' }, at(T1));
-    const error = refusal(() => decide(given(v1, v2), { type: 'UpdateCustomer', id: 'c1', lastName: 'X', expectedVersion: 1 }, at(T2)));
+    const error = refusal(() =>
+      decide(given(v1, v2), { type: 'UpdateCustomer', id: 'c1', lastName: 'X', expectedVersion: 1 }, at(T2)),
+    );
     expect(error.code).toBe('CONFLICT');
     expect(error.details).toMatchObject({ expectedVersion: 1, currentVersion: 2 });
   });
 
   it('accepts the current expectedVersion', () => {
-    expect(decide(given(created()), { type: 'UpdateCustomer', id: 'c1', lastName: 'X', expectedVersion: 1 }, at(T1)).version).toBe(2);
+    expect(
+      decide(given(created()), { type: 'UpdateCustomer', id: 'c1', lastName: 'X', expectedVersion: 1 }, at(T1)).version,
+    ).toBe(2);
   });
 
   it('rejects an update of an unknown customer with NOT_FOUND', () => {
@@ -101,11 +122,15 @@ describe('UpdateCustomer', () => {
   });
 
   it('rejects an update of a deleted customer with NOT_FOUND', () => {
-    expect(refusal(() => decide(given(...deleted()), { type: 'UpdateCustomer', id: 'c1', firstName: 'X' }, at(T2))).code).toBe('NOT_FOUND');
+    expect(refusal(() => decide(given(...deleted()), { type: 'UpdateCustomer', id: 'c1', firstName: 'X' }, at(T2))).code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('rejects an empty lastName with BAD_USER_INPUT on field lastName', () => {
-    expect(refusal(() => decide(given(created()), { type: 'UpdateCustomer', id: 'c1', lastName: ' ' }, at(T1))).details).toEqual({ field: 'lastName' });
+    expect(refusal(() => decide(given(created()), { type: 'UpdateCustomer', id: 'c1', lastName: ' ' }, at(T1))).details).toEqual({
+      field: 'lastName',
+    });
   });
 });
 
@@ -122,14 +147,24 @@ describe('DeleteCustomer', () => {
   });
 
   it('rejects a stale expectedVersion with CONFLICT', () => {
-    expect(refusal(() => decide(given(created()), { type: 'DeleteCustomer', id: 'c1', expectedVersion: 3 }, at(T1))).code).toBe('CONFLICT');
+    expect(refusal(() => decide(given(created()), { type: 'DeleteCustomer', id: 'c1', expectedVersion: 3 }, at(T1))).code).toBe(
+      'CONFLICT',
+    );
   });
 });
 
 describe('evolve', () => {
   it('gives the whole customer with the event version', () => {
     const [v1, v2] = deleted();
-    expect(given(v1!)).toEqual({ id: 'c1', firstName: 'Danny', lastName: 'Tester', version: 1, createdAt: T0, updatedAt: T0, deletedAt: null });
+    expect(given(v1!)).toEqual({
+      id: 'c1',
+      firstName: 'Danny',
+      lastName: 'Tester',
+      version: 1,
+      createdAt: T0,
+      updatedAt: T0,
+      deletedAt: null,
+    });
     expect(given(v1!, v2!)).toMatchObject({ version: 2, deletedAt: T1 });
   });
 });
@@ -137,9 +172,22 @@ describe('evolve', () => {
 // ---------------------------------------------------------------------------------------------
 
 let offset = 0;
-function feed(model: CustomersReadModel, event: EventEnvelope | object, key: string | null = (event as EventEnvelope).entityId ?? null) {
-  const value = 'type' in event ? Buffer.from(encodeEvent(event as EventEnvelope).value) : Buffer.from(JSON.stringify(event), 'utf8');
-  const record: LogRecord = { topic: TOPICS.customers, partition: 0, offset: offset++, key, value, headers: {}, timestampMs: Date.parse(T2) };
+function feed(
+  model: CustomersReadModel,
+  event: EventEnvelope | object,
+  key: string | null = (event as EventEnvelope).entityId ?? null,
+) {
+  const value =
+    'type' in event ? Buffer.from(encodeEvent(event as EventEnvelope).value) : Buffer.from(JSON.stringify(event), 'utf8');
+  const record: LogRecord = {
+    topic: TOPICS.customers,
+    partition: 0,
+    offset: offset++,
+    key,
+    value,
+    headers: {},
+    timestampMs: Date.parse(T2),
+  };
   return model.apply(TOPICS.customers, decodeRecord(record), record);
 }
 
@@ -171,11 +219,14 @@ describe('CustomersReadModel', () => {
   it('answers a repeated idempotency key with the first customer', () => {
     const model = new CustomersReadModel();
     feed(model, decide(undefined, create('A', 'B', 'c1'), at(T0, { idempotencyKey: 'k' })));
-    expect(feed(model, decide(undefined, create('A', 'B', 'c2'), at(T0, { idempotencyKey: 'k' })))).toEqual({ ok: true, entityId: 'c1' });
+    expect(feed(model, decide(undefined, create('A', 'B', 'c2'), at(T0, { idempotencyKey: 'k' })))).toEqual({
+      ok: true,
+      entityId: 'c1',
+    });
     expect(model.customers.get('c2')).toBeUndefined();
   });
 
-  it('reads the original system\'s records', () => {
+  it("reads the original system's records", () => {
     const model = new CustomersReadModel();
     expect(feed(model, { eventType: 'set', payload: { id: 'c1', firstName: 'Danny', lastName: 'Tester' } }, 'c1').ok).toBe(true);
     expect(feed(model, { eventType: 'remove', payload: { id: 'c1' } }, 'c1').ok).toBe(true);
@@ -185,7 +236,9 @@ describe('CustomersReadModel', () => {
 
   it('refuses an event with invalid data', () => {
     const model = new CustomersReadModel();
-    expect(() => feed(model, { ...created(), data: { ...created().data, firstName: '' } })).toThrow(/invalid CustomerCreated data/);
+    expect(() => feed(model, { ...created(), data: { ...created().data, firstName: '' } })).toThrow(
+      /invalid CustomerCreated data/,
+    );
     expect(model.customers.get('c1')).toBeUndefined();
   });
 });

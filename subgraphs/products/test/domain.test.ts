@@ -10,13 +10,24 @@ const T1 = '2026-01-02T10:00:00.000Z';
 const T2 = '2026-01-03T10:00:00.000Z';
 
 let eventCounter = 0;
-const at = (now: string, meta: CommandContext['meta'] = { actor: 'tester' }): CommandContext => ({ eventId: `ev-${++eventCounter}`, now, meta });
+const at = (now: string, meta: CommandContext['meta'] = { actor: 'tester' }): CommandContext => ({
+  eventId: `ev-${++eventCounter}`,
+  now,
+  meta,
+});
 
 /** The state after the given events, folded with evolve. */
-const given = (...events: ProductEvent[]): Product | undefined => events.reduce<Product | undefined>((state, event) => evolve(state, event), undefined);
+const given = (...events: ProductEvent[]): Product | undefined =>
+  events.reduce<Product | undefined>((state, event) => evolve(state, event), undefined);
 
-const create = (name = 'Butter', priceCents = 150, id = 'p1'): ProductCommand => ({ type: 'CreateProduct', id, name, priceCents });
-const created = (name = 'Butter', priceCents = 150, id = 'p1'): ProductEvent => decide(undefined, create(name, priceCents, id), at(T0));
+const create = (name = 'Butter', priceCents = 150, id = 'p1'): ProductCommand => ({
+  type: 'CreateProduct',
+  id,
+  name,
+  priceCents,
+});
+const created = (name = 'Butter', priceCents = 150, id = 'p1'): ProductEvent =>
+  decide(undefined, create(name, priceCents, id), at(T0));
 const deleted = (): ProductEvent[] => {
   const first = created();
   return [first, decide(given(first), { type: 'DeleteProduct', id: 'p1' }, at(T1))];
@@ -71,7 +82,9 @@ describe('CreateProduct', () => {
   });
 
   it('rejects a name that is not a string', () => {
-    const error = refusal(() => decide(undefined, { type: 'CreateProduct', id: 'p1', name: 42 as unknown as string, priceCents: 1 }, at(T0)));
+    const error = refusal(() =>
+      decide(undefined, { type: 'CreateProduct', id: 'p1', name: 42 as unknown as string, priceCents: 1 }, at(T0)),
+    );
     expect(error.details).toEqual({ field: 'name' });
   });
 
@@ -136,7 +149,9 @@ describe('UpdateProduct', () => {
   it('rejects a stale expectedVersion with CONFLICT naming both versions', () => {
     const v1 = created();
     const v2 = decide(given(v1), { type: 'UpdateProduct', id: 'p1', name: 'B2' }, at(T1));
-    const error = refusal(() => decide(given(v1, v2), { type: 'UpdateProduct', id: 'p1', name: 'B3', expectedVersion: 1 }, at(T2)));
+    const error = refusal(() =>
+      decide(given(v1, v2), { type: 'UpdateProduct', id: 'p1', name: 'B3', expectedVersion: 1 }, at(T2)),
+    );
     expect(error.code).toBe('CONFLICT');
     expect(error.details).toMatchObject({ expectedVersion: 1, currentVersion: 2 });
   });
@@ -148,7 +163,9 @@ describe('UpdateProduct', () => {
   });
 
   it('rejects an update of a deleted product with NOT_FOUND', () => {
-    expect(refusal(() => decide(given(...deleted()), { type: 'UpdateProduct', id: 'p1', name: 'X' }, at(T2))).code).toBe('NOT_FOUND');
+    expect(refusal(() => decide(given(...deleted()), { type: 'UpdateProduct', id: 'p1', name: 'X' }, at(T2))).code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it.each([
@@ -183,7 +200,9 @@ describe('DeleteProduct', () => {
   it('rejects a stale expectedVersion with CONFLICT', () => {
     const v1 = created();
     const v2 = decide(given(v1), { type: 'UpdateProduct', id: 'p1', priceCents: 1 }, at(T1));
-    expect(refusal(() => decide(given(v1, v2), { type: 'DeleteProduct', id: 'p1', expectedVersion: 1 }, at(T2))).code).toBe('CONFLICT');
+    expect(refusal(() => decide(given(v1, v2), { type: 'DeleteProduct', id: 'p1', expectedVersion: 1 }, at(T2))).code).toBe(
+      'CONFLICT',
+    );
   });
 });
 
@@ -192,7 +211,15 @@ describe('evolve', () => {
     const v1 = created('Butter', 150);
     const v2 = decide(given(v1), { type: 'UpdateProduct', id: 'p1', priceCents: 275 }, at(T1));
     const v3 = decide(given(v1, v2), { type: 'DeleteProduct', id: 'p1' }, at(T2));
-    expect(given(v1)).toEqual({ id: 'p1', name: 'Butter', priceCents: 150, version: 1, createdAt: T0, updatedAt: T0, deletedAt: null });
+    expect(given(v1)).toEqual({
+      id: 'p1',
+      name: 'Butter',
+      priceCents: 150,
+      version: 1,
+      createdAt: T0,
+      updatedAt: T0,
+      deletedAt: null,
+    });
     expect(given(v1, v2)).toMatchObject({ priceCents: 275, version: 2, updatedAt: T1 });
     expect(given(v1, v2, v3)).toMatchObject({ priceCents: 275, version: 3, deletedAt: T2 });
   });
@@ -202,7 +229,8 @@ describe('evolve', () => {
 
 let offset = 0;
 function recordOf(event: EventEnvelope | object, key: string | null = (event as EventEnvelope).entityId ?? null): LogRecord {
-  const value = 'type' in event ? Buffer.from(encodeEvent(event as EventEnvelope).value) : Buffer.from(JSON.stringify(event), 'utf8');
+  const value =
+    'type' in event ? Buffer.from(encodeEvent(event as EventEnvelope).value) : Buffer.from(JSON.stringify(event), 'utf8');
   return { topic: TOPICS.products, partition: 0, offset: offset++, key, value, headers: {}, timestampMs: Date.parse(T2) };
 }
 
@@ -264,7 +292,7 @@ describe('ProductsReadModel', () => {
     expect(model.products.get('p1')).toBeUndefined();
   });
 
-  it('reads the original system\'s set and remove records', () => {
+  it("reads the original system's set and remove records", () => {
     const model = new ProductsReadModel();
     expect(feed(model, { eventType: 'set', payload: { id: 'p1', name: 'Butter', price: 1.5 } }, 'p1').ok).toBe(true);
     expect(model.products.get('p1')).toMatchObject({ priceCents: 150, version: 1 });

@@ -1,0 +1,673 @@
+/**
+ * The Kafka adapter of the event-log port, on kafkajs.
+ *
+ * Delivery guarantees, and the kafkajs behaviour they rest on:
+ * - Appends are acknowledged by all in-sync replicas (`acks=-1`) through an idempotent producer, so
+ *   kafkajs' own retries cannot duplicate or reorder records within a partition.
+ * - kafkajs' idempotent producer can lose records when several sends to a partition are in flight
+ *   at once (tulios/kafkajs#1648: sequence numbers are assigned per request, not per in-flight
+ *   batch). So there is never more than one `sendBatch` in flight: concurrent appends wait in a
+ *   queue and the next send takes all of them at once (group commit), which is also what makes
+ *   concurrent mutations fast.
+ * - Followers use a fresh consumer group each, read from the beginning and commit nothing: the
+ *   position is the caller's (`from`), as in the original services that rebuilt their state from
+ *   offset 0 at every start.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type Message,
+  type Producer,
+  type RecordMetadata,
+} from 'kafkajs';
+import {
+  LogUnavailableError,
+  type AppendResult,
+  type EventLog,
+  type FollowOptions,
+  type Follower,
+  type LogRecord,
+  type OutgoingRecord,
+  type PartitionOffsets,
+  type TopicSpec,
+} from './port.ts';
+
+/** The logger methods the adapter uses, in pino's `(object, message)` form. */
+export interface KafkaLogLogger {
+  debug(object: object, message?: string): void;
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+export interface KafkaLogOptions {
+  /** Bootstrap servers, e.g. `['127.0.0.1:9092']`. */
+  readonly brokers: readonly string[];
+  /** Client id sent to Kafka; also the prefix of every follower's consumer group id. */
+  readonly clientId: string;
+  /** Receives kafkajs' own log lines (see `kafkaLogLevel`) and the adapter's. Default: none. */
+  readonly logger?: KafkaLogLogger;
+  /** Least severe kafkajs log line passed to `logger`. Default `warn`. */
+  readonly kafkaLogLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * Longest time an `append` waits, queueing included, before it fails with
+   * {@link LogUnavailableError}, in ms. Default 5000.
+   */
+  readonly appendTimeoutMs?: number;
+  /** Replication factor of topics created by `provision`. Default 1 (local broker); production 3. */
+  readonly replicationFactor?: number;
+  /** Most records one group-commit send takes. Default 1000. */
+  readonly maxBatchRecords?: number;
+  /**
+   * Most bytes (keys, values, headers) one group-commit send takes. Default 512 KiB, half the
+   * broker's default `max.message.bytes`: merged appends must not push a partition's record batch
+   * over the limit, or one caller's large records would fail its neighbours too. A single larger
+   * append is still sent, alone.
+   */
+  readonly maxBatchBytes?: number;
+  /** Longest time `follow` waits for its consumer to join its group and start fetching, in ms. Default 30 000. */
+  readonly followTimeoutMs?: number;
+  /**
+   * How long the broker may hold an idle fetch, in ms. Default 100. New records end a held fetch
+   * at once (the consumer asks for at least one byte), so this does not delay delivery; it bounds
+   * how long closing a follower or rejoining its group waits for an idle fetch to return.
+   */
+  readonly maxWaitTimeMs?: number;
+  /** Longest time `healthy()` waits for the broker, in ms. Default 1000. */
+  readonly healthTimeoutMs?: number;
+}
+
+/** One caller's `append`, waiting in the group-commit queue or in flight. */
+interface PendingAppend {
+  readonly topic: string;
+  readonly records: readonly OutgoingRecord[];
+  readonly bytes: number;
+  readonly resolve: (results: AppendResult[]) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  settled: boolean;
+}
+
+const KAFKAJS_LEVELS = {
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+} as const;
+
+/**
+ * Creates the Kafka event log. Connections are opened on first use, so creating it never fails
+ * because the broker is down; `healthy()` tells whether it is reachable.
+ */
+export function createKafkaLog({
+  brokers,
+  clientId,
+  logger,
+  kafkaLogLevel = 'warn',
+  appendTimeoutMs = 5_000,
+  replicationFactor = 1,
+  maxBatchRecords = 1_000,
+  maxBatchBytes = 512 * 1024,
+  followTimeoutMs = 30_000,
+  maxWaitTimeMs = 100,
+  healthTimeoutMs = 1_000,
+}: KafkaLogOptions): EventLog {
+  const kafka = new Kafka({
+    clientId,
+    brokers: [...brokers],
+    // Fail fast: a mutation must learn within `appendTimeoutMs` that the log is down, instead of
+    // kafkajs retrying for minutes (its defaults: 5 retries up to 30 s apart, 30 s requests).
+    connectionTimeout: 1_000,
+    requestTimeout: Math.max(appendTimeoutMs, 1_000),
+    retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 },
+    logLevel: logger ? KAFKAJS_LEVELS[kafkaLogLevel] : logLevel.NOTHING,
+    logCreator: () => (entry) => forwardKafkaLog(logger, entry),
+  });
+
+  let closed = false;
+  let admin: Promise<Admin> | undefined;
+  let producer: Promise<Producer> | undefined;
+  /** The partition kafkajs' partitioner chose for each message sent. */
+  const partitionOf = new WeakMap<Message, number>();
+  const queue: PendingAppend[] = [];
+  let sending: Promise<void> | undefined;
+  const followers = new Set<KafkaFollower>();
+
+  const getAdmin = (): Promise<Admin> => {
+    admin ??= connected(kafka.admin(), () => (admin = undefined));
+    return admin;
+  };
+
+  const getProducer = (): Promise<Producer> => {
+    if (!producer) {
+      producer = connected(
+        kafka.producer({
+          idempotent: true,
+          // With `idempotent`, kafkajs requires at most one request in flight per broker.
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          // kafkajs' default partitioner (murmur2 of the key, as the Java client), named explicitly
+          // to silence its warning about the v2 default change. Wrapped to learn where each record
+          // went: sendBatch reports one base offset per partition, not one offset per record.
+          createPartitioner: () => {
+            const choose = Partitioners.DefaultPartitioner();
+            return (args) => {
+              const partition = choose(args);
+              partitionOf.set(args.message, partition);
+              return partition;
+            };
+          },
+        }),
+        () => (producer = undefined),
+      );
+    }
+    return producer;
+  };
+
+  /** Drops the producer after a failed send, so the next send starts with a fresh producer id. */
+  const discardProducer = (): void => {
+    const old = producer;
+    producer = undefined;
+    void old?.then((p) => p.disconnect()).catch(() => undefined);
+  };
+
+  const settle = (entry: PendingAppend, outcome: { results: AppendResult[] } | { error: Error }): void => {
+    if (entry.settled) return;
+    entry.settled = true;
+    clearTimeout(entry.timer);
+    if ('results' in outcome) entry.resolve(outcome.results);
+    else entry.reject(outcome.error);
+  };
+
+  /** Takes the next group: the oldest waiting appends, within the batch limits (at least one). */
+  const takeGroup = (): PendingAppend[] => {
+    const group: PendingAppend[] = [];
+    let records = 0;
+    let bytes = 0;
+    while (queue.length > 0) {
+      const next = queue[0]!;
+      const fits = records + next.records.length <= maxBatchRecords && bytes + next.bytes <= maxBatchBytes;
+      if (group.length > 0 && !fits) break;
+      queue.shift();
+      if (next.settled) continue;
+      group.push(next);
+      records += next.records.length;
+      bytes += next.bytes;
+    }
+    return group;
+  };
+
+  const send = async (group: PendingAppend[]): Promise<void> => {
+    const messagesOf = group.map((entry) =>
+      entry.records.map((record): Message => ({ key: record.key, value: record.value, headers: { ...record.headers } })),
+    );
+    const byTopic = new Map<string, Message[]>();
+    group.forEach((entry, i) => {
+      const messages = byTopic.get(entry.topic) ?? [];
+      messages.push(...messagesOf[i]!);
+      byTopic.set(entry.topic, messages);
+    });
+    try {
+      const p = await getProducer();
+      const metadata = await p.sendBatch({
+        acks: -1,
+        timeout: appendTimeoutMs,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      const offsets = offsetAssigner(metadata);
+      group.forEach((entry, i) => {
+        const results = messagesOf[i]!.map((message): AppendResult => {
+          const partition = partitionOf.get(message);
+          if (partition === undefined) throw new Error('kafkajs did not partition a message it sent');
+          return { topic: entry.topic, partition, offset: offsets(entry.topic, partition) };
+        });
+        settle(entry, { results });
+      });
+    } catch (error) {
+      // The outcome of a failed send is unknown (the broker may have stored the records and lost
+      // the reply), and kafkajs may have left the idempotent producer's sequence numbers out of
+      // step with the broker's. A new producer id starts clean; callers retry with their own
+      // idempotency keys.
+      discardProducer();
+      const failure = toLogError(error, [...byTopic.keys()].join(', '));
+      for (const entry of group) settle(entry, { error: failure });
+    }
+  };
+
+  /** Starts the next group-commit send unless one is in flight: never two sends at once. */
+  const pump = (): void => {
+    if (sending || queue.length === 0) return;
+    const group = takeGroup();
+    if (group.length === 0) return;
+    sending = send(group).finally(() => {
+      sending = undefined;
+      pump();
+    });
+  };
+
+  const log: EventLog = {
+    kind: 'kafka',
+
+    async provision(topics: readonly TopicSpec[]) {
+      ensureOpen(closed);
+      try {
+        const a = await getAdmin();
+        // Create only what is missing: asking to create an existing topic makes kafkajs log an
+        // error for an outcome that is fine here.
+        const existing = new Set(await a.listTopics());
+        const missing = topics.filter((spec) => !existing.has(spec.topic));
+        if (missing.length === 0) return;
+        await a.createTopics({
+          waitForLeaders: true,
+          timeout: 30_000,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions ?? 1,
+            replicationFactor,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (error) {
+        throw toLogError(error, topics.map((spec) => spec.topic).join(', '));
+      }
+    },
+
+    append(topic, records) {
+      if (closed) return Promise.reject(new LogUnavailableError('the Kafka event log is closed'));
+      if (records.length === 0) return Promise.resolve([]);
+      return new Promise<AppendResult[]>((resolve, reject) => {
+        const entry: PendingAppend = {
+          topic,
+          records,
+          bytes: records.reduce((sum, record) => sum + recordBytes(record), 0),
+          resolve,
+          reject,
+          settled: false,
+          timer: setTimeout(() => {
+            const waiting = queue.indexOf(entry);
+            if (waiting >= 0) queue.splice(waiting, 1);
+            settle(entry, {
+              error: new LogUnavailableError(
+                waiting >= 0
+                  ? `Kafka did not take the append to ${topic} within ${appendTimeoutMs} ms; nothing was written`
+                  : `Kafka did not acknowledge the append to ${topic} within ${appendTimeoutMs} ms; it may or may not have been written`,
+              ),
+            });
+          }, appendTimeoutMs),
+        };
+        queue.push(entry);
+        pump();
+      });
+    },
+
+    async highWaterMarks(topic) {
+      ensureOpen(closed);
+      try {
+        const offsets = await (await getAdmin()).fetchTopicOffsets(topic);
+        return Object.fromEntries(offsets.map(({ partition, high }) => [partition, Number(high)]));
+      } catch (error) {
+        throw toLogError(error, topic);
+      }
+    },
+
+    async follow(topic, options) {
+      ensureOpen(closed);
+      const follower = new KafkaFollower(kafka, topic, options, {
+        clientId,
+        logger,
+        followTimeoutMs,
+        maxWaitTimeMs,
+        onClosed: () => followers.delete(follower),
+      });
+      followers.add(follower);
+      try {
+        await follower.start();
+      } catch (error) {
+        await follower.close();
+        throw toLogError(error, topic);
+      }
+      return follower;
+    },
+
+    async healthy() {
+      if (closed) return false;
+      const probe = getAdmin().then((a) => a.describeCluster());
+      try {
+        await withTimeout(probe, healthTimeoutMs);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const entry of queue.splice(0)) {
+        settle(entry, { error: new LogUnavailableError('the Kafka event log is closed') });
+      }
+      await sending;
+      await Promise.all([...followers].map((follower) => follower.close()));
+      await Promise.all(
+        [producer, admin].map((client) => client?.then((c) => c.disconnect()).catch(() => undefined)),
+      );
+    },
+  };
+  return log;
+}
+
+interface FollowerSettings {
+  readonly clientId: string;
+  readonly logger: KafkaLogLogger | undefined;
+  readonly followTimeoutMs: number;
+  readonly maxWaitTimeMs: number;
+  readonly onClosed: () => void;
+}
+
+/**
+ * One live reader of a topic. It owns its position (`next` offset per partition) instead of
+ * relying on consumer-group offsets, so it can survive a broker restart: when kafkajs gives up on a
+ * consumer, the follower starts a new one, in a new group, from where it was.
+ */
+class KafkaFollower implements Follower {
+  /** Next offset to deliver, per partition; records below it were delivered already. */
+  private readonly next = new Map<number, number>();
+  private consumer: Consumer | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restarts = 0;
+  private stopped = false;
+  /** The handler call in progress, so `close` can wait for it. */
+  private delivering: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly options: FollowOptions,
+    private readonly settings: FollowerSettings,
+  ) {
+    for (const [partition, offset] of Object.entries(options.from ?? {})) this.next.set(Number(partition), offset);
+  }
+
+  /** Starts a consumer; resolves once it has joined its group and fetches, rejects if it cannot. */
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      // A group of its own: every follower reads every partition, and no committed offset of an
+      // earlier consumer can move its position.
+      groupId: `${this.settings.clientId}-${randomUUID()}`,
+      maxWaitTimeInMs: this.settings.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      // kafkajs would restart a crashed consumer itself, but in the same group, whose stale member
+      // the broker keeps for a session timeout after an outage, delaying the rejoin by up to 30 s.
+      // The follower restarts it instead, in a fresh group (see `onCrash`).
+      retry: { initialRetryTime: 300, maxRetryTime: 3_000, retries: 5, restartOnFailure: async () => false },
+    });
+    this.consumer = consumer;
+
+    let fetching = false;
+    let joined!: () => void;
+    let failed!: (error: Error) => void;
+    const started = new Promise<void>((resolve, reject) => {
+      joined = resolve;
+      failed = reject;
+    });
+    // Partitions are assigned at every (re)join, and a new assignment starts where the group's
+    // committed offsets say, which is nowhere (`fromBeginning`). Seek every partition back to the
+    // follower's own position before the first fetch of the generation. kafkajs calls the
+    // listener synchronously while joining, before it fetches.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const partition of payload.memberAssignment[this.topic] ?? []) {
+        consumer.seek({ topic: this.topic, partition, offset: String(this.next.get(partition) ?? 0) });
+      }
+    });
+    consumer.on(consumer.events.FETCH_START, () => {
+      fetching = true;
+      joined();
+    });
+    // A crash before the first fetch fails this start (and `follow`, or the restart that called
+    // it); a crash after it is the follower's to recover from.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (fetching) this.onCrash(consumer, payload.error);
+      else failed(payload.error);
+    });
+
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: (payload) => this.onKafkaBatch(consumer, payload),
+    });
+    await withTimeout(
+      started,
+      this.settings.followTimeoutMs,
+      () => new LogUnavailableError(`the follower of ${this.topic} did not join its group within ${this.settings.followTimeoutMs} ms`),
+    );
+    this.restarts = 0;
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    // kafkajs' disconnect waits for the batch in progress, so no handler runs once it resolves.
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.delivering;
+    this.settings.onClosed();
+  }
+
+  private async onKafkaBatch(consumer: Consumer, { batch, heartbeat }: EachBatchPayload): Promise<void> {
+    if (this.stopped || consumer !== this.consumer) return;
+    const partition = batch.partition;
+    const next = this.next.get(partition) ?? 0;
+    // After a restart or a seek past the end (which kafkajs answers by resetting to the
+    // beginning), a fetch can return records that were delivered already: drop them, so each
+    // record reaches the handler exactly once, in order.
+    const records = batch.messages
+      .filter((message) => Number(message.offset) >= next)
+      .map((message) => toLogRecord(this.topic, partition, message));
+    if (records.length === 0) return;
+    const delivery = (async () => this.options.onBatch(records))();
+    this.delivering = delivery.catch(() => undefined);
+    try {
+      await delivery;
+    } catch (error) {
+      // A handler that throws has not applied the batch, and applying later batches would skip
+      // it: the follower stops for good. `fail` does not wait for the consumer to disconnect,
+      // which waits for this very callback to return.
+      this.fail(asError(error));
+      return;
+    }
+    this.next.set(partition, records[records.length - 1]!.offset + 1);
+    // A long catch-up would otherwise send no heartbeat between batches and lose the group.
+    await heartbeat();
+  }
+
+  private onCrash(consumer: Consumer, error: Error): void {
+    if (this.stopped || consumer !== this.consumer) return;
+    if (!isRetriable(error)) {
+      this.fail(error);
+      return;
+    }
+    // The broker is unreachable or restarting: try again with a new consumer, backing off to 5 s.
+    const delayMs = Math.min(5_000, 500 * 2 ** this.restarts++);
+    this.settings.logger?.warn(
+      { topic: this.topic, error: error.message, retryInMs: delayMs },
+      'Kafka follower lost its consumer; restarting it',
+    );
+    this.restartTimer = setTimeout(() => {
+      void consumer.disconnect().catch(() => undefined);
+      if (this.stopped) return;
+      this.start().catch((restartError: unknown) => this.onCrash(this.consumer ?? consumer, asError(restartError)));
+    }, delayMs);
+  }
+
+  private fail(error: Error): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.settings.logger?.error({ topic: this.topic, error: error.message }, 'Kafka follower stopped');
+    void this.consumer?.disconnect().catch(() => undefined);
+    this.settings.onClosed();
+    this.options.onError?.(error);
+  }
+}
+
+function toLogRecord(topic: string, partition: number, message: KafkaMessage): LogRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key === null ? null : message.key.toString('utf8'),
+    value: message.value,
+    headers: decodeHeaders(message.headers),
+    timestampMs: Number(message.timestamp),
+  };
+}
+
+/** kafkajs hands out header values as Buffers, and repeated header keys as arrays: keep the last. */
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) decoded[name] = last.toString();
+  }
+  return decoded;
+}
+
+/**
+ * Maps kafkajs' per-partition `baseOffset`s to each record's offset. Records of one send to the
+ * same partition are stored consecutively, in the order kafkajs grouped them, which is the order
+ * they were passed in; so calling this once per record, in that order, yields their offsets.
+ */
+function offsetAssigner(metadata: RecordMetadata[]): (topic: string, partition: number) => number {
+  const nextOffset = new Map<string, number>();
+  for (const { topicName, partition, baseOffset } of metadata) {
+    nextOffset.set(`${topicName}\u0000${partition}`, Number(baseOffset));
+  }
+  return (topic, partition) => {
+    const id = `${topic}\u0000${partition}`;
+    const offset = nextOffset.get(id);
+    if (offset === undefined) throw new Error(`Kafka reported no offset for ${topic}/${partition}`);
+    nextOffset.set(id, offset + 1);
+    return offset;
+  };
+}
+
+function recordBytes(record: OutgoingRecord): number {
+  let bytes = Buffer.byteLength(record.key) + Buffer.byteLength(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** Connects a kafkajs client once; a failed connect is forgotten so the next call tries again. */
+function connected<T extends { connect(): Promise<void> }>(client: T, forget: () => void): Promise<T> {
+  return client.connect().then(
+    () => client,
+    (error: unknown) => {
+      forget();
+      throw error;
+    },
+  );
+}
+
+function ensureOpen(closed: boolean): void {
+  if (closed) throw new LogUnavailableError('the Kafka event log is closed');
+}
+
+interface KafkaJSErrorLike {
+  readonly name?: string;
+  readonly type?: string;
+  readonly retriable?: boolean;
+  readonly cause?: unknown;
+}
+
+/** kafkajs wraps the error that made it give up (`KafkaJSNumberOfRetriesExceeded.cause`). */
+function rootCause(error: unknown): KafkaJSErrorLike {
+  let current = error as KafkaJSErrorLike;
+  while (current?.cause) current = current.cause as KafkaJSErrorLike;
+  return current ?? {};
+}
+
+/** The rule kafkajs applies before restarting a crashed consumer, plus this adapter's own timeouts. */
+function isRetriable(error: unknown): boolean {
+  return (
+    error instanceof LogUnavailableError ||
+    (error as KafkaJSErrorLike)?.name === 'KafkaJSNumberOfRetriesExceeded' ||
+    rootCause(error).retriable === true
+  );
+}
+
+/**
+ * Turns a kafkajs failure into what the port promises: {@link LogUnavailableError} when Kafka could
+ * not be reached or did not answer in time (the caller may retry later), a plain error naming the
+ * topic when it does not exist, and any other error as it is.
+ */
+function toLogError(error: unknown, topics: string): Error {
+  if (error instanceof LogUnavailableError) return error;
+  const cause = rootCause(error);
+  if (cause.type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new Error(`topic "${topics}" does not exist: provision it first`, { cause: error });
+  }
+  if (isRetriable(error)) {
+    return new LogUnavailableError(`Kafka is unavailable (${topics}): ${asError(error).message}`, { cause: error });
+  }
+  return asError(error);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Rejects when `promise` has not settled after `ms`; the loser's rejection is swallowed. */
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout?: () => Error): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout?.() ?? new LogUnavailableError(`no answer from Kafka within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Routes kafkajs' log lines to the adapter's logger, one step quieter where kafkajs is loud about
+ * what is handled anyway. kafkajs logs every failed connection attempt and every protocol error
+ * reply as an error, before it retries, and a crashed consumer before the follower restarts it: a
+ * broker restart would write hundreds of error lines. What cannot be handled reaches the caller as
+ * a rejected promise (`LogUnavailableError`) or `onError`, and the caller logs it once.
+ */
+function forwardKafkaLog(logger: KafkaLogLogger | undefined, { namespace, level, log }: LogEntry): void {
+  if (!logger) return;
+  const { message, timestamp: _timestamp, logger: _source, ...fields } = log;
+  const entry = { kafkajs: namespace, ...fields };
+  if (namespace === 'Connection' || namespace === 'BrokerPool' || isExpectedWarning(message)) {
+    return logger.debug(entry, message);
+  }
+  switch (level) {
+    case logLevel.NOTHING:
+    case logLevel.ERROR:
+    case logLevel.WARN:
+      return logger.warn(entry, message);
+    case logLevel.INFO:
+      return logger.info(entry, message);
+    case logLevel.DEBUG:
+      return logger.debug(entry, message);
+    default: {
+      const unknown: never = level;
+      return logger.warn(entry, `${message} (kafkajs log level ${String(unknown)})`);
+    }
+  }
+}
+
+/**
+ * kafkajs warns that limiting the idempotent producer's retries "may invalidate EoS guarantees":
+ * once it gives up, a record may or may not have been written. That is the documented outcome of a
+ * failed append here (the caller retries with its idempotency key), and the price of failing fast.
+ */
+function isExpectedWarning(message: string): boolean {
+  return message.startsWith('Limiting retries for the idempotent producer');
+}

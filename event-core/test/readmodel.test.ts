@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '../src/envelope.ts';
+import { DomainError } from '../src/errors.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  EntityTable,
+  MAX_PAGE_SIZE,
+  paginate,
+  WholeStateTable,
+  type Versioned,
+} from '../src/readmodel/index.ts';
+
+interface Item extends Versioned {
+  readonly name: string;
+}
+
+const item = (id: string, version = 1, deletedAt: string | null = null): Item => ({
+  id,
+  version,
+  deletedAt,
+  name: `name of ${id}`,
+});
+
+/** A table with items i0..i{n-1}, those listed in `deleted` deleted. */
+function tableOf(n: number, deleted: readonly number[] = []): EntityTable<Item> {
+  const table = new EntityTable<Item>();
+  for (let i = 0; i < n; i++) table.put(item(`i${i}`));
+  for (const i of deleted) table.put(item(`i${i}`, 2, '2026-01-01T00:00:00.000Z'));
+  return table;
+}
+
+function domainErrorOf(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected a DomainError, but nothing was thrown');
+}
+
+const ids = (nodes: readonly Item[]): string[] => nodes.map((node) => node.id);
+
+describe('EntityTable.page', () => {
+  it('returns the first page in creation order with a cursor per edge', () => {
+    const page = tableOf(5).page({ first: 2 });
+    expect(ids(page.nodes)).toEqual(['i0', 'i1']);
+    expect(page.edges.map((edge) => edge.node)).toEqual(page.nodes);
+    expect(page.pageInfo).toEqual({ hasNextPage: true, endCursor: page.edges[1]!.cursor });
+    expect(page.totalCount).toBe(5);
+  });
+
+  it('continues after the endCursor of the previous page', () => {
+    const table = tableOf(5);
+    const first = table.page({ first: 2 });
+    const second = table.page({ first: 2, after: first.pageInfo.endCursor });
+    const third = table.page({ first: 2, after: second.pageInfo.endCursor });
+    expect(ids(second.nodes)).toEqual(['i2', 'i3']);
+    expect(ids(third.nodes)).toEqual(['i4']);
+    expect(third.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('says there is no next page when the page ends exactly at the last entity', () => {
+    const page = tableOf(3).page({ first: 3 });
+    expect(ids(page.nodes)).toEqual(['i0', 'i1', 'i2']);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('returns an empty page with a null endCursor after the last entity', () => {
+    const table = tableOf(2);
+    const page = table.page({ first: 5, after: table.page({ first: 5 }).pageInfo.endCursor });
+    expect(page.nodes).toEqual([]);
+    expect(page.edges).toEqual([]);
+    expect(page.pageInfo).toEqual({ hasNextPage: false, endCursor: null });
+  });
+
+  it('defaults to 50 entities per page', () => {
+    const page = tableOf(60).page({});
+    expect(page.nodes).toHaveLength(50);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(tableOf(60).page({ first: null, after: null }).nodes).toHaveLength(50);
+  });
+
+  it('skips deleted entities and fills the page from later ones', () => {
+    const page = tableOf(6, [1, 2]).page({ first: 3 });
+    expect(ids(page.nodes)).toEqual(['i0', 'i3', 'i4']);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('says there is no next page when only deleted entities follow', () => {
+    const page = tableOf(5, [3, 4]).page({ first: 3 });
+    expect(ids(page.nodes)).toEqual(['i0', 'i1', 'i2']);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('excludes deleted entities from totalCount', () => {
+    const table = tableOf(5, [0, 4]);
+    expect(table.page({ first: 1 }).totalCount).toBe(3);
+    expect(table.size).toBe(3);
+  });
+
+  it('counts an entity once however often it is updated', () => {
+    const table = tableOf(2);
+    table.put(item('i0', 2));
+    table.put(item('i0', 3));
+    expect(table.size).toBe(2);
+    expect(ids(table.page({}).nodes)).toEqual(['i0', 'i1']);
+    expect(table.get('i0')?.version).toBe(3);
+  });
+
+  it('keeps a deleted entity readable by id but not as live', () => {
+    const table = tableOf(2, [1]);
+    expect(table.get('i1')?.deletedAt).not.toBeNull();
+    expect(table.getLive('i1')).toBeUndefined();
+    expect(table.getLive('i0')?.id).toBe('i0');
+  });
+
+  it('counts an entity again once it is brought back', () => {
+    const table = tableOf(2, [1]);
+    table.put(item('i1', 3));
+    expect(table.size).toBe(2);
+    expect(ids(table.page({}).nodes)).toEqual(['i0', 'i1']);
+  });
+
+  it('returns an empty page with hasNextPage for first: 0 when entities exist', () => {
+    const page = tableOf(3).page({ first: 0 });
+    expect(page.nodes).toEqual([]);
+    expect(page.pageInfo).toEqual({ hasNextPage: true, endCursor: null });
+    expect(page.totalCount).toBe(3);
+  });
+
+  it('accepts first: 500', () => {
+    expect(tableOf(501).page({ first: MAX_PAGE_SIZE }).nodes).toHaveLength(500);
+  });
+
+  it.each([MAX_PAGE_SIZE + 1, -1, 1.5, Number.NaN])('rejects first: %s with BAD_USER_INPUT on field first', (first) => {
+    const error = domainErrorOf(() => tableOf(3).page({ first }));
+    expect(error.code).toBe('BAD_USER_INPUT');
+    expect(error.details).toEqual({ field: 'first' });
+    expect(error.message).toContain(String(MAX_PAGE_SIZE));
+  });
+
+  it.each(['garbage', 'i:1', Buffer.from('i:-1').toString('base64url'), Buffer.from('i:1.5').toString('base64url')])(
+    'rejects the cursor %j with BAD_USER_INPUT on field after',
+    (after) => {
+      const error = domainErrorOf(() => tableOf(3).page({ after }));
+      expect(error.code).toBe('BAD_USER_INPUT');
+      expect(error.details).toEqual({ field: 'after' });
+    },
+  );
+});
+
+describe('cursors', () => {
+  it('decode to the index they encode', () => {
+    expect(decodeCursor(encodeCursor(0))).toBe(0);
+    expect(decodeCursor(encodeCursor(123_456))).toBe(123_456);
+  });
+
+  it('are URL-safe', () => {
+    expect(encodeCursor(999_999)).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+});
+
+describe('paginate', () => {
+  it('reports the totalCount it is given and pages any sequence through pick', () => {
+    const page = paginate([1, 2, 3, 4], { first: 2 }, 2, (n) => (n % 2 === 0 ? `even ${n}` : undefined));
+    expect(page.nodes).toEqual(['even 2', 'even 4']);
+    expect(page.totalCount).toBe(2);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('reads only the page and the probe for a next entry, not the whole sequence', () => {
+    const sequence = Array.from({ length: 10_000 }, (_, i) => i);
+    let picks = 0;
+    paginate(sequence, { first: 10 }, sequence.length, (n) => {
+      picks++;
+      return n;
+    });
+    expect(picks).toBe(11);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+type ItemEvent = EventEnvelope<'ItemCreated' | 'ItemRenamed', { readonly id: string; readonly name: string }>;
+
+let eventCounter = 0;
+const itemEvent = (
+  type: ItemEvent['type'],
+  entityId: string,
+  version: number,
+  name: string,
+  idempotencyKey?: string,
+): ItemEvent => ({
+  id: `ev-${++eventCounter}`,
+  type,
+  entityId,
+  version,
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  data: { id: entityId, name },
+  meta: idempotencyKey === undefined ? {} : { idempotencyKey },
+});
+
+const itemTable = (): WholeStateTable<Item, ItemEvent> =>
+  new WholeStateTable<Item, ItemEvent>(
+    'item',
+    (event) => event.type === 'ItemCreated',
+    (_state, event) => ({ id: event.data.id, name: event.data.name, version: event.version, deletedAt: null }),
+  );
+
+describe('WholeStateTable', () => {
+  it('applies a create and then updates in sequence', () => {
+    const table = itemTable();
+    expect(table.apply(itemEvent('ItemCreated', 'a', 1, 'one'))).toEqual({ ok: true, entityId: 'a' });
+    expect(table.apply(itemEvent('ItemRenamed', 'a', 2, 'two'))).toEqual({ ok: true, entityId: 'a' });
+    expect(table.apply(itemEvent('ItemRenamed', 'a', 3, 'three'))).toEqual({ ok: true, entityId: 'a' });
+    expect(table.table.get('a')).toEqual({ id: 'a', name: 'three', version: 3, deletedAt: null });
+  });
+
+  it('rejects an update that skips a version with CONFLICT and keeps the state', () => {
+    const table = itemTable();
+    table.apply(itemEvent('ItemCreated', 'a', 1, 'one'));
+    const outcome = table.apply(itemEvent('ItemRenamed', 'a', 3, 'skipped'));
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.error).toBeInstanceOf(DomainError);
+    expect(outcome.error.code).toBe('CONFLICT');
+    expect(outcome.error.details).toMatchObject({ id: 'a', expectedVersion: 2, currentVersion: 1 });
+    expect(table.table.get('a')?.name).toBe('one');
+  });
+
+  it('rejects the second of two updates decided on the same version (a lost race)', () => {
+    const table = itemTable();
+    table.apply(itemEvent('ItemCreated', 'a', 1, 'one'));
+    expect(table.apply(itemEvent('ItemRenamed', 'a', 2, 'winner')).ok).toBe(true);
+    const loser = table.apply(itemEvent('ItemRenamed', 'a', 2, 'loser'));
+    expect(loser.ok).toBe(false);
+    if (!loser.ok) expect(loser.error.code).toBe('CONFLICT');
+    expect(table.table.get('a')).toMatchObject({ name: 'winner', version: 2 });
+  });
+
+  it('rejects an update of an entity it has never seen', () => {
+    const table = itemTable();
+    const outcome = table.apply(itemEvent('ItemRenamed', 'ghost', 1, 'x'));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.code).toBe('CONFLICT');
+    expect(table.table.get('ghost')).toBeUndefined();
+  });
+
+  it('rejects a second create of the same id and keeps the first', () => {
+    const table = itemTable();
+    table.apply(itemEvent('ItemCreated', 'a', 1, 'first'));
+    const outcome = table.apply(itemEvent('ItemCreated', 'a', 1, 'second'));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.code).toBe('CONFLICT');
+    expect(table.table.get('a')?.name).toBe('first');
+    expect(table.table.size).toBe(1);
+  });
+
+  it('rejects a create whose version is not 1', () => {
+    const table = itemTable();
+    expect(table.apply(itemEvent('ItemCreated', 'a', 2, 'x')).ok).toBe(false);
+    expect(table.table.get('a')).toBeUndefined();
+  });
+
+  it('answers a repeated idempotency key with the first entity and changes nothing', () => {
+    const table = itemTable();
+    table.apply(itemEvent('ItemCreated', 'first', 1, 'original', 'key-1'));
+    const retry = table.apply(itemEvent('ItemCreated', 'second', 1, 'retry', 'key-1'));
+    expect(retry).toEqual({ ok: true, entityId: 'first' });
+    expect(table.table.get('second')).toBeUndefined();
+    expect(table.table.get('first')?.name).toBe('original');
+    expect(table.table.size).toBe(1);
+    expect(table.entityForKey('key-1')).toBe('first');
+  });
+
+  it('does not remember the idempotency key of a rejected event', () => {
+    const table = itemTable();
+    table.apply(itemEvent('ItemCreated', 'a', 1, 'one'));
+    expect(table.apply(itemEvent('ItemRenamed', 'a', 5, 'bad', 'key-2')).ok).toBe(false);
+    expect(table.entityForKey('key-2')).toBeUndefined();
+    expect(table.apply(itemEvent('ItemRenamed', 'a', 2, 'good', 'key-2'))).toEqual({ ok: true, entityId: 'a' });
+    expect(table.table.get('a')?.name).toBe('good');
+  });
+});
