@@ -40,10 +40,11 @@ export const configSchema = z.object({
   /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
   CONSISTENCY_TIMEOUT_MS: ms(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Human-readable logs; unset = pretty on a terminal, JSON lines otherwise. */
   LOG_PRETTY: z
     .enum(['true', 'false', '1', '0'])
     .optional()
-    .transform((value) => value === 'true' || value === '1'),
+    .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 

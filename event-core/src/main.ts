@@ -18,7 +18,7 @@ export function runServiceMain(
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(2);
   }
-  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name });
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name });
   const log = openEventLog(config, logger, name);
   start(config, log, logger).then(
     (service) => {

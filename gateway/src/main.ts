@@ -9,7 +9,7 @@ try {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(2);
 }
-const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, name: 'gateway' });
+const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name: 'gateway' });
 const gateway = await startGateway({
   logger,
   host: config.HOST,

@@ -13,7 +13,7 @@ try {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(2);
 }
-const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY });
 const log = openEventLog(config, logger, 'shop');
 const startedAt = Date.now();
 try {

@@ -5,6 +5,7 @@ import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
@@ -83,7 +84,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     formatError: formatError(production),
     includeStacktraceInErrorResponses: !production,
     introspection: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin],
+    // Inline traces are for Apollo's hosted usage reporting, which this system does not use.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), consistencyPlugin],
   });
   await server.start();
 

@@ -440,6 +440,8 @@ class KafkaFollower implements Follower {
 
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    // Closed meanwhile: `run` would connect the consumer again after `close` disconnected it.
+    if (this.stopped) return consumer.disconnect();
     await consumer.run({
       autoCommit: false,
       eachBatch: (payload) => this.onKafkaBatch(consumer, payload),
@@ -644,7 +646,7 @@ function forwardKafkaLog(logger: KafkaLogLogger | undefined, { namespace, level,
   if (!logger) return;
   const { message, timestamp: _timestamp, logger: _source, ...fields } = log;
   const entry = { kafkajs: namespace, ...fields };
-  if (namespace === 'Connection' || namespace === 'BrokerPool' || isExpectedWarning(message)) {
+  if (namespace === 'Connection' || namespace === 'BrokerPool' || isHandledElsewhere(message)) {
     return logger.debug(entry, message);
   }
   switch (level) {
@@ -664,10 +666,11 @@ function forwardKafkaLog(logger: KafkaLogLogger | undefined, { namespace, level,
 }
 
 /**
- * kafkajs warns that limiting the idempotent producer's retries "may invalidate EoS guarantees":
- * once it gives up, a record may or may not have been written. That is the documented outcome of a
- * failed append here (the caller retries with its idempotency key), and the price of failing fast.
+ * - A consumer's crash: the follower logs it, with its restart delay.
+ * - kafkajs warns that limiting the idempotent producer's retries "may invalidate EoS guarantees":
+ *   once it gives up, a record may or may not have been written. That is the documented outcome of
+ *   a failed append here (the caller retries with its idempotency key), the price of failing fast.
  */
-function isExpectedWarning(message: string): boolean {
-  return message.startsWith('Limiting retries for the idempotent producer');
+function isHandledElsewhere(message: string): boolean {
+  return message.startsWith('Crash: ') || message.startsWith('Limiting retries for the idempotent producer');
 }
