@@ -118,6 +118,26 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
       expect(defaulted.createPurchase.total).toBe('1.99');
     });
 
+    it('lets exactly one of concurrent updates with the same expectedVersion win', async () => {
+      const { createProduct } = await ok(url, CREATE_PRODUCT, { input: { name: 'Contended', price: 1 } });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => graphql(url, UPDATE_PRODUCT, { id: createProduct.id, input: { name: `Contender ${i}` }, expectedVersion: 1 })),
+      );
+      const winners = results.filter((r) => !r.errors);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'CONFLICT')).toHaveLength(9);
+      // Without expectedVersion a lost race is decided again, so every update lands, one version each.
+      const blind = await Promise.all(Array.from({ length: 5 }, (_, i) => ok(url, UPDATE_PRODUCT, { id: createProduct.id, input: { price: `2.0${i}` } })));
+      expect(blind.map((r) => r.updateProduct.version).sort()).toEqual([3, 4, 5, 6, 7]);
+      await ok(url, DELETE_PRODUCT, { id: createProduct.id });
+    });
+
+    it('resolves fields of other subgraphs after a mutation at the mutation’s position', async () => {
+      const { createProduct } = await ok(url, `mutation { createProduct(input: { name: "Fresh", price: "0.99" }) { id name purchaseCount customerCount totalSpent } }`);
+      expect(createProduct).toMatchObject({ name: 'Fresh', purchaseCount: 0, customerCount: 0, totalSpent: '0.00' });
+      await ok(url, DELETE_PRODUCT, { id: createProduct.id });
+    });
+
     it('appends once for a repeated idempotencyKey', async () => {
       const key = randomUUID();
       const first = await ok(url, CREATE_CUSTOMER, { input: { firstName: 'Once', lastName: 'Only' }, key });
