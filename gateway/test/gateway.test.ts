@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@shop/event-core';
+import { startGateway, type RunningGateway } from '../src/index.ts';
+
+// Port 9 (discard) is closed on a test machine: every subgraph is unreachable.
+const nowhere = 'http://127.0.0.1:9/graphql';
+
+describe('the gateway without its subgraphs', () => {
+  let gateway: RunningGateway;
+  let base: string;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      logger: silentLogger,
+      port: 0,
+      readinessTimeoutMs: 500,
+      subgraphUrls: { products: nowhere, customers: nowhere, purchases: nowhere },
+    });
+    base = gateway.url.replace(/\/graphql$/, '');
+  });
+  afterAll(() => gateway.close());
+
+  it('is alive: /healthz answers 200', async () => {
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', service: 'gateway' });
+  });
+
+  it('is not ready: /readyz answers 503 and names each unreachable subgraph', async () => {
+    const response = await fetch(`${base}/readyz`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { subgraphs: Record<string, string> };
+    expect(Object.keys(body.subgraphs).sort()).toEqual(['customers', 'products', 'purchases']);
+    for (const state of Object.values(body.subgraphs)) expect(state).toMatch(/^unreachable/);
+  });
+
+  it('refuses a malformed X-Consistency-Token with BAD_USER_INPUT before calling any subgraph', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-consistency-token': '%%%' },
+      body: JSON.stringify({ query: '{ products { totalCount } }' }),
+    });
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers a query with an error, not a crash, when a subgraph is down', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ products { totalCount } }' }),
+    });
+    const body = (await response.json()) as { data: unknown; errors: unknown[] };
+    expect(body.errors.length).toBeGreaterThan(0);
+  });
+});
