@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 /**
  * One `npm test` runs every tier. Unit and contract tests of the embedded log need nothing;
@@ -6,13 +9,19 @@ import { defineConfig } from 'vitest/config';
  * (`npm run kafka:start`) unless `KAFKA_BROKERS` points at one already.
  */
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CommonJS (`main`) and ESM (`module`) builds. Node, and so every library,
+    // loads the CommonJS one; Vite would hand our sources the ESM one, and `instanceof` checks
+    // across the two copies fail (graphql-ws, Apollo). Tests use the one Node uses.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['event-core/test/**/*.test.ts', 'schema/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts', 'gateway/test/**/*.test.ts'],
+          include: ['event-core/test/**/*.test.ts', 'schema/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts', 'gateway/test/**/*.test.ts', 'infra/test/**/*.test.ts'],
           exclude: ['**/*kafka*.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
         },

@@ -22,6 +22,7 @@ export { loadConfig, configSchema, ConfigError, type Config } from './config.ts'
 export {
   createProjector,
   applied,
+  duplicateOf,
   rejected,
   type ApplyOutcome,
   type Projection,
@@ -36,6 +37,7 @@ export {
   startSubgraphServer,
   CONSISTENCY_HEADER,
   CORRELATION_HEADER,
+  READ_AT_HEADER,
   type SubgraphContext,
   type SubgraphResolvers,
   type RunningSubgraph,

@@ -10,9 +10,13 @@ import { hasReached, positionAfter, type Position } from './position.ts';
  * `entityId` is the entity a writer should read back: the event's own, or for a retried
  * idempotency key, the entity of the first event with that key.
  */
-export type ApplyOutcome = { readonly ok: true; readonly entityId: string } | { readonly ok: false; readonly error: DomainError };
+export type ApplyOutcome =
+  | { readonly ok: true; readonly entityId: string; readonly duplicate?: boolean }
+  | { readonly ok: false; readonly error: DomainError };
 
 export const applied = (entityId: string): ApplyOutcome => ({ ok: true, entityId });
+/** A retry that raced its first attempt: nothing changed; the writer reads `entityId` back. */
+export const duplicateOf = (entityId: string): ApplyOutcome => ({ ok: true, entityId, duplicate: true });
 export const rejected = (error: DomainError): ApplyOutcome => ({ ok: false, error });
 
 /**

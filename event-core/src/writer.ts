@@ -75,13 +75,14 @@ export type CommandDecision = { readonly event: EventEnvelope } | { readonly exi
 /**
  * Decides and writes one command. When the event loses a race at apply time (another write got
  * the same version first) and the caller did not ask for a specific `expectedVersion`, the
- * command is decided again on the newer state, up to `retries` times.
+ * command is decided again on the newer state, up to `retries` times. Concurrent appends are
+ * committed together, so each round has one winner; a short random pause spreads the losers out.
  */
 export async function runCommand({
   writer,
   decide,
   retryOnConflict,
-  retries = 3,
+  retries = 20,
 }: {
   readonly writer: EventWriter;
   /** Pure apart from reading the current read model; called once per attempt. */
@@ -97,6 +98,7 @@ export async function runCommand({
     } catch (error) {
       const lostRace = error instanceof DomainError && error.code === 'CONFLICT';
       if (!lostRace || !retryOnConflict || attempt >= retries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
     }
   }
 }

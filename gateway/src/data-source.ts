@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, mergePositions, type Position } from '@shop/event-core';
+import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, mergePositions, READ_AT_HEADER, type Position } from '@shop/event-core';
 
 /** Per-request state of the gateway. */
 export interface GatewayContext {
@@ -12,6 +12,8 @@ export interface GatewayContext {
    * A holder, not a field: Apollo Server shallow-copies the context per operation.
    */
   readonly written: { position?: Position };
+  /** Answer as of this position where a subgraph can (subscription payloads). */
+  readonly readAt?: Position;
 }
 
 type Request = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
@@ -30,6 +32,7 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);
     if (wanted) headers.set(CONSISTENCY_HEADER, encodePosition(wanted));
     if (context.correlationId) headers.set(CORRELATION_HEADER, context.correlationId);
+    if (context.readAt) headers.set(READ_AT_HEADER, encodePosition(context.readAt));
   }
 
   override didReceiveResponse({ response, context }: Response): typeof response {

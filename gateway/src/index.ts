@@ -3,13 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { buildSchema } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, toGraphQLError, type Logger } from '@shop/event-core';
-import { SUPERGRAPH_PATH, type SubgraphName } from '@shop/schema';
+import { printSchema, Supergraph } from '@apollo/federation-internals';
+import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, toGraphQLError, type EventLog, type Logger } from '@shop/event-core';
+import { SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
 import { ConsistentDataSource, type GatewayContext } from './data-source.ts';
+import { ChangeFeed } from './subscriptions/change-feed.ts';
+import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
 
@@ -25,6 +29,11 @@ export interface GatewayOptions {
   readonly production?: boolean;
   /** Timeout of each subgraph readiness probe behind `/readyz`, in ms. Default 1000. */
   readonly readinessTimeoutMs?: number;
+  /** The event log subscriptions are fed from; without one, the gateway serves no subscriptions. */
+  readonly log?: EventLog;
+  /** Topic names; default the public ones (`eventbus.*`). */
+  readonly topics?: EventTopics;
+  readonly subscriptionLimits?: SubscriptionLimits;
 }
 
 export interface RunningGateway {
@@ -56,6 +65,9 @@ export async function startGateway({
   supergraphSdl = readFileSync(SUPERGRAPH_PATH, 'utf8'),
   production = false,
   readinessTimeoutMs = 1000,
+  log,
+  topics = TOPICS,
+  subscriptionLimits = {},
 }: GatewayOptions): Promise<RunningGateway> {
   const urls = new Map<string, string>();
   const gateway = new ApolloGateway({
@@ -78,6 +90,22 @@ export async function startGateway({
   });
   await server.start();
 
+  // Subscriptions: @apollo/gateway cannot execute them, so the gateway follows the log itself.
+  const feed = log ? new ChangeFeed(topics, log, logger.child({ module: 'subscriptions' })) : undefined;
+  const subscriptions = feed
+    ? startSubscriptionServer({
+        httpServer,
+        path: '/graphql',
+        apollo: server,
+        // Rebuilt from its SDL with this module's graphql: federation-internals may load another copy.
+        apiSchema: buildSchema(printSchema(Supergraph.build(supergraphSdl).apiSchema())),
+        feed,
+        logger,
+        ...subscriptionLimits,
+      })
+    : undefined;
+  await feed?.start();
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
@@ -92,8 +120,14 @@ export async function startGateway({
         }
       }),
     );
-    const ready = checks.every(([, state]) => state === 'ready');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: 'gateway', subgraphs: Object.fromEntries(checks) });
+    const feedReady = feed ? feed.isReady() : true;
+    const ready = feedReady && checks.every(([, state]) => state === 'ready');
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      service: 'gateway',
+      subscriptions: feed ? (feedReady ? 'ready' : 'replaying') : 'off',
+      subgraphs: Object.fromEntries(checks),
+    });
   });
   app.use(
     '/graphql',
@@ -123,7 +157,9 @@ export async function startGateway({
     url,
     port: actualPort,
     async close() {
+      await subscriptions?.close();
       await server.stop();
+      await feed?.stop();
     },
   };
 }

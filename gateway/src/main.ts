@@ -1,5 +1,6 @@
 /** Runs the gateway as its own process (`npm run start:kafka` starts one of these). */
-import { ConfigError, createLogger, loadConfig } from '@shop/event-core';
+import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { eventTopics } from '@shop/schema';
 import { startGateway } from './index.ts';
 
 let config;
@@ -15,6 +16,9 @@ const gateway = await startGateway({
   host: config.HOST,
   port: config.GATEWAY_PORT,
   production: config.NODE_ENV === 'production',
+  // Subscriptions follow the log themselves: the same topics the subgraphs write.
+  log: openEventLog(config, logger, 'gateway'),
+  topics: eventTopics(config.TOPIC_PREFIX),
   subgraphUrls: {
     products: config.PRODUCTS_URL ?? `http://${config.HOST}:${config.PRODUCTS_PORT}/graphql`,
     customers: config.CUSTOMERS_URL ?? `http://${config.HOST}:${config.CUSTOMERS_PORT}/graphql`,

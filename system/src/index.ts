@@ -45,6 +45,8 @@ export async function startSystem({ log, logger, host = '127.0.0.1', ports = {},
     port: ports.gateway ?? 4000,
     production: rest.production ?? false,
     subgraphUrls: { products: products.url, customers: customers.url, purchases: purchases.url },
+    log,
+    ...(rest.topics ? { topics: rest.topics } : {}),
   });
   return {
     gateway,

@@ -19,6 +19,12 @@ import { formatError, toGraphQLError } from './errors.ts';
 
 export const CONSISTENCY_HEADER = 'x-consistency-token';
 export const CORRELATION_HEADER = 'x-correlation-id';
+/**
+ * Asks for answers as of a position, where a subgraph can give them (the purchases subgraph's
+ * aggregates). The gateway sends it when it hydrates a subscription payload, so the payload of a
+ * customer's 5th purchase says `purchaseCount: 5` even if a 6th was applied meanwhile.
+ */
+export const READ_AT_HEADER = 'x-read-at';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext {
@@ -27,6 +33,8 @@ export interface SubgraphContext {
   /** Resolvers that write record their event's position here; it goes back as `X-Consistency-Token`. */
   recordPosition(position: Position): void;
   readonly logger: Logger;
+  /** The position to answer as of (`X-Read-At`), for resolvers that can. */
+  readonly readAt?: Position;
 }
 
 export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
@@ -114,9 +122,17 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
           }
         }
         const correlationId = req.header(CORRELATION_HEADER) ?? randomUUID();
+        const readAtToken = req.header(READ_AT_HEADER);
+        let readAt: Position | undefined;
+        try {
+          readAt = readAtToken ? decodePosition(readAtToken) : undefined;
+        } catch (error) {
+          throw toGraphQLError(error);
+        }
         const state: RequestState = {
           meta: { correlationId, ...(req.header('x-actor') ? { actor: req.header('x-actor') } : {}) },
           logger: logger.child({ correlationId }),
+          ...(readAt ? { readAt } : {}),
           written: {},
           recordPosition(position) {
             state.written.position = state.written.position ? mergePositions(state.written.position, position) : position;

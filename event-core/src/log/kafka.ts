@@ -4,11 +4,11 @@
  * Delivery guarantees, and the kafkajs behaviour they rest on:
  * - Appends are acknowledged by all in-sync replicas (`acks=-1`) through an idempotent producer, so
  *   kafkajs' own retries cannot duplicate or reorder records within a partition.
- * - kafkajs' idempotent producer can lose records when several sends to a partition are in flight
- *   at once (tulios/kafkajs#1648: sequence numbers are assigned per request, not per in-flight
- *   batch). So there is never more than one `sendBatch` in flight: concurrent appends wait in a
- *   queue and the next send takes all of them at once (group commit), which is also what makes
- *   concurrent mutations fast.
+ * - kafkajs' idempotent producer silently loses records when more sends are in flight at once than
+ *   the topic has partitions: every send resolves, but only some records are stored
+ *   (tulios/kafkajs#1005, open). So there is never more than one `sendBatch` in flight: concurrent
+ *   appends wait in a queue and the next send takes all of them at once (group commit), which is
+ *   also what makes concurrent mutations fast.
  * - Followers use a fresh consumer group each, read from the beginning and commit nothing: the
  *   position is the caller's (`from`), as in the original services that rebuilt their state from
  *   offset 0 at every start.
@@ -36,7 +36,6 @@ import {
   type Follower,
   type LogRecord,
   type OutgoingRecord,
-  type PartitionOffsets,
   type TopicSpec,
 } from './port.ts';
 
@@ -187,17 +186,25 @@ export function createKafkaLog({
     else entry.reject(outcome.error);
   };
 
-  /** Takes the next group: the oldest waiting appends, within the batch limits (at least one). */
+  /**
+   * Takes the next group: the oldest waiting append and the later ones to the same topic, in
+   * order, within the batch limits. One topic per send, so that an append to a topic that does not
+   * exist fails alone instead of failing its neighbours.
+   */
   const takeGroup = (): PendingAppend[] => {
-    const group: PendingAppend[] = [];
-    let records = 0;
-    let bytes = 0;
-    while (queue.length > 0) {
-      const next = queue[0]!;
-      const fits = records + next.records.length <= maxBatchRecords && bytes + next.bytes <= maxBatchBytes;
-      if (group.length > 0 && !fits) break;
-      queue.shift();
-      if (next.settled) continue;
+    const first = queue.shift();
+    if (!first) return [];
+    const group = [first];
+    let records = first.records.length;
+    let bytes = first.bytes;
+    for (let i = 0; i < queue.length;) {
+      const next = queue[i]!;
+      if (next.topic !== first.topic) {
+        i++;
+        continue;
+      }
+      if (records + next.records.length > maxBatchRecords || bytes + next.bytes > maxBatchBytes) break;
+      queue.splice(i, 1);
       group.push(next);
       records += next.records.length;
       bytes += next.bytes;
@@ -205,39 +212,35 @@ export function createKafkaLog({
     return group;
   };
 
+  /** Sends one group (appends to one topic) as one `sendBatch` and settles each caller. */
   const send = async (group: PendingAppend[]): Promise<void> => {
+    const topic = group[0]!.topic;
     const messagesOf = group.map((entry) =>
       entry.records.map((record): Message => ({ key: record.key, value: record.value, headers: { ...record.headers } })),
     );
-    const byTopic = new Map<string, Message[]>();
-    group.forEach((entry, i) => {
-      const messages = byTopic.get(entry.topic) ?? [];
-      messages.push(...messagesOf[i]!);
-      byTopic.set(entry.topic, messages);
-    });
     try {
       const p = await getProducer();
       const metadata = await p.sendBatch({
         acks: -1,
         timeout: appendTimeoutMs,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        topicMessages: [{ topic, messages: messagesOf.flat() }],
       });
       const offsets = offsetAssigner(metadata);
-      group.forEach((entry, i) => {
-        const results = messagesOf[i]!.map((message): AppendResult => {
+      const results = messagesOf.map((messages) =>
+        messages.map((message): AppendResult => {
           const partition = partitionOf.get(message);
-          if (partition === undefined) throw new Error('kafkajs did not partition a message it sent');
-          return { topic: entry.topic, partition, offset: offsets(entry.topic, partition) };
-        });
-        settle(entry, { results });
-      });
+          if (partition === undefined) throw new Error('kafkajs did not report the partition of a record it sent');
+          return { topic, partition, offset: offsets(partition) };
+        }),
+      );
+      group.forEach((entry, i) => settle(entry, { results: results[i]! }));
     } catch (error) {
       // The outcome of a failed send is unknown (the broker may have stored the records and lost
       // the reply), and kafkajs may have left the idempotent producer's sequence numbers out of
       // step with the broker's. A new producer id starts clean; callers retry with their own
       // idempotency keys.
       discardProducer();
-      const failure = toLogError(error, [...byTopic.keys()].join(', '));
+      const failure = toLogError(error, topic);
       for (const entry of group) settle(entry, { error: failure });
     }
   };
@@ -356,9 +359,7 @@ export function createKafkaLog({
       }
       await sending;
       await Promise.all([...followers].map((follower) => follower.close()));
-      await Promise.all(
-        [producer, admin].map((client) => client?.then((c) => c.disconnect()).catch(() => undefined)),
-      );
+      await Promise.all([producer, admin].map((client) => client?.then((c) => c.disconnect()).catch(() => undefined)));
     },
   };
   return log;
@@ -449,7 +450,10 @@ class KafkaFollower implements Follower {
     await withTimeout(
       started,
       this.settings.followTimeoutMs,
-      () => new LogUnavailableError(`the follower of ${this.topic} did not join its group within ${this.settings.followTimeoutMs} ms`),
+      () =>
+        new LogUnavailableError(
+          `the follower of ${this.topic} did not join its group within ${this.settings.followTimeoutMs} ms`,
+        ),
     );
     this.restarts = 0;
   }
@@ -542,20 +546,17 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
 }
 
 /**
- * Maps kafkajs' per-partition `baseOffset`s to each record's offset. Records of one send to the
- * same partition are stored consecutively, in the order kafkajs grouped them, which is the order
- * they were passed in; so calling this once per record, in that order, yields their offsets.
+ * Maps the per-partition `baseOffset`s of one topic's send to each record's offset. Records of one
+ * send to the same partition are stored consecutively, in the order kafkajs grouped them, which is
+ * the order they were passed in; so calling this once per record, in that order, yields their
+ * offsets.
  */
-function offsetAssigner(metadata: RecordMetadata[]): (topic: string, partition: number) => number {
-  const nextOffset = new Map<string, number>();
-  for (const { topicName, partition, baseOffset } of metadata) {
-    nextOffset.set(`${topicName}\u0000${partition}`, Number(baseOffset));
-  }
-  return (topic, partition) => {
-    const id = `${topic}\u0000${partition}`;
-    const offset = nextOffset.get(id);
-    if (offset === undefined) throw new Error(`Kafka reported no offset for ${topic}/${partition}`);
-    nextOffset.set(id, offset + 1);
+function offsetAssigner(metadata: RecordMetadata[]): (partition: number) => number {
+  const nextOffset = new Map(metadata.map(({ partition, baseOffset }) => [partition, Number(baseOffset)]));
+  return (partition) => {
+    const offset = nextOffset.get(partition);
+    if (offset === undefined) throw new Error(`Kafka reported no offset for partition ${partition}`);
+    nextOffset.set(partition, offset + 1);
     return offset;
   };
 }

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '../envelope.ts';
 import { conflict } from '../errors.ts';
-import { applied, rejected, type ApplyOutcome } from '../projector.ts';
+import { applied, duplicateOf, rejected, type ApplyOutcome } from '../projector.ts';
 import { EntityTable, type Versioned } from './entity-table.ts';
 
 /**
@@ -31,7 +31,7 @@ export class WholeStateTable<T extends Versioned, E extends EventEnvelope = Even
   apply(event: E): ApplyOutcome {
     const key = event.meta.idempotencyKey;
     const earlier = key === undefined ? undefined : this.idempotency.get(key);
-    if (earlier !== undefined) return applied(earlier);
+    if (earlier !== undefined) return duplicateOf(earlier);
     const state = this.table.get(event.entityId);
     const current = state?.version ?? 0;
     const inSequence = this.isCreate(event) ? state === undefined && event.version === 1 : state !== undefined && event.version === current + 1;

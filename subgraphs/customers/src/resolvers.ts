@@ -35,7 +35,8 @@ export function createResolvers({ model, writer, now, newId, newEventId }: Custo
     DateTime: DateTimeScalar,
     Query: {
       customers: (_: unknown, args: PageArgs) => model.customers.page(args),
-      customer: (_: unknown, { id }: { id: string }) => (isEntityId(id) ? (model.customers.getLive(id) ?? null) : null),
+      customer: (_: unknown, { id, includeDeleted }: { id: string; includeDeleted?: boolean | null }) =>
+        isEntityId(id) ? ((includeDeleted ? model.customers.get(id) : model.customers.getLive(id)) ?? null) : null,
     },
     Customer: {
       __resolveReference: ({ id }: { id: string }) => model.customers.get(id) ?? null,

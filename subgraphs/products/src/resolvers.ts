@@ -36,7 +36,8 @@ export function createResolvers({ model, writer, now, newId, newEventId }: Produ
     DateTime: DateTimeScalar,
     Query: {
       products: (_: unknown, args: PageArgs) => model.products.page(args),
-      product: (_: unknown, { id }: { id: string }) => (isEntityId(id) ? (model.products.getLive(id) ?? null) : null),
+      product: (_: unknown, { id, includeDeleted }: { id: string; includeDeleted?: boolean | null }) =>
+        isEntityId(id) ? ((includeDeleted ? model.products.get(id) : model.products.getLive(id)) ?? null) : null,
     },
     Product: {
       __resolveReference: ({ id }: { id: string }) => model.products.get(id) ?? null,

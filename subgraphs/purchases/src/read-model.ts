@@ -1,6 +1,7 @@
 import {
   applied,
   DomainError,
+  duplicateOf,
   paginate,
   rejected,
   WholeStateTable,
@@ -9,6 +10,7 @@ import {
   type Decoded,
   type LogRecord,
   type PageArgs,
+  type Position,
   type Projection,
 } from '@shop/event-core';
 import {
@@ -38,6 +40,19 @@ const mirror = <D extends { id: string; deletedAt: string | null }>(_state: unkn
   deletedAt: event.data.deletedAt,
   data: event.data,
 });
+
+/** A purchase as stored: where its event is in the log, for answers as of a position. */
+export interface StoredPurchase extends Purchase {
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Aggregates of one product or customer at some position. */
+export interface Stats {
+  readonly purchaseCount: number;
+  readonly totalCents: bigint;
+  readonly customerCount: number;
+}
 
 /** Per-product or per-customer aggregate, kept per event: O(1) to update, O(1) to read. */
 class Totals {
@@ -70,7 +85,7 @@ export class PurchasesReadModel implements Projection {
   readonly topics: readonly string[];
   readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>('product', (e) => e.type === 'ProductCreated', mirror);
   readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>('customer', (e) => e.type === 'CustomerCreated', mirror);
-  private readonly purchases = new Map<string, Purchase>();
+  private readonly purchases = new Map<string, StoredPurchase>();
   private readonly order: string[] = [];
   private readonly byProduct = new Map<string, ProductTotals>();
   private readonly byCustomer = new Map<string, Totals>();
@@ -83,16 +98,18 @@ export class PurchasesReadModel implements Projection {
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
-    if (topic === this.names.purchases) return this.applyPurchase(evolve(toPurchaseEvent(decoded, record)), decoded);
+    if (topic === this.names.purchases) {
+      return this.applyPurchase({ ...evolve(toPurchaseEvent(decoded, record)), partition: record.partition, offset: record.offset }, decoded);
+    }
     if (topic === this.names.products) return this.products.apply(toProductEvent(decoded, record, (id) => this.products.table.get(id)));
     if (topic === this.names.customers) return this.customers.apply(toCustomerEvent(decoded, record, (id) => this.customers.table.get(id)));
     throw new Error(`not a topic of this read model: ${topic}`);
   }
 
-  private applyPurchase(purchase: Purchase, decoded: Decoded): ApplyOutcome {
+  private applyPurchase(purchase: StoredPurchase, decoded: Decoded): ApplyOutcome {
     const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
     const earlier = key === undefined ? undefined : this.idempotency.get(key);
-    if (earlier !== undefined) return applied(earlier);
+    if (earlier !== undefined) return duplicateOf(earlier);
     if (this.purchases.has(purchase.id)) {
       return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
     }
@@ -112,8 +129,44 @@ export class PurchasesReadModel implements Projection {
     return applied(purchase.id);
   }
 
-  purchase(id: string): Purchase | undefined {
+  purchase(id: string): StoredPurchase | undefined {
     return this.purchases.get(id);
+  }
+
+  /** Was this purchase applied before `readAt` (or is there no `readAt`)? */
+  private visibleAt(purchase: StoredPurchase, readAt: Position | undefined): boolean {
+    if (!readAt) return true;
+    const cut = readAt[this.names.purchases]?.[purchase.partition];
+    return cut === undefined || purchase.offset < cut;
+  }
+
+  /**
+   * Aggregates as of `readAt`: the totals kept per event, minus the purchases at or after it.
+   * Those are the newest, at the end of the list, so the walk back is short. Within a partition
+   * offsets grow, so once every partition has shown an older purchase, all earlier ones are older.
+   */
+  private statsAt(totals: Totals | undefined, readAt: Position | undefined, distinct?: Map<string, number>): Stats {
+    const all = { purchaseCount: totals?.purchaseIds.length ?? 0, totalCents: totals?.totalCents ?? 0n, customerCount: distinct?.size ?? 0 };
+    const cuts = readAt?.[this.names.purchases];
+    if (!totals || !cuts) return all;
+    const partitions = Object.keys(cuts).length;
+    const settled = new Set<number>();
+    const excludedPerCustomer = new Map<string, number>();
+    let count = all.purchaseCount;
+    let total = all.totalCents;
+    for (let i = totals.purchaseIds.length - 1; i >= 0 && settled.size < partitions; i--) {
+      const purchase = this.purchases.get(totals.purchaseIds[i]!)!;
+      if (this.visibleAt(purchase, readAt)) {
+        settled.add(purchase.partition);
+        continue;
+      }
+      count--;
+      total -= BigInt(purchase.totalCents);
+      excludedPerCustomer.set(purchase.customerId, (excludedPerCustomer.get(purchase.customerId) ?? 0) + 1);
+    }
+    let customers = all.customerCount;
+    if (distinct) for (const [customerId, excluded] of excludedPerCustomer) if (distinct.get(customerId) === excluded) customers--;
+    return { purchaseCount: count, totalCents: total, customerCount: customers };
   }
 
   entityForKey(key: string): string | undefined {
@@ -121,7 +174,10 @@ export class PurchasesReadModel implements Projection {
   }
 
   /** Purchases oldest first, optionally of one product and/or one customer; O(page). */
-  page(args: PageArgs & { readonly productId?: string | null; readonly customerId?: string | null }): Connection<Purchase> {
+  page(
+    args: PageArgs & { readonly productId?: string | null; readonly customerId?: string | null },
+    readAt?: Position,
+  ): Connection<StoredPurchase> {
     const { productId, customerId } = args;
     const ids =
       productId && customerId
@@ -131,16 +187,37 @@ export class PurchasesReadModel implements Projection {
           : customerId
             ? (this.byCustomer.get(customerId)?.purchaseIds ?? [])
             : this.order;
-    return paginate(ids, args, ids.length, (id) => this.purchases.get(id));
+    if (!readAt) return paginate(ids, args, ids.length, (id) => this.purchases.get(id));
+    const visible = (id: string) => {
+      const purchase = this.purchases.get(id);
+      return purchase && this.visibleAt(purchase, readAt) ? purchase : undefined;
+    };
+    const hidden = ids.length - this.countVisible(ids, readAt);
+    return paginate(ids, args, ids.length - hidden, visible);
   }
 
-  productStats(productId: string): { purchaseCount: number; customerCount: number; totalCents: bigint } {
+  private countVisible(ids: readonly string[], readAt: Position): number {
+    const cuts = readAt[this.names.purchases];
+    if (!cuts) return ids.length;
+    const partitions = Object.keys(cuts).length;
+    const settled = new Set<number>();
+    let hidden = 0;
+    for (let i = ids.length - 1; i >= 0 && settled.size < partitions; i--) {
+      const purchase = this.purchases.get(ids[i]!)!;
+      if (this.visibleAt(purchase, readAt)) settled.add(purchase.partition);
+      else hidden++;
+    }
+    return ids.length - hidden;
+  }
+
+  /** A product's aggregates, now or as of `readAt`. */
+  productStats(productId: string, readAt?: Position): Stats {
     const totals = this.byProduct.get(productId);
-    return { purchaseCount: totals?.purchaseIds.length ?? 0, customerCount: totals?.customers.size ?? 0, totalCents: totals?.totalCents ?? 0n };
+    return this.statsAt(totals, readAt, totals?.customers);
   }
 
-  customerStats(customerId: string): { purchaseCount: number; totalCents: bigint } {
-    const totals = this.byCustomer.get(customerId);
-    return { purchaseCount: totals?.purchaseIds.length ?? 0, totalCents: totals?.totalCents ?? 0n };
+  /** A customer's aggregates, now or as of `readAt`. */
+  customerStats(customerId: string, readAt?: Position): Stats {
+    return this.statsAt(this.byCustomer.get(customerId), readAt);
   }
 }

@@ -15,6 +15,10 @@ interface CreatePurchaseArgs {
   readonly idempotencyKey?: string | null;
 }
 
+interface Ref {
+  readonly id: string;
+}
+
 interface PurchasesArgs extends PageArgs {
   readonly productId?: string | null;
   readonly customerId?: string | null;
@@ -28,8 +32,8 @@ export function createResolvers({ model, writer, now, newId, newEventId }: Purch
     Money: MoneyScalar,
     DateTime: DateTimeScalar,
     Query: {
-      purchases: (_: unknown, args: PurchasesArgs) =>
-        model.page({ ...args, productId: optionalId(args.productId, 'productId'), customerId: optionalId(args.customerId, 'customerId') }),
+      purchases: (_: unknown, args: PurchasesArgs, { readAt }: SubgraphContext) =>
+        model.page({ ...args, productId: optionalId(args.productId, 'productId'), customerId: optionalId(args.customerId, 'customerId') }, readAt),
       purchase: (_: unknown, { id }: { id: string }) => (isEntityId(id) ? (model.purchase(id) ?? null) : null),
     },
     Purchase: {
@@ -38,18 +42,20 @@ export function createResolvers({ model, writer, now, newId, newEventId }: Purch
       customer: (purchase: Purchase) => ({ __typename: 'Customer', id: purchase.customerId }),
       total: (purchase: Purchase) => purchase.totalCents,
     },
+    // Aggregates honour X-Read-At (context.readAt): a subscription payload shows them exactly as
+    // they were at its event, not as they are when it is hydrated.
     Product: {
       __resolveReference: ({ id }: { id: string }) => ({ id }),
-      purchases: ({ id }: { id: string }, args: PageArgs) => model.page({ ...args, productId: id }),
-      purchaseCount: ({ id }: { id: string }) => model.productStats(id).purchaseCount,
-      customerCount: ({ id }: { id: string }) => model.productStats(id).customerCount,
-      totalSpent: ({ id }: { id: string }) => model.productStats(id).totalCents,
+      purchases: ({ id }: Ref, args: PageArgs, { readAt }: SubgraphContext) => model.page({ ...args, productId: id }, readAt),
+      purchaseCount: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.productStats(id, readAt).purchaseCount,
+      customerCount: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.productStats(id, readAt).customerCount,
+      totalSpent: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.productStats(id, readAt).totalCents,
     },
     Customer: {
       __resolveReference: ({ id }: { id: string }) => ({ id }),
-      purchases: ({ id }: { id: string }, args: PageArgs) => model.page({ ...args, customerId: id }),
-      purchaseCount: ({ id }: { id: string }) => model.customerStats(id).purchaseCount,
-      totalSpent: ({ id }: { id: string }) => model.customerStats(id).totalCents,
+      purchases: ({ id }: Ref, args: PageArgs, { readAt }: SubgraphContext) => model.page({ ...args, customerId: id }, readAt),
+      purchaseCount: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.customerStats(id, readAt).purchaseCount,
+      totalSpent: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.customerStats(id, readAt).totalCents,
     },
     Mutation: {
       createPurchase: (_: unknown, { input, idempotencyKey }: CreatePurchaseArgs, context: SubgraphContext) => {

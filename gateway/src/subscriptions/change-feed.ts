@@ -1,0 +1,249 @@
+import {
+  createProjector,
+  DecodeError,
+  decodeRecord,
+  positionAfter,
+  WholeStateTable,
+  type ApplyOutcome,
+  type Decoded,
+  type EventLog,
+  type Logger,
+  type LogRecord,
+  type Position,
+  type Projection,
+  type Projector,
+  type Versioned,
+} from '@shop/event-core';
+import {
+  toCustomerEvent,
+  toProductEvent,
+  toPurchaseEvent,
+  type CustomerData,
+  type CustomerEvent,
+  type EventTopics,
+  type ProductData,
+  type ProductEvent,
+} from '@shop/schema';
+
+export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
+export type Entity = 'product' | 'customer' | 'purchase';
+
+/** One applied change, as subscriptions see it. Rejected events (lost races, retries) are never changes. */
+export interface Change {
+  readonly entity: Entity;
+  readonly kind: ChangeKind;
+  readonly entityId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** The position just after this change: a payload's `position`, and a client's `after` to resume. */
+  readonly position: Position;
+  readonly occurredAt: string;
+  /** Purchases only: what `purchaseMade(productId, customerId)` filters on. */
+  readonly productId?: string;
+  readonly customerId?: string;
+}
+
+export type ChangeListener = (change: Change) => void;
+
+interface Mirrored<D> extends Versioned {
+  readonly data: D;
+}
+
+const mirror = <D extends { id: string; deletedAt: string | null }>(_: unknown, event: { version: number; data: D }): Mirrored<D> => ({
+  id: event.data.id,
+  version: event.version,
+  deletedAt: event.data.deletedAt,
+  data: event.data,
+});
+
+const KIND: Record<string, ChangeKind> = {
+  ProductCreated: 'CREATED',
+  ProductUpdated: 'UPDATED',
+  ProductDeleted: 'DELETED',
+  CustomerCreated: 'CREATED',
+  CustomerUpdated: 'UPDATED',
+  CustomerDeleted: 'DELETED',
+  PurchaseMade: 'CREATED',
+};
+
+/**
+ * The gateway's own reading of the three topics, by the same rules as the subgraphs, so that a
+ * subscriber is told exactly about the events the subgraphs applied. It keeps the least it needs:
+ * products and customers (small), purchase ids and idempotency keys, and the offsets it rejected
+ * so that a replay from `after` can skip them without rebuilding state.
+ */
+export class ChangeFeed implements Projection {
+  readonly topics: readonly string[];
+  private readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>('product', (e) => e.type === 'ProductCreated', mirror);
+  private readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>('customer', (e) => e.type === 'CustomerCreated', mirror);
+  private readonly purchaseIds = new Set<string>();
+  private readonly purchaseKeys = new Set<string>();
+  /** "topic partition offset" of every record that is not a change. Rejections are rare, so this stays small. */
+  private readonly notChanges = new Set<string>();
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly projector: Projector;
+
+  constructor(
+    private readonly names: EventTopics,
+    private readonly log: EventLog,
+    logger: Logger,
+  ) {
+    this.topics = [names.products, names.customers, names.purchases];
+    this.projector = createProjector({ name: 'gateway-subscriptions', log, projection: this, logger });
+  }
+
+  start(): Promise<void> {
+    return this.projector.start();
+  }
+
+  stop(): Promise<void> {
+    return this.projector.stop();
+  }
+
+  isReady(): boolean {
+    return this.projector.isReady();
+  }
+
+  /** Everything this feed has dispatched so far. */
+  position(): Position {
+    return this.projector.position();
+  }
+
+  /** Calls `listener` for every change applied from now on; returns the unsubscribe function. */
+  listen(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
+    let change: Change | undefined;
+    let outcome: ApplyOutcome;
+    try {
+      ({ change, outcome } = this.toChange(topic, decoded, record));
+    } catch (error) {
+      this.notChanges.add(key(record));
+      throw error;
+    }
+    if (!change) {
+      this.notChanges.add(key(record));
+      return outcome;
+    }
+    for (const listener of this.listeners) listener(change);
+    return outcome;
+  }
+
+  /**
+   * Reads the changes of one topic between two positions straight from the log (a replay for
+   * `after`), skipping what this feed did not count as a change. Only valid up to `position()`.
+   */
+  async replay(topic: string, from: Position, until: Position, onChange: ChangeListener): Promise<void> {
+    const start = from[topic] ?? {};
+    const end = until[topic] ?? {};
+    const pending = Object.entries(end).filter(([p, stop]) => (start[Number(p)] ?? 0) < stop);
+    if (pending.length === 0) return;
+    const left = new Map(pending.map(([p, stop]) => [Number(p), stop]));
+    await new Promise<void>((resolve, reject) => {
+      let follower: Awaited<ReturnType<EventLog['follow']>> | undefined;
+      let done = false;
+      const finish = (error?: Error) => {
+        if (done) return;
+        done = true;
+        void follower?.close();
+        if (error) reject(error);
+        else resolve();
+      };
+      this.log
+        .follow(topic, {
+          from: start,
+          onError: finish,
+          onBatch: (records) => {
+            for (const record of records) {
+              const stop = left.get(record.partition);
+              if (stop === undefined || record.offset >= stop) continue;
+              if (!this.notChanges.has(key(record))) {
+                const change = this.describe(topic, record);
+                if (change) onChange(change);
+              }
+              if (record.offset + 1 >= stop) left.delete(record.partition);
+            }
+            if (left.size === 0) finish();
+          },
+        })
+        .then((f) => {
+          follower = f;
+          if (done) void f.close();
+        }, finish);
+    });
+  }
+
+  /** A change from a record already accepted by this feed (no state needed, nor changed). */
+  private describe(topic: string, record: LogRecord): Change | undefined {
+    try {
+      const decoded = decodeRecord(record);
+      if (topic === this.names.purchases) return purchaseChange(topic, record, toPurchaseEvent(decoded, record));
+      if (decoded.format === 'envelope') return entityChange(topic, record, topic === this.names.products ? 'product' : 'customer', decoded.event);
+      // The original's records have no type; `remove` is a deletion, a `set` is told apart by the
+      // feed's first reading, which recorded no difference here: report it as an update.
+      const id = String(decoded.legacy.payload.id);
+      return { ...base(topic, record), entity: topic === this.names.products ? 'product' : 'customer', entityId: id, kind: decoded.legacy.eventType === 'remove' ? 'DELETED' : 'UPDATED' };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private toChange(topic: string, decoded: Decoded, record: LogRecord): { change?: Change; outcome: ApplyOutcome } {
+    if (topic === this.names.products) {
+      const event = toProductEvent(decoded, record, (id) => this.products.table.get(id));
+      const outcome = this.products.apply(event);
+      return { outcome, change: accepted(outcome) ? entityChange(topic, record, 'product', event) : undefined };
+    }
+    if (topic === this.names.customers) {
+      const event = toCustomerEvent(decoded, record, (id) => this.customers.table.get(id));
+      const outcome = this.customers.apply(event);
+      return { outcome, change: accepted(outcome) ? entityChange(topic, record, 'customer', event) : undefined };
+    }
+    if (topic === this.names.purchases) {
+      const event = toPurchaseEvent(decoded, record);
+      const idempotencyKey = event.meta.idempotencyKey;
+      if (this.purchaseIds.has(event.entityId) || (idempotencyKey !== undefined && this.purchaseKeys.has(idempotencyKey))) {
+        return { outcome: { ok: true, entityId: event.entityId } };
+      }
+      this.purchaseIds.add(event.entityId);
+      if (idempotencyKey !== undefined) this.purchaseKeys.add(idempotencyKey);
+      return { outcome: { ok: true, entityId: event.entityId }, change: purchaseChange(topic, record, event) };
+    }
+    throw new DecodeError(`not a topic of the change feed: ${topic}`);
+  }
+}
+
+/** Did the event change state (not rejected, not a retry's duplicate)? */
+const accepted = (outcome: ApplyOutcome): boolean => outcome.ok && !outcome.duplicate;
+
+const key = (record: Pick<LogRecord, 'topic' | 'partition' | 'offset'>): string => `${record.topic} ${record.partition} ${record.offset}`;
+
+function base(topic: string, record: LogRecord) {
+  return {
+    topic,
+    partition: record.partition,
+    offset: record.offset,
+    position: positionAfter(topic, record.partition, record.offset),
+    occurredAt: new Date(record.timestampMs).toISOString(),
+  };
+}
+
+function entityChange(topic: string, record: LogRecord, entity: Entity, event: { type: string; entityId: string; occurredAt: string }): Change {
+  return { ...base(topic, record), entity, kind: KIND[event.type] ?? 'UPDATED', entityId: event.entityId, occurredAt: event.occurredAt };
+}
+
+function purchaseChange(topic: string, record: LogRecord, event: ReturnType<typeof toPurchaseEvent>): Change {
+  return {
+    ...base(topic, record),
+    entity: 'purchase',
+    kind: 'CREATED',
+    entityId: event.entityId,
+    occurredAt: event.occurredAt,
+    productId: event.data.productId,
+    customerId: event.data.customerId,
+  };
+}

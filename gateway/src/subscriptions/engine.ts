@@ -1,0 +1,137 @@
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { encodePosition, type Logger } from '@shop/event-core';
+import type { Change, ChangeFeed } from './change-feed.ts';
+import { ENTITY_VARIABLE, type SubscriptionPlan } from './plan.ts';
+
+/** Runs a hydration query through the federated graph, at least at `position` and as of it. */
+export type Hydrator = (query: SubscriptionPlan, change: Change) => Promise<ExecutionResult>;
+
+export interface EngineOptions {
+  readonly feed: ChangeFeed;
+  readonly hydrate: Hydrator;
+  readonly logger: Logger;
+  /** Hydrations one subscriber runs ahead of what it has sent. Default 16. */
+  readonly hydrationWindow?: number;
+  /** Changes a live subscriber may have waiting before it is dropped as too slow. Default 10000. */
+  readonly maxQueued?: number;
+}
+
+/**
+ * Turns the change feed into subscription streams: filter first (no work for changes a subscriber
+ * does not want), replay from `after`, hand over to live with no gap and no duplicate, hydrate
+ * through the graph, and deliver in log order. Subscribers of the same change with the same
+ * selection share one hydration.
+ */
+export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindow = 16, maxQueued = 10_000 }: EngineOptions) {
+  const shared = new Map<string, Promise<ExecutionResult>>();
+
+  const hydrateShared = (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> => {
+    if (!plan.query) return Promise.resolve({ data: null });
+    const key = `${encodePosition(change.position)}|${plan.queryText}|${JSON.stringify(plan.variables)}`;
+    let result = shared.get(key);
+    if (!result) {
+      result = hydrate(plan, change).finally(() => shared.delete(key));
+      shared.set(key, result);
+    }
+    return result;
+  };
+
+  /**
+   * One subscription as an async iterator. `return()` stops it at once, even while it waits for
+   * the next change (an async generator alone would wait for that change before finishing).
+   */
+  function stream(plan: SubscriptionPlan): AsyncIterableIterator<ExecutionResult> {
+    const controller = new AbortController();
+    const generator = run(plan, controller.signal);
+    return {
+      next: () => generator.next(),
+      return: (value?: unknown) => {
+        controller.abort();
+        return generator.return(value as ExecutionResult);
+      },
+      throw: (error?: unknown) => {
+        controller.abort();
+        return generator.throw(error);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  async function* run(plan: SubscriptionPlan, signal: AbortSignal): AsyncGenerator<ExecutionResult> {
+    const queue: Change[] = [];
+    let wake: (() => void) | undefined;
+    let failure: Error | undefined;
+    let replaying = Boolean(plan.after);
+    const buffered: Change[] = [];
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const enqueue = (change: Change) => {
+      if (queue.length >= maxQueued) {
+        failure ??= new Error(`this subscriber fell more than ${maxQueued} changes behind; subscribe again with after: its last position`);
+      } else queue.push(change);
+      notify();
+    };
+    // Listen before taking the replay's end position: whatever is dispatched from now on is at or
+    // after it, so replay + live covers every change exactly once.
+    const unlisten = feed.listen((change) => {
+      if (!plan.matches(change)) return;
+      if (replaying) buffered.push(change);
+      else enqueue(change);
+    });
+    signal.addEventListener('abort', notify, { once: true });
+
+    const replay = plan.after
+      ? (async () => {
+          const until = feed.position();
+          const topics = Object.keys(until);
+          for (const topic of topics) {
+            await feed.replay(topic, plan.after!, until, async (change) => {
+              if (!plan.matches(change)) return;
+              queue.push(change);
+              notify();
+              // Backpressure: the replay reads no further than the subscriber can take.
+              while (queue.length > hydrationWindow * 4 && !signal.aborted) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+            });
+          }
+          replaying = false;
+          for (const change of buffered.splice(0)) enqueue(change);
+        })().catch((error: unknown) => {
+          failure = error as Error;
+          notify();
+        })
+      : undefined;
+
+    const inflight: { change: Change; result: Promise<ExecutionResult> }[] = [];
+    try {
+      while (!signal.aborted) {
+        while (inflight.length < hydrationWindow && queue.length > 0) {
+          const change = queue.shift()!;
+          inflight.push({ change, result: hydrateShared(plan, change) });
+        }
+        if (inflight.length > 0) {
+          const { change, result } = inflight.shift()!;
+          const hydrated = await result;
+          const errors = hydrated.errors as readonly GraphQLError[] | undefined;
+          yield { data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined), ...(errors?.length ? { errors } : {}) };
+          continue;
+        }
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      unlisten();
+      signal.removeEventListener('abort', notify);
+      await replay?.catch(() => undefined);
+      logger.debug({ entity: plan.entity }, 'subscription ended');
+    }
+  }
+
+  return { stream, sharedHydrations: () => shared.size };
+}
+
+export type SubscriptionEngine = ReturnType<typeof createSubscriptionEngine>;
+export { ENTITY_VARIABLE };

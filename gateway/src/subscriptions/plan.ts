@@ -1,0 +1,204 @@
+import {
+  GraphQLError,
+  Kind,
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  visit,
+  print,
+  valueFromAST,
+  type GraphQLField,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+import { decodePosition, encodePosition, type Position } from '@shop/event-core';
+import type { Change, Entity } from './change-feed.ts';
+
+/** What each subscription field follows, and the query field that hydrates its entity. */
+const FIELDS = {
+  productChanged: { entity: 'product', typename: 'ProductChange', query: 'product', includeDeleted: true },
+  customerChanged: { entity: 'customer', typename: 'CustomerChange', query: 'customer', includeDeleted: true },
+  purchaseMade: { entity: 'purchase', typename: 'PurchaseChange', query: 'purchase', includeDeleted: false },
+} as const satisfies Record<string, { entity: Entity; typename: string; query: string; includeDeleted: boolean }>;
+
+type FieldName = keyof typeof FIELDS;
+
+/**
+ * A subscription operation, planned once at subscribe time: which changes it wants (filters are
+ * checked before any hydration), and the query that hydrates one change's entity through the
+ * federated graph — the client's own selection, moved under `product(id:)` and friends.
+ */
+export interface SubscriptionPlan {
+  readonly entity: Entity;
+  readonly responseKey: string;
+  readonly after?: Position;
+  matches(change: Change): boolean;
+  /** The hydration query, or undefined when the selection needs no entity field. */
+  readonly query?: DocumentNode;
+  /** Its text: with the variables, the key under which subscribers share one hydration. */
+  readonly queryText?: string;
+  readonly variables: Record<string, unknown>;
+  /** Builds the payload of one change from the hydration result's data. */
+  payload(change: Change, hydrated: Record<string, unknown> | null | undefined): Record<string, unknown>;
+}
+
+const ENTITY_VARIABLE = '__entityId';
+
+export function planSubscription(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variableValues: Record<string, unknown>,
+): SubscriptionPlan {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation || operation.operation !== 'subscription') throw new GraphQLError('expected a subscription operation');
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const included = (node: FieldNode | { directives?: FieldNode['directives'] }) =>
+    getDirectiveValues(GraphQLSkipDirective, node, variableValues)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, node, variableValues)?.if !== false;
+
+  /** The fields of a selection set, fragments flattened, @skip/@include applied. */
+  const fieldsOf = (selectionSet: SelectionSetNode): FieldNode[] =>
+    selectionSet.selections.flatMap((selection) => {
+      if (!included(selection)) return [];
+      if (selection.kind === Kind.FIELD) return [selection];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet);
+      const fragment = fragments.get(selection.name.value);
+      return fragment ? fieldsOf(fragment.selectionSet) : [];
+    });
+
+  const [root] = fieldsOf(operation.selectionSet);
+  if (!root || !(root.name.value in FIELDS)) throw new GraphQLError('expected one of productChanged, customerChanged, purchaseMade');
+  const spec = FIELDS[root.name.value as FieldName];
+  const fieldDef = schema.getSubscriptionType()?.getFields()[root.name.value];
+  if (!fieldDef) throw new GraphQLError(`unknown subscription field ${root.name.value}`);
+  const args = argumentValues(fieldDef, root, variableValues) as { id?: string; productId?: string; customerId?: string; after?: string };
+  let after: Position | undefined;
+  try {
+    after = args.after ? decodePosition(args.after) : undefined;
+  } catch (error) {
+    throw new GraphQLError(`after: ${(error as Error).message}; pass a position a payload gave you`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+
+  const entityFields = root.selectionSet ? fieldsOf(root.selectionSet).filter((f) => f.name.value === spec.entity) : [];
+  let query: DocumentNode | undefined;
+  const variables: Record<string, unknown> = {};
+  if (entityFields.length > 0) {
+    const selections: FieldNode[] = entityFields.map((field) => ({
+      kind: Kind.FIELD,
+      alias: { kind: Kind.NAME, value: field.alias?.value ?? field.name.value },
+      name: { kind: Kind.NAME, value: spec.query },
+      arguments: [
+        { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } } },
+        ...(spec.includeDeleted
+          ? [{ kind: Kind.ARGUMENT as const, name: { kind: Kind.NAME as const, value: 'includeDeleted' }, value: { kind: Kind.BOOLEAN as const, value: true } }]
+          : []),
+      ],
+      directives: [],
+      ...(field.selectionSet ? { selectionSet: field.selectionSet } : {}),
+    }));
+    // Keep only the variables and fragments the moved selections use, or validation refuses them.
+    const usedVariables = new Set<string>();
+    const usedFragments = new Set<string>();
+    const collect = (node: Parameters<typeof visit>[0]) =>
+      visit(node, {
+        Variable: (v) => void usedVariables.add(v.name.value),
+        FragmentSpread: (s) => {
+          if (usedFragments.has(s.name.value)) return;
+          usedFragments.add(s.name.value);
+          const fragment = fragments.get(s.name.value);
+          if (fragment) collect(fragment);
+        },
+      });
+    for (const field of entityFields) collect(field);
+    const variableDefinitions: VariableDefinitionNode[] = [
+      {
+        kind: Kind.VARIABLE_DEFINITION,
+        variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } },
+        type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
+      },
+      ...(operation.variableDefinitions ?? []).filter((d) => usedVariables.has(d.variable.name.value)),
+    ];
+    for (const name of usedVariables) if (name in variableValues) variables[name] = variableValues[name];
+    query = {
+      kind: Kind.DOCUMENT,
+      definitions: [
+        {
+          kind: Kind.OPERATION_DEFINITION,
+          operation: 'query' as never,
+          name: { kind: Kind.NAME, value: 'SubscriptionPayload' },
+          variableDefinitions,
+          directives: [],
+          selectionSet: { kind: Kind.SELECTION_SET, selections },
+        },
+        ...[...usedFragments].flatMap((name) => fragments.get(name) ?? []),
+      ],
+    };
+  }
+
+  const matches = (change: Change): boolean => {
+    if (change.entity !== spec.entity) return false;
+    if (args.id && change.entityId !== args.id) return false;
+    if (args.productId && change.productId !== args.productId) return false;
+    if (args.customerId && change.customerId !== args.customerId) return false;
+    const cut = after?.[change.topic]?.[change.partition];
+    return cut === undefined || change.offset >= cut;
+  };
+
+  const build = (selectionSet: SelectionSetNode, change: Change, hydrated: Record<string, unknown> | null | undefined) => {
+    const result: Record<string, unknown> = {};
+    for (const field of fieldsOf(selectionSet)) {
+      const key = field.alias?.value ?? field.name.value;
+      switch (field.name.value) {
+        case '__typename':
+          result[key] = spec.typename;
+          break;
+        case 'kind':
+          result[key] = change.kind;
+          break;
+        case 'position':
+          result[key] = encodePositionOf(change);
+          break;
+        case 'occurredAt':
+          result[key] = change.occurredAt;
+          break;
+        default:
+          result[key] = hydrated?.[key] ?? null;
+      }
+    }
+    return result;
+  };
+
+  return {
+    entity: spec.entity,
+    responseKey: root.alias?.value ?? root.name.value,
+    ...(after ? { after } : {}),
+    matches,
+    ...(query ? { query, queryText: print(query) } : {}),
+    variables,
+    payload: (change, hydrated) => ({ [root.alias?.value ?? root.name.value]: root.selectionSet ? build(root.selectionSet, change, hydrated) : null }),
+  };
+}
+
+/** A field's arguments from literals and variables (validation has already checked their types). */
+function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const arg of field.args) {
+    const given = node.arguments?.find((a) => a.name.value === arg.name);
+    const value = given ? valueFromAST(given.value, arg.type, variables) : arg.defaultValue;
+    if (value !== undefined) values[arg.name] = value;
+  }
+  return values;
+}
+
+const encodePositionOf = (change: Change): string => encodePosition(change.position);
+
+export { ENTITY_VARIABLE };
