@@ -183,6 +183,27 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       expect(results.map((r) => r.productChanged.kind)).toEqual(['CREATED', 'UPDATED']);
     });
 
+    it('hydrates once for many subscribers with the same selection, and never for filtered-out changes', async () => {
+      const product = await newProduct('Shared', '1.00');
+      const ignored = await newProduct('Ignored', '1.00');
+      const customer = await newCustomer('Fay');
+      const ws = client();
+      const same = Array.from({ length: 20 }, () => collect<PurchasePayload>(ws, PURCHASE_MADE, { productId: product }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = system.gateway.subscriptionStats();
+      expect(before.active).toBeGreaterThanOrEqual(20);
+      for (let i = 0; i < 5; i++) await buy(ignored, customer);
+      await buy(product, customer);
+      for (const sub of same) await sub.waitFor(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = system.gateway.subscriptionStats();
+      // 20 subscribers, 6 purchases, 5 of them filtered out: one hydration in all.
+      expect(after.hydrations - before.hydrations).toBe(1);
+      expect(after.delivered - before.delivered).toBe(20);
+      for (const sub of same) sub.dispose();
+      await ws.dispose();
+    });
+
     it('refuses an invalid selection or argument with a GraphQL error, not a hang', async () => {
       const ws = client();
       const unknownField = collect(ws, `subscription { purchaseMade { purchase { nope } } }`);

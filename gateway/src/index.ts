@@ -39,6 +39,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly url: string;
   readonly port: number;
+  /** Subscription counters: open subscriptions, hydration queries run, payloads delivered. */
+  subscriptionStats(): { active: number; hydrations: number; delivered: number };
   close(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export async function startGateway({
   return {
     url,
     port: actualPort,
+    subscriptionStats: () => subscriptions?.stats() ?? { active: 0, hydrations: 0, delivered: 0 },
     async close() {
       await subscriptions?.close();
       await server.stop();

@@ -24,12 +24,14 @@ export interface EngineOptions {
  */
 export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindow = 16, maxQueued = 10_000 }: EngineOptions) {
   const shared = new Map<string, Promise<ExecutionResult>>();
+  const counters = { active: 0, hydrations: 0, delivered: 0 };
 
   const hydrateShared = (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> => {
     if (!plan.query) return Promise.resolve({ data: null });
     const key = `${encodePosition(change.position)}|${plan.queryText}|${JSON.stringify(plan.variables)}`;
     let result = shared.get(key);
     if (!result) {
+      counters.hydrations++;
       result = hydrate(plan, change).finally(() => shared.delete(key));
       shared.set(key, result);
     }
@@ -106,6 +108,7 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
       : undefined;
 
     const inflight: { change: Change; result: Promise<ExecutionResult> }[] = [];
+    counters.active++;
     try {
       while (!signal.aborted) {
         while (inflight.length < hydrationWindow && queue.length > 0) {
@@ -116,6 +119,7 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
           const { change, result } = inflight.shift()!;
           const hydrated = await result;
           const errors = hydrated.errors as readonly GraphQLError[] | undefined;
+          counters.delivered++;
           yield { data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined), ...(errors?.length ? { errors } : {}) };
           continue;
         }
@@ -123,6 +127,7 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
         await new Promise<void>((resolve) => (wake = resolve));
       }
     } finally {
+      counters.active--;
       unlisten();
       signal.removeEventListener('abort', notify);
       await replay?.catch(() => undefined);
@@ -130,7 +135,11 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
     }
   }
 
-  return { stream, sharedHydrations: () => shared.size };
+  return {
+    stream,
+    /** Open subscriptions, hydration queries run, and payloads delivered since start. */
+    stats: () => ({ ...counters }),
+  };
 }
 
 export type SubscriptionEngine = ReturnType<typeof createSubscriptionEngine>;

@@ -78,7 +78,7 @@ export function startSubscriptionServer({
   maxSubscriptionsPerSocket = 100,
   maxMessageBytes = 64 * 1024,
   connectionInitTimeoutMs = 10_000,
-}: SubscriptionServerOptions): { close(): Promise<void> } {
+}: SubscriptionServerOptions): { close(): Promise<void>; stats(): { active: number; hydrations: number; delivered: number } } {
   const engine = createSubscriptionEngine({
     feed,
     logger,
@@ -177,6 +177,7 @@ export function startSubscriptionServer({
   );
 
   return {
+    stats: engine.stats,
     async close() {
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
