@@ -268,7 +268,7 @@ describe('WholeStateTable', () => {
     const table = itemTable();
     table.apply(itemEvent('ItemCreated', 'first', 1, 'original', 'key-1'));
     const retry = table.apply(itemEvent('ItemCreated', 'second', 1, 'retry', 'key-1'));
-    expect(retry).toEqual({ ok: true, entityId: 'first' });
+    expect(retry).toEqual({ ok: true, entityId: 'first', duplicate: true });
     expect(table.table.get('second')).toBeUndefined();
     expect(table.table.get('first')?.name).toBe('original');
     expect(table.table.size).toBe(1);

@@ -222,6 +222,7 @@ describe('CustomersReadModel', () => {
     expect(feed(model, decide(undefined, create('A', 'B', 'c2'), at(T0, { idempotencyKey: 'k' })))).toEqual({
       ok: true,
       entityId: 'c1',
+      duplicate: true,
     });
     expect(model.customers.get('c2')).toBeUndefined();
   });

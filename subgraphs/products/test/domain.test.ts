@@ -273,7 +273,7 @@ describe('ProductsReadModel', () => {
     const first = decide(undefined, create('Butter', 150, 'p1'), at(T0, { idempotencyKey: 'k' }));
     const retry = decide(undefined, create('Butter', 150, 'p2'), at(T0, { idempotencyKey: 'k' }));
     feed(model, first);
-    expect(feed(model, retry)).toEqual({ ok: true, entityId: 'p1' });
+    expect(feed(model, retry)).toEqual({ ok: true, entityId: 'p1', duplicate: true });
     expect(model.products.get('p2')).toBeUndefined();
     expect(model.entityForKey('k')).toBe('p1');
   });

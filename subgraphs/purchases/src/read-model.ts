@@ -217,7 +217,8 @@ export class PurchasesReadModel implements Projection {
   }
 
   /** A customer's aggregates, now or as of `readAt`. */
-  customerStats(customerId: string, readAt?: Position): Stats {
-    return this.statsAt(this.byCustomer.get(customerId), readAt);
+  customerStats(customerId: string, readAt?: Position): Omit<Stats, 'customerCount'> {
+    const { purchaseCount, totalCents } = this.statsAt(this.byCustomer.get(customerId), readAt);
+    return { purchaseCount, totalCents };
   }
 }

@@ -271,7 +271,7 @@ describe('PurchasesReadModel aggregates', () => {
     const model = givenShop();
     purchase(model, 'u1', 'p1', 'c1', undefined, { idempotencyKey: 'k' });
     const retry = decide(viewOf(model, 'p1', 'c1'), buy({ id: 'u2' }), at(T1, { idempotencyKey: 'k' }));
-    expect(feed(model, TOPICS.purchases, retry)).toEqual({ ok: true, entityId: 'u1' });
+    expect(feed(model, TOPICS.purchases, retry)).toEqual({ ok: true, entityId: 'u1', duplicate: true });
     expect(model.purchase('u2')).toBeUndefined();
     expect(model.productStats('p1')).toEqual({ purchaseCount: 1, customerCount: 1, totalCents: 10n });
     expect(model.entityForKey('k')).toBe('u1');

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { decodeRecord, encodeEvent, positionAfter, type EventEnvelope, type LogRecord } from '@shop/event-core';
+import { TOPICS } from '@shop/schema';
+import { PurchasesReadModel } from '../src/read-model.ts';
+
+const T0 = '2026-01-01T10:00:00.000Z';
+const offsets = new Map<string, number>();
+
+/** Applies an event as the record at the next offset of `partition`, like the log would. */
+function feed(model: PurchasesReadModel, topic: string, event: EventEnvelope, partition = 0): LogRecord {
+  const slot = `${topic}/${partition}`;
+  const offset = offsets.get(slot) ?? 0;
+  offsets.set(slot, offset + 1);
+  const encoded = encodeEvent(event);
+  const record: LogRecord = {
+    topic,
+    partition,
+    offset,
+    key: encoded.key,
+    value: Buffer.from(encoded.value),
+    headers: {},
+    timestampMs: Date.parse(T0),
+  };
+  model.apply(topic, decodeRecord(record), record);
+  return record;
+}
+
+function shop(): PurchasesReadModel {
+  offsets.clear();
+  const model = new PurchasesReadModel();
+  for (const id of ['p1', 'p2']) {
+    feed(model, TOPICS.products, {
+      id: `e-${id}`,
+      type: 'ProductCreated',
+      entityId: id,
+      version: 1,
+      occurredAt: T0,
+      data: { id, name: id, price: '1.00', createdAt: T0, updatedAt: T0, deletedAt: null },
+      meta: {},
+    });
+  }
+  for (const id of ['c1', 'c2']) {
+    feed(model, TOPICS.customers, {
+      id: `e-${id}`,
+      type: 'CustomerCreated',
+      entityId: id,
+      version: 1,
+      occurredAt: T0,
+      data: { id, firstName: id, lastName: 'X', createdAt: T0, updatedAt: T0, deletedAt: null },
+      meta: {},
+    });
+  }
+  return model;
+}
+
+let n = 0;
+const purchase = (model: PurchasesReadModel, productId: string, customerId: string, total: string, partition = 0) => {
+  const id = `u${++n}`;
+  const record = feed(
+    model,
+    TOPICS.purchases,
+    { id: `e-${id}`, type: 'PurchaseMade', entityId: id, version: 1, occurredAt: T0, data: { id, productId, customerId, total, transactionDate: T0 }, meta: {} },
+    partition,
+  );
+  return positionAfter(record.topic, record.partition, record.offset);
+};
+
+describe('aggregates as of a position (X-Read-At)', () => {
+  it('counts only the purchases before the position, however many came after', () => {
+    const model = shop();
+    purchase(model, 'p1', 'c1', '0.10');
+    const second = purchase(model, 'p1', 'c1', '0.20');
+    purchase(model, 'p1', 'c2', '5.00');
+    purchase(model, 'p2', 'c1', '1.00');
+    expect(model.customerStats('c1', second)).toEqual({ purchaseCount: 2, totalCents: 30n });
+    expect(model.productStats('p1', second)).toEqual({ purchaseCount: 2, customerCount: 1, totalCents: 30n });
+    expect(model.customerStats('c1')).toEqual({ purchaseCount: 3, totalCents: 130n });
+    expect(model.productStats('p1')).toEqual({ purchaseCount: 3, customerCount: 2, totalCents: 530n });
+  });
+
+  it('pages a purchase list as of the position, totalCount included', () => {
+    const model = shop();
+    purchase(model, 'p1', 'c1', '1.00');
+    const cut = purchase(model, 'p1', 'c1', '2.00');
+    purchase(model, 'p1', 'c1', '3.00');
+    const page = model.page({ customerId: 'c1' }, cut);
+    expect(page.totalCount).toBe(2);
+    expect(page.nodes.map((p) => p.totalCents)).toEqual([100, 200]);
+  });
+
+  it('is exact across partitions: each partition is cut at its own offset', () => {
+    const model = shop();
+    const a = purchase(model, 'p1', 'c1', '1.00', 0);
+    purchase(model, 'p1', 'c1', '2.00', 1);
+    const b = purchase(model, 'p1', 'c1', '4.00', 1);
+    purchase(model, 'p1', 'c1', '8.00', 0);
+    const readAt = { [TOPICS.purchases]: { ...a[TOPICS.purchases], ...b[TOPICS.purchases] } };
+    // Partition 0 up to its first purchase, partition 1 up to its second: 1 + 2 + 4.
+    expect(model.customerStats('c1', readAt)).toEqual({ purchaseCount: 3, totalCents: 700n });
+  });
+
+  it('ignores a position on other topics', () => {
+    const model = shop();
+    purchase(model, 'p1', 'c1', '1.00');
+    expect(model.customerStats('c1', { [TOPICS.products]: { 0: 0 } })).toEqual({ purchaseCount: 1, totalCents: 100n });
+  });
+});
