@@ -46,7 +46,58 @@ export const configSchema = z.object({
     .optional()
     .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-});
+  /**
+   * Access tokens with roles: `role:token` pairs, comma-separated, e.g. `viewer:abc,editor:def`.
+   * `viewer` reads and subscribes, `editor` also mutates. Unset: open (refused in production).
+   */
+  AUTH_TOKENS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      const tokens = new Map<string, 'viewer' | 'editor'>();
+      for (const pair of value.split(',')) {
+        const [role, token] = pair.trim().split(/:(.*)/s);
+        if ((role !== 'viewer' && role !== 'editor') || !token || token.length < 16) {
+          ctx.addIssue({ code: 'custom', message: 'must be role:token pairs, role viewer or editor, tokens of at least 16 characters' });
+          return z.NEVER;
+        }
+        tokens.set(token, role);
+      }
+      return tokens;
+    }),
+  /** Shared secret the gateway sends to subgraphs; subgraphs refuse other callers. Required in production. */
+  SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Introspection and the playground in production (always on in development). */
+  ALLOW_INTROSPECTION: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
+  /** Origins allowed to open a subscription socket, comma-separated; default: the gateway's own origin. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((o) => o.trim()).filter(Boolean) : undefined)),
+  /** Kafka over TLS. */
+  KAFKA_SSL: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
+  /** Kafka SASL mechanism; with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+})
+  .superRefine((config, ctx) => {
+    if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_USERNAME'], message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM' });
+    }
+    if (config.NODE_ENV === 'production') {
+      if (!config.AUTH_TOKENS) ctx.addIssue({ code: 'custom', path: ['AUTH_TOKENS'], message: 'is required when NODE_ENV=production' });
+      if (!config.SUBGRAPH_SECRET) ctx.addIssue({ code: 'custom', path: ['SUBGRAPH_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -38,6 +38,8 @@ export {
   CONSISTENCY_HEADER,
   CORRELATION_HEADER,
   READ_AT_HEADER,
+  SUBGRAPH_SECRET_HEADER,
+  secretsMatch,
   type SubgraphContext,
   type SubgraphResolvers,
   type RunningSubgraph,

@@ -4,14 +4,43 @@ import type { Logger } from './logger.ts';
 import { createEmbeddedLog } from './log/embedded.ts';
 import { createKafkaLog } from './log/kafka.ts';
 import type { EventLog } from './log/port.ts';
+import type { SASLOptions } from 'kafkajs';
 
 /** The log the configuration asks for: Kafka when `KAFKA_BROKERS` is set, else the embedded log in `DATA_DIR`. */
-export function openEventLog(config: Pick<Config, 'KAFKA_BROKERS' | 'DATA_DIR'>, logger: Logger, clientId: string): EventLog {
+export function openEventLog(
+  config: Pick<Config, 'KAFKA_BROKERS' | 'DATA_DIR' | 'TOPIC_REPLICATION_FACTOR' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>,
+  logger: Logger,
+  clientId: string,
+): EventLog {
   if (config.KAFKA_BROKERS) {
-    logger.info({ brokers: config.KAFKA_BROKERS }, 'event log: Kafka');
-    return createKafkaLog({ brokers: config.KAFKA_BROKERS, clientId, logger: logger.child({ module: 'kafka' }) });
+    const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+    logger.info({ brokers: config.KAFKA_BROKERS, ssl: config.KAFKA_SSL, sasl: mechanism ?? 'none' }, 'event log: Kafka');
+    return createKafkaLog({
+      brokers: config.KAFKA_BROKERS,
+      clientId,
+      logger: logger.child({ module: 'kafka' }),
+      replicationFactor: config.TOPIC_REPLICATION_FACTOR,
+      ...(config.KAFKA_SSL ? { ssl: true } : {}),
+      ...(mechanism && username && password ? { sasl: saslOptions(mechanism, username, password) } : {}),
+    });
   }
   const file = join(config.DATA_DIR, 'events.sqlite');
   logger.info({ file }, 'event log: embedded');
   return createEmbeddedLog({ file });
+}
+
+/** kafkajs types each SASL mechanism apart; one switch keeps that out of the wiring. */
+function saslOptions(mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512', username: string, password: string): SASLOptions {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+    default: {
+      const unknown: never = mechanism;
+      throw new Error(`unknown SASL mechanism ${String(unknown)}`);
+    }
+  }
 }

@@ -1,6 +1,15 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, mergePositions, READ_AT_HEADER, type Position } from '@shop/event-core';
+import {
+  CONSISTENCY_HEADER,
+  CORRELATION_HEADER,
+  decodePosition,
+  encodePosition,
+  mergePositions,
+  READ_AT_HEADER,
+  SUBGRAPH_SECRET_HEADER,
+  type Position,
+} from '@shop/event-core';
 
 /** Per-request state of the gateway. */
 export interface GatewayContext {
@@ -14,6 +23,10 @@ export interface GatewayContext {
   readonly written: { position?: Position };
   /** Answer as of this position where a subgraph can (subscription payloads). */
   readonly readAt?: Position;
+  /** The caller's role when tokens are configured. */
+  readonly role?: 'viewer' | 'editor';
+  /** The gateway's own operations (subscription hydration), authorized when they were subscribed. */
+  readonly internal?: boolean;
 }
 
 type Request = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
@@ -25,9 +38,19 @@ type Response = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['
  * the same query plan read at least the state after it; and positions a subgraph reports come back.
  */
 export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    /** Proves to the subgraph that the call comes from the gateway. */
+    private readonly secret?: string,
+  ) {
+    super(config);
+  }
+
   override willSendRequest({ request, context }: Request): void {
     const headers = request.http?.headers;
-    if (!headers || !context) return;
+    if (!headers) return;
+    if (this.secret) headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
+    if (!context) return;
     const written = context.written.position;
     const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);
     if (wanted) headers.set(CONSISTENCY_HEADER, encodePosition(wanted));

@@ -9,13 +9,26 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { printSchema, Supergraph } from '@apollo/federation-internals';
-import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, toGraphQLError, type EventLog, type Logger } from '@shop/event-core';
+import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, toGraphQLError, type Config, type EventLog, type Logger } from '@shop/event-core';
+import { dashboardRouter } from '@shop/dashboard';
 import { SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
 import { ConsistentDataSource, type GatewayContext } from './data-source.ts';
 import { ChangeFeed } from './subscriptions/change-feed.ts';
 import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
+import { protection, roleOf, unauthenticated, type SecurityOptions } from './security.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
+export type { Role, SecurityOptions, QueryLimits } from './security.ts';
+
+/** The gateway's security settings from the validated configuration. */
+export function securityFrom(config: Config): NonNullable<GatewayOptions['security']> {
+  return {
+    allowIntrospection: config.NODE_ENV !== 'production' || config.ALLOW_INTROSPECTION,
+    ...(config.AUTH_TOKENS ? { tokens: config.AUTH_TOKENS } : {}),
+    ...(config.SUBGRAPH_SECRET ? { subgraphSecret: config.SUBGRAPH_SECRET } : {}),
+    ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
+  };
+}
 
 export interface GatewayOptions {
   readonly logger: Logger;
@@ -34,6 +47,8 @@ export interface GatewayOptions {
   /** Topic names; default the public ones (`eventbus.*`). */
   readonly topics?: EventTopics;
   readonly subscriptionLimits?: SubscriptionLimits;
+  /** Tokens, subgraph secret, introspection, origins and query limits. Default: open, development. */
+  readonly security?: Partial<Omit<SecurityOptions, 'production'>>;
 }
 
 export interface RunningGateway {
@@ -70,7 +85,11 @@ export async function startGateway({
   log,
   topics = TOPICS,
   subscriptionLimits = {},
+  security: securityOptions = {},
 }: GatewayOptions): Promise<RunningGateway> {
+  const security: SecurityOptions = { allowIntrospection: !production, ...securityOptions, production };
+  if (!security.tokens) logger.warn('no AUTH_TOKENS: the graph is open to anyone who can reach it (development only)');
+  const guard = protection(security);
   const urls = new Map<string, string>();
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -78,17 +97,24 @@ export async function startGateway({
       const target = subgraphUrls[name as SubgraphName] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
       urls.set(name, target);
-      return new ConsistentDataSource({ url: target });
+      return new ConsistentDataSource({ url: target }, security.subgraphSecret);
     },
   });
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = createServer(app);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatError(production),
     includeStacktraceInErrorResponses: !production,
-    introspection: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin],
+    introspection: security.allowIntrospection,
+    // Apollo Server's defaults, stated because they are part of the defence: no batched requests
+    // (one request, one operation) and CSRF prevention (no simple requests; GET never mutates).
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: guard.validationRules,
+    parseOptions: guard.parseOptions,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin, ...guard.plugins],
   });
   await server.start();
 
@@ -103,6 +129,10 @@ export async function startGateway({
         apiSchema: buildSchema(printSchema(Supergraph.build(supergraphSdl).apiSchema())),
         feed,
         logger,
+        validationRules: guard.validationRules,
+        maxTokens: guard.parseOptions.maxTokens,
+        ...(security.tokens ? { tokens: security.tokens } : {}),
+        ...(security.allowedOrigins ? { allowedOrigins: security.allowedOrigins } : {}),
         ...subscriptionLimits,
       })
     : undefined;
@@ -133,9 +163,11 @@ export async function startGateway({
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: '100kb' }),
     expressMiddleware(server, {
       context: async ({ req }) => {
+        const role = security.tokens ? roleOf(security.tokens, req.header('authorization')) : undefined;
+        if (role === null) throw unauthenticated('this token is not valid');
         const token = req.header(CONSISTENCY_HEADER);
         let requested;
         try {
@@ -143,10 +175,12 @@ export async function startGateway({
         } catch (error) {
           throw toGraphQLError(error);
         }
-        return { correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(), written: {}, ...(requested ? { requested } : {}) };
+        return { correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(), written: {}, ...(requested ? { requested } : {}), ...(role ? { role } : {}) };
       },
     }),
   );
+  // The dashboard at / and GraphiQL at /playground; after /graphql and the health routes, which it must not shadow.
+  app.use(dashboardRouter());
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

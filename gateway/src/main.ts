@@ -1,7 +1,7 @@
 /** Runs the gateway as its own process (`npm run start:kafka` starts one of these). */
 import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
-import { startGateway } from './index.ts';
+import { securityFrom, startGateway } from './index.ts';
 
 let config;
 try {
@@ -16,6 +16,7 @@ const gateway = await startGateway({
   host: config.HOST,
   port: config.GATEWAY_PORT,
   production: config.NODE_ENV === 'production',
+  security: securityFrom(config),
   // Subscriptions follow the log themselves: the same topics the subgraphs write.
   log: openEventLog(config, logger, 'gateway'),
   topics: eventTopics(config.TOPIC_PREFIX),

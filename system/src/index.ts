@@ -1,6 +1,6 @@
 import type { EventLog, Logger } from '@shop/event-core';
 import type { EventTopics } from '@shop/schema';
-import { startGateway, type RunningGateway } from '@shop/gateway';
+import { startGateway, type GatewayOptions, type RunningGateway } from '@shop/gateway';
 import { startCustomersSubgraph, type RunningCustomersSubgraph } from '@shop/customers-subgraph';
 import { startProductsSubgraph, type RunningProductsSubgraph } from '@shop/products-subgraph';
 import { startPurchasesSubgraph, type RunningPurchasesSubgraph } from '@shop/purchases-subgraph';
@@ -17,6 +17,8 @@ export interface SystemOptions {
   readonly mutationTimeoutMs?: number;
   readonly consistencyTimeoutMs?: number;
   readonly production?: boolean;
+  /** Tokens, subgraph secret, introspection, origins and query limits of the gateway. */
+  readonly security?: GatewayOptions['security'];
 }
 
 export interface RunningSystem {
@@ -32,8 +34,8 @@ export interface RunningSystem {
  * The whole system in one process: the three subgraphs (each replays the log before it resolves)
  * and the gateway in front of them. The one way to start everything, for `npm start` and tests.
  */
-export async function startSystem({ log, logger, host = '127.0.0.1', ports = {}, ...rest }: SystemOptions): Promise<RunningSystem> {
-  const common = { log, logger, host, ...rest };
+export async function startSystem({ log, logger, host = '127.0.0.1', ports = {}, security, ...rest }: SystemOptions): Promise<RunningSystem> {
+  const common = { log, logger, host, ...rest, ...(security?.subgraphSecret ? { secret: security.subgraphSecret } : {}) };
   const [products, customers, purchases] = await Promise.all([
     startProductsSubgraph({ ...common, port: ports.products ?? 4001 }),
     startCustomersSubgraph({ ...common, port: ports.customers ?? 4002 }),
@@ -47,6 +49,7 @@ export async function startSystem({ log, logger, host = '127.0.0.1', ports = {},
     subgraphUrls: { products: products.url, customers: customers.url, purchases: purchases.url },
     log,
     ...(rest.topics ? { topics: rest.topics } : {}),
+    ...(security ? { security } : {}),
   });
   return {
     gateway,

@@ -33,7 +33,7 @@ const children: ChildProcess[] = services.map(([name, entry]) => {
 });
 
 console.log(`\n  Starting every service as its own process on Kafka (${brokers}).`);
-console.log(`  Gateway: http://localhost:${env.GATEWAY_PORT ?? 4000}/graphql  (ready when /readyz says so)\n`);
+console.log(`  Gateway: http://localhost:${process.env.GATEWAY_PORT ?? 4000}/graphql  (ready when /readyz says so)\n`);
 
 async function stop(code = 0): Promise<void> {
   if (stopping) return;

@@ -3,6 +3,7 @@
  * or on Kafka when KAFKA_BROKERS is set.
  */
 import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { securityFrom } from '@shop/gateway';
 import { eventTopics } from '@shop/schema';
 import { startSystem } from './index.ts';
 
@@ -27,6 +28,7 @@ try {
     mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
     production: config.NODE_ENV === 'production',
+    security: securityFrom(config),
   });
   const base = system.gateway.url.replace(/\/graphql$/, '');
   console.log(

@@ -25,6 +25,8 @@ export interface EventSourcedSubgraphOptions {
   /** Bound on waiting for `X-Consistency-Token`, in ms. Default 5000. */
   readonly consistencyTimeoutMs?: number;
   readonly production?: boolean;
+  /** Shared secret expected from the gateway (`SUBGRAPH_SECRET`). */
+  readonly secret?: string;
 }
 
 export interface RunningEventSourcedSubgraph extends RunningSubgraph {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -19,6 +19,16 @@ import { formatError, toGraphQLError } from './errors.ts';
 
 export const CONSISTENCY_HEADER = 'x-consistency-token';
 export const CORRELATION_HEADER = 'x-correlation-id';
+/** The shared secret the gateway sends; subgraphs configured with one refuse calls without it. */
+export const SUBGRAPH_SECRET_HEADER = 'x-subgraph-secret';
+
+/** Compares secrets in constant time, so response timing tells an attacker nothing. */
+export function secretsMatch(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 /**
  * Asks for answers as of a position, where a subgraph can give them (the purchases subgraph's
  * aggregates). The gateway sends it when it hydrates a subscription payload, so the payload of a
@@ -53,6 +63,8 @@ export interface SubgraphServerOptions {
   readonly consistencyTimeoutMs?: number;
   /** Hides internal error details. Default false. */
   readonly production?: boolean;
+  /** When set, `/graphql` answers only requests carrying it in `X-Subgraph-Secret` (the gateway). */
+  readonly secret?: string;
 }
 
 export interface RunningSubgraph {
@@ -84,8 +96,9 @@ const consistencyPlugin: ApolloServerPlugin<RequestState> = {
  * projector has applied that position.
  */
 export async function startSubgraphServer(options: SubgraphServerOptions): Promise<RunningSubgraph> {
-  const { name, typeDefs, resolvers, projector, log, logger, host = '127.0.0.1', port, consistencyTimeoutMs = 5000, production = false } = options;
+  const { name, typeDefs, resolvers, projector, log, logger, host = '127.0.0.1', port, consistencyTimeoutMs = 5000, production = false, secret } = options;
   const app = express();
+  app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
   const server = new ApolloServer<RequestState>({
     schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
@@ -105,6 +118,14 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     const ready = projector.isReady() && logHealthy;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: name, replayed: projector.isReady(), log: logHealthy ? 'up' : 'down' });
   });
+  if (secret) {
+    app.use('/graphql', (req, res, next) => {
+      if (secretsMatch(req.header(SUBGRAPH_SECRET_HEADER), secret)) return next();
+      res.status(401).json({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] });
+    });
+  } else {
+    logger.warn({ subgraph: name }, 'no SUBGRAPH_SECRET: this subgraph answers anyone who can reach it (development only)');
+  }
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

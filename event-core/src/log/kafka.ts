@@ -22,6 +22,7 @@ import {
   type Consumer,
   type EachBatchPayload,
   type IHeaders,
+  type KafkaConfig,
   type KafkaMessage,
   type LogEntry,
   type Message,
@@ -82,6 +83,10 @@ export interface KafkaLogOptions {
   readonly maxWaitTimeMs?: number;
   /** Longest time `healthy()` waits for the broker, in ms. Default 1000. */
   readonly healthTimeoutMs?: number;
+  /** TLS to the brokers: `true` for the system's CAs, or Node TLS options. Default off. */
+  readonly ssl?: KafkaConfig['ssl'];
+  /** SASL authentication (PLAIN or SCRAM). Default none. */
+  readonly sasl?: KafkaConfig['sasl'];
 }
 
 /** One caller's `append`, waiting in the group-commit queue or in flight. */
@@ -118,10 +123,14 @@ export function createKafkaLog({
   followTimeoutMs = 30_000,
   maxWaitTimeMs = 100,
   healthTimeoutMs = 1_000,
+  ssl,
+  sasl,
 }: KafkaLogOptions): EventLog {
   const kafka = new Kafka({
     clientId,
     brokers: [...brokers],
+    ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl } : {}),
     // Fail fast: a mutation must learn within `appendTimeoutMs` that the log is down, instead of
     // kafkajs retrying for minutes (its defaults: 5 retries up to 30 s apart, 30 s requests).
     connectionTimeout: 1_000,
@@ -261,25 +270,34 @@ export function createKafkaLog({
 
     async provision(topics: readonly TopicSpec[]) {
       ensureOpen(closed);
-      try {
-        const a = await getAdmin();
-        // Create only what is missing: asking to create an existing topic makes kafkajs log an
-        // error for an outcome that is fine here.
-        const existing = new Set(await a.listTopics());
-        const missing = topics.filter((spec) => !existing.has(spec.topic));
-        if (missing.length === 0) return;
-        await a.createTopics({
-          waitForLeaders: true,
-          timeout: 30_000,
-          topics: missing.map((spec) => ({
-            topic: spec.topic,
-            numPartitions: spec.partitions ?? 1,
-            replicationFactor,
-            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (error) {
-        throw toLogError(error, topics.map((spec) => spec.topic).join(', '));
+      const deadline = Date.now() + 30_000;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const a = await getAdmin();
+          // Create only what is missing: asking to create an existing topic makes kafkajs log an
+          // error for an outcome that is fine here.
+          const existing = new Set(await a.listTopics());
+          const missing = topics.filter((spec) => !existing.has(spec.topic));
+          if (missing.length === 0) return;
+          await a.createTopics({
+            waitForLeaders: true,
+            timeout: 30_000,
+            topics: missing.map((spec) => ({
+              topic: spec.topic,
+              numPartitions: spec.partitions ?? 1,
+              replicationFactor,
+              configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+            })),
+          });
+          return;
+        } catch (error) {
+          // Services started together provision the same topics at once: the loser's
+          // `waitForLeaders` can ask for the metadata of a topic the winner created before the
+          // broker serves it (UNKNOWN_TOPIC_OR_PARTITION, retriable). Look again, briefly.
+          const delayMs = 250 * 2 ** attempt;
+          if (!brokerNotReady(error) || Date.now() + delayMs > deadline) throw toLogError(error, topics.map((spec) => spec.topic).join(', '));
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+        }
       }
     },
 
@@ -332,12 +350,28 @@ export function createKafkaLog({
       });
       followers.add(follower);
       try {
-        await follower.start();
+        await follower.open();
       } catch (error) {
         await follower.close();
         throw toLogError(error, topic);
       }
       return follower;
+    },
+
+    async read(topic, partition, offsets) {
+      ensureOpen(closed);
+      const wanted = [...new Set(offsets)].sort((a, b) => a - b);
+      if (wanted.length === 0) return [];
+      try {
+        const marks = await (await getAdmin()).fetchTopicOffsets(topic);
+        const mark = marks.find((m) => m.partition === partition);
+        // Offsets at or past the high-water mark hold nothing yet: waiting for them would hang.
+        const readable = mark ? wanted.filter((offset) => offset < Number(mark.high)) : [];
+        if (readable.length === 0) return [];
+        return await readOffsets(kafka, topic, partition, readable, { clientId, timeoutMs: followTimeoutMs, maxWaitTimeMs });
+      } catch (error) {
+        throw toLogError(error, topic);
+      }
     },
 
     async healthy() {
@@ -395,6 +429,27 @@ class KafkaFollower implements Follower {
     private readonly settings: FollowerSettings,
   ) {
     for (const [partition, offset] of Object.entries(options.from ?? {})) this.next.set(Number(partition), offset);
+  }
+
+  /**
+   * Starts the first consumer. A broker that answers but is not ready yet (a new broker whose group
+   * coordinator is still loading its internal topic takes 10 s and more on a busy machine) is
+   * waited for, up to `followTimeoutMs`, so a service started together with its broker comes up;
+   * a broker that cannot be reached at all fails at once, as `follow` promises.
+   */
+  async open(): Promise<void> {
+    const deadline = Date.now() + this.settings.followTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.start();
+      } catch (error) {
+        const delayMs = Math.min(2_000, 250 * 2 ** attempt);
+        if (this.stopped || !brokerNotReady(error) || Date.now() + delayMs > deadline) throw error;
+        await this.consumer?.disconnect().catch(() => undefined);
+        this.settings.logger?.debug({ topic: this.topic, error: asError(error).message, retryInMs: delayMs }, 'Kafka is not ready for a follower yet');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   /** Starts a consumer; resolves once it has joined its group and fetches, rejects if it cannot. */
@@ -523,6 +578,75 @@ class KafkaFollower implements Follower {
   }
 }
 
+/** Farther than this past the last record read, a wanted offset is sought rather than read through. */
+const READ_SEEK_GAP = 500;
+
+/**
+ * Reads the records at `offsets` (sorted, deduplicated, below the high-water mark) of one
+ * partition with a short-lived consumer of its own, paused on every other partition. Gaps wider
+ * than {@link READ_SEEK_GAP} are skipped with a seek, so scattered offsets (an entity's events
+ * across a long topic) cost one fetch each, not a read of everything between them. The price is
+ * one consumer-group join per call (tens to hundreds of ms): callers batch their reads.
+ */
+async function readOffsets(
+  kafka: Kafka,
+  topic: string,
+  partition: number,
+  offsets: readonly number[],
+  settings: { readonly clientId: string; readonly timeoutMs: number; readonly maxWaitTimeMs: number },
+): Promise<LogRecord[]> {
+  const consumer = kafka.consumer({
+    groupId: `${settings.clientId}-read-${randomUUID()}`,
+    maxWaitTimeInMs: settings.maxWaitTimeMs,
+    // Small fetches: after a seek only the first few records of a fetch are usually wanted.
+    maxBytesPerPartition: 256 * 1024,
+    allowAutoTopicCreation: false,
+    retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3, restartOnFailure: async () => false },
+  });
+  const records: LogRecord[] = [];
+  let next = 0;
+  let finish!: () => void;
+  let fail!: (error: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = payload.memberAssignment[topic] ?? [];
+    const others = assigned.filter((p) => p !== partition);
+    if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
+    if (assigned.includes(partition)) consumer.seek({ topic, partition, offset: String(offsets[next]) });
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch }) => {
+        if (batch.partition !== partition || next >= offsets.length) return;
+        for (const message of batch.messages) {
+          const offset = Number(message.offset);
+          // Offsets compaction removed are passed over; a stale record before a seek target is too.
+          while (next < offsets.length && offsets[next]! < offset) next++;
+          if (next < offsets.length && offsets[next] === offset) {
+            records.push(toLogRecord(topic, partition, message));
+            next++;
+          }
+        }
+        const readUpTo = Number(batch.lastOffset()) + 1;
+        if (next >= offsets.length || readUpTo >= Number(batch.highWatermark)) return finish();
+        if (offsets[next]! - readUpTo > READ_SEEK_GAP) consumer.seek({ topic, partition, offset: String(offsets[next]) });
+      },
+    });
+    await withTimeout(done, settings.timeoutMs, () => new LogUnavailableError(`reading ${offsets.length} records of ${topic} took more than ${settings.timeoutMs} ms`));
+    return records;
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
 function toLogRecord(topic: string, partition: number, message: KafkaMessage): LogRecord {
   return {
     topic,
@@ -594,6 +718,12 @@ function rootCause(error: unknown): KafkaJSErrorLike {
   let current = error as KafkaJSErrorLike;
   while (current?.cause) current = current.cause as KafkaJSErrorLike;
   return current ?? {};
+}
+
+/** The broker answered with a retriable protocol error (coordinator loading, leader election): it is up, not ready. */
+function brokerNotReady(error: unknown): boolean {
+  const cause = rootCause(error);
+  return cause.name === 'KafkaJSProtocolError' && cause.retriable === true;
 }
 
 /** The rule kafkajs applies before restarting a crashed consumer, plus this adapter's own timeouts. */

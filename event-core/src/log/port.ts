@@ -78,6 +78,13 @@ export interface EventLog {
   highWaterMarks(topic: string): Promise<PartitionOffsets>;
   /** Reads a topic from `from` (default: the beginning), then keeps delivering new records. */
   follow(topic: string, options: FollowOptions): Promise<Follower>;
+  /**
+   * Reads the records at the given offsets of one partition, on demand (history, time travel), and
+   * resolves once all of them are read: in offset order, each once, however `offsets` is ordered.
+   * Offsets that hold no record (removed by compaction or retention, or at or past the
+   * high-water mark) are left out of the result, not an error.
+   */
+  read(topic: string, partition: number, offsets: readonly number[]): Promise<LogRecord[]>;
   /** Is the log reachable right now? Cheap enough for a readiness probe. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

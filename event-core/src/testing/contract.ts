@@ -185,6 +185,50 @@ export function describeEventLogContract(name: string, makeLog: () => Promise<Ev
       expect(maxInFlight).toBe(1);
     });
 
+    it('reads the records at given offsets on demand: in offset order, each once', async () => {
+      const topic = topicName('read');
+      await log.provision([{ topic }]);
+      await log.append(
+        topic,
+        ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((value, i) => ({ key: `k${i % 3}`, value, headers: { 'event-type': value.toUpperCase() } })),
+      );
+      const records = await log.read(topic, 0, [7, 2, 5, 2]);
+      expect(records.map((r) => [r.offset, r.key, r.value?.toString('utf8'), r.headers['event-type']])).toEqual([
+        [2, 'k2', 'c', 'C'],
+        [5, 'k2', 'f', 'F'],
+        [7, 'k1', 'h', 'H'],
+      ]);
+      expect(records.every((r) => r.topic === topic && r.partition === 0 && r.timestampMs > 0)).toBe(true);
+    });
+
+    it('reads nothing for offsets that hold no record, and nothing for no offsets', async () => {
+      const topic = topicName('read-missing');
+      await log.provision([{ topic }]);
+      await log.append(topic, [{ key: 'k', value: 'only' }]);
+      expect(values(await log.read(topic, 0, [0, 1, 1000]))).toEqual(['only']);
+      expect(await log.read(topic, 0, [])).toEqual([]);
+      expect(await log.read(topic, 0, [5])).toEqual([]);
+    });
+
+    it('reads far-apart offsets of one partition without the records between them mixed in', async () => {
+      const topic = topicName('read-far');
+      await log.provision([{ topic, partitions: 2 }]);
+      const results = await log.append(
+        topic,
+        Array.from({ length: 1500 }, (_, i) => ({ key: 'same-key', value: `v${i}` })),
+      );
+      const partition = results[0]!.partition;
+      expect(new Set(results.map((r) => r.partition))).toEqual(new Set([partition]));
+      await log.append(topic, [{ key: 'another-key', value: 'elsewhere' }, { key: 'yet-another', value: 'elsewhere' }]);
+      const records = await log.read(topic, partition, [1499, 3, 1200, 700]);
+      expect(records.map((r) => [r.partition, r.offset, r.value?.toString('utf8')])).toEqual([
+        [partition, 3, 'v3'],
+        [partition, 700, 'v700'],
+        [partition, 1200, 'v1200'],
+        [partition, 1499, 'v1499'],
+      ]);
+    });
+
     it('refuses to append to a topic that was never provisioned', async () => {
       await expect(log.append(topicName('missing'), [{ key: 'k', value: 'v' }])).rejects.toThrow();
     });

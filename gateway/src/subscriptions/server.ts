@@ -7,6 +7,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Logger } from '@shop/event-core';
 import type { GatewayContext } from '../data-source.ts';
 import type { ChangeFeed } from './change-feed.ts';
+import { originAllowed, roleOf, type Role } from '../security.ts';
 import { createSubscriptionEngine } from './engine.ts';
 import { ENTITY_VARIABLE, planSubscription } from './plan.ts';
 
@@ -29,14 +30,22 @@ export interface SubscriptionServerOptions extends SubscriptionLimits {
   readonly logger: Logger;
   /** Extra validation rules, the same as Apollo Server's for queries. */
   readonly validationRules?: readonly ValidationRule[];
+  /** Tokens a client must present in `connection_init` (`{ authorization: 'Bearer …' }`); none: open. */
+  readonly tokens?: ReadonlyMap<string, Role>;
+  /** Origins allowed to connect; default: the gateway's own. */
+  readonly allowedOrigins?: readonly string[];
+  /** Largest document, in tokens, like the HTTP parser's limit. Default 3000. */
+  readonly maxTokens?: number;
 }
 
 interface SocketState {
   subscriptions: number;
+  role?: Role;
 }
 
 interface OperationContext {
   readonly socket?: object;
+  readonly role?: Role;
   /** Why the operation was refused; it is then answered with these errors and nothing runs. */
   readonly refusal?: readonly GraphQLError[];
 }
@@ -75,6 +84,9 @@ export function startSubscriptionServer({
   feed,
   logger,
   validationRules = [],
+  tokens,
+  allowedOrigins,
+  maxTokens = 3000,
   maxSubscriptionsPerSocket = 100,
   maxMessageBytes = 64 * 1024,
   connectionInitTimeoutMs = 10_000,
@@ -86,7 +98,7 @@ export function startSubscriptionServer({
       const response = await apollo.executeOperation(
         { query: plan.queryText!, variables: { ...plan.variables, [ENTITY_VARIABLE]: change.entityId } },
         // At least the state after the change in every subgraph, aggregates as of it exactly.
-        { contextValue: { correlationId: randomUUID(), written: {}, requested: change.position, readAt: change.position } },
+        { contextValue: { correlationId: randomUUID(), written: {}, requested: change.position, readAt: change.position, internal: true } },
       );
       if (response.body.kind !== 'single') return { errors: [new GraphQLError('unexpected incremental result')] };
       return response.body.singleResult as ExecutionResult;
@@ -102,7 +114,19 @@ export function startSubscriptionServer({
       schema: apiSchema,
       connectionInitWaitTimeout: connectionInitTimeoutMs,
       onConnect: (ctx) => {
-        sockets.set(ctx.extra.socket, { subscriptions: 0 });
+        // Returning false closes the socket with 4403 Forbidden.
+        const { origin, host } = ctx.extra.request.headers;
+        if (!originAllowed(origin, host, allowedOrigins)) return false;
+        let role: Role | undefined;
+        if (tokens) {
+          const params = ctx.connectionParams ?? {};
+          const given = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : undefined;
+          const found = roleOf(tokens, given);
+          if (!found) return false;
+          role = found;
+        }
+        sockets.set(ctx.extra.socket, { subscriptions: 0, ...(role ? { role } : {}) });
+        return true;
       },
       onSubscribe: (ctx, _id, payload) => {
         const refuse = (errors: readonly GraphQLError[], operation: 'query' | 'subscription') => ({
@@ -112,7 +136,7 @@ export function startSubscriptionServer({
         });
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: 5000 });
+          document = parse(payload.query, { maxTokens });
         } catch (error) {
           return refuse([error as GraphQLError], 'subscription');
         }
@@ -131,7 +155,7 @@ export function startSubscriptionServer({
           document,
           variableValues: payload.variables ?? {},
           operationName: payload.operationName ?? null,
-          contextValue: { socket: ctx.extra.socket } satisfies OperationContext,
+          contextValue: { socket: ctx.extra.socket, ...(state?.role ? { role: state.role } : {}) } satisfies OperationContext,
         };
       },
       subscribe: (args) => {
@@ -161,11 +185,11 @@ export function startSubscriptionServer({
         } as AsyncIterableIterator<ExecutionResult>;
       },
       execute: async (args) => {
-        const { refusal } = args.contextValue as OperationContext;
+        const { refusal, role } = args.contextValue as OperationContext;
         if (refusal) return { errors: refusal };
         const response = await apollo.executeOperation(
           { query: args.document, variables: (args.variableValues ?? {}) as Record<string, unknown>, ...(args.operationName ? { operationName: args.operationName } : {}) },
-          { contextValue: { correlationId: randomUUID(), written: {} } },
+          { contextValue: { correlationId: randomUUID(), written: {}, ...(role ? { role } : {}) } },
         );
         return response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : { errors: [new GraphQLError('unexpected incremental result')] };
       },

@@ -22,6 +22,8 @@ export interface ProductsSubgraphOptions {
   readonly mutationTimeoutMs?: number;
   readonly consistencyTimeoutMs?: number;
   readonly production?: boolean;
+  /** Shared secret expected from the gateway (`SUBGRAPH_SECRET`). */
+  readonly secret?: string;
   readonly now?: () => Date;
   readonly newId?: () => string;
 }

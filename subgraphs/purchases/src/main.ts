@@ -14,5 +14,6 @@ runServiceMain('purchases', (config, log, logger) =>
     mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
     production: config.NODE_ENV === 'production',
+    ...(config.SUBGRAPH_SECRET ? { secret: config.SUBGRAPH_SECRET } : {}),
   }),
 );

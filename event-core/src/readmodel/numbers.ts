@@ -1,0 +1,57 @@
+/**
+ * An append-only column of numbers in a growable `Float64Array`: 8 bytes a value, no per-value
+ * object, and exact for every offset and millisecond timestamp (integers below 2^53).
+ */
+export class NumberColumn {
+  private data = new Float64Array(16);
+  private size = 0;
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(value: number): void {
+    if (this.size === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.size++] = value;
+  }
+
+  at(index: number): number {
+    if (index < 0 || index >= this.size) throw new RangeError(`index ${index} outside 0..${this.size - 1}`);
+    return this.data[index]!;
+  }
+
+  /** Bytes held, for memory reports. */
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+
+  /** The number of leading values below `value`, for a column in ascending order (binary search). */
+  countBelow(value: number): number {
+    return countBelow(this.size, (i) => this.data[i]!, value);
+  }
+
+  /** The number of leading values at or below `value`, for a column in ascending order. */
+  countAtOrBelow(value: number): number {
+    return countBelow(this.size, (i) => this.data[i]!, value, true);
+  }
+}
+
+/**
+ * Binary search over an ascending sequence of `length` values read by `at`: how many leading
+ * values are below `value` (or at or below it, with `inclusive`).
+ */
+export function countBelow(length: number, at: (index: number) => number, value: number, inclusive = false): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const probe = at(mid);
+    if (probe < value || (inclusive && probe === value)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
