@@ -41,4 +41,23 @@ describe('loadConfig', () => {
     for (const name of ['KAFKA_BROKERS', 'GATEWAY_PORT', 'LOG_LEVEL', 'TOPIC_PREFIX']) expect(message).toContain(name);
     expect(message).toMatch(/host:port/);
   });
+
+  it('refuses to start in production without tokens and a subgraph secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_TOKENS[\s\S]*SUBGRAPH_SECRET|SUBGRAPH_SECRET[\s\S]*AUTH_TOKENS/);
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_TOKENS: 'viewer:abcdefghijklmnop,editor:qrstuvwxyz012345', SUBGRAPH_SECRET: 's'.repeat(16) });
+    expect([...config.AUTH_TOKENS!]).toEqual([
+      ['abcdefghijklmnop', 'viewer'],
+      ['qrstuvwxyz012345', 'editor'],
+    ]);
+  });
+
+  it('refuses malformed tokens and roles', () => {
+    expect(() => loadConfig({ AUTH_TOKENS: 'admin:abcdefghijklmnop' })).toThrow(/AUTH_TOKENS/);
+    expect(() => loadConfig({ AUTH_TOKENS: 'viewer:short' })).toThrow(/at least 16/);
+  });
+
+  it('requires SASL credentials with a SASL mechanism', () => {
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/KAFKA_SASL_USERNAME/);
+    expect(loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).KAFKA_SASL_MECHANISM).toBe('plain');
+  });
 });

@@ -129,7 +129,7 @@ export async function startGateway({
         apiSchema: buildSchema(printSchema(Supergraph.build(supergraphSdl).apiSchema())),
         feed,
         logger,
-        validationRules: guard.validationRules,
+        validationRules: guard.socketValidationRules,
         maxTokens: guard.parseOptions.maxTokens,
         ...(security.tokens ? { tokens: security.tokens } : {}),
         ...(security.allowedOrigins ? { allowedOrigins: security.allowedOrigins } : {}),

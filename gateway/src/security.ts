@@ -67,7 +67,6 @@ export function protection({ tokens, allowIntrospection, production, limits = {}
     maxTokens: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
-  const rules: ValidationRule[] = [...validationRules, ...(allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule])];
 
   const authorization: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -83,7 +82,14 @@ export function protection({ tokens, allowIntrospection, production, limits = {}
     },
   };
 
-  return { plugins: [...plugins, authorization], validationRules: rules, parseOptions: { maxTokens } };
+  return {
+    plugins: [...plugins, authorization],
+    // For Apollo Server, which adds its own introspection rule when `introspection` is off.
+    validationRules,
+    // For graphql-ws, which validates subscriptions itself.
+    socketValidationRules: [...validationRules, ...(allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule])] as ValidationRule[],
+    parseOptions: { maxTokens },
+  };
 }
 
 /** May a socket from this origin connect? Non-browser clients send no Origin and may. */
