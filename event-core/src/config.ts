@@ -6,6 +6,13 @@ import { z } from 'zod';
  * the variable and says what it should be.
  */
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+/** One URL, or several comma-separated: instances of one subgraph the gateway spreads requests over. */
+const urls = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((u) => u.trim()).filter(Boolean) : undefined))
+    .pipe(z.array(z.url()).min(1).optional());
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
 
 export const configSchema = z.object({
@@ -26,9 +33,9 @@ export const configSchema = z.object({
   CUSTOMERS_PORT: port(4002),
   PURCHASES_PORT: port(4003),
   /** Subgraph URLs the gateway calls; default to HOST and the ports above. */
-  PRODUCTS_URL: z.url().optional(),
-  CUSTOMERS_URL: z.url().optional(),
-  PURCHASES_URL: z.url().optional(),
+  PRODUCTS_URL: urls(),
+  CUSTOMERS_URL: urls(),
+  PURCHASES_URL: urls(),
   /** Prepended to every topic name, so several systems (or test runs) can share one cluster. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, ".", "_" and "-" only').default(''),
   /** Partitions of each topic when the services create them. */

@@ -14,6 +14,8 @@ export {
   encodePosition,
   decodePosition,
 } from './position.ts';
+export { parseAsOf, formatAsOf, pointInTime, type AsOf, type PointInTime } from './as-of.ts';
+export { defineEventVersions, type EventVersions, type EventVersionsSpec, type Upcaster } from './upcast.ts';
 export { DomainError, badInput, notFound, conflict, type ErrorCode } from './errors.ts';
 export { parseMoney, formatMoney, MAX_CENTS } from './money.ts';
 export { newEntityId, newEventId, isEntityId, ENTITY_ID_PATTERN } from './ids.ts';
@@ -51,3 +53,4 @@ export { startEventSourcedSubgraph, type EventSourcedSubgraphOptions, type Runni
 export { openEventLog } from './open-log.ts';
 export { runServiceMain } from './main.ts';
 export { executeMutation, checkId, checkIdempotencyKey, type MutationSpec } from './graphql/mutation.ts';
+export { metricsRegistry, metricsText, observeMutation, registerProjectionMetrics, registerSubscriptionMetrics } from './metrics.ts';

@@ -45,6 +45,10 @@ export interface ProjectorStats {
   readonly applied: number;
   readonly rejected: number;
   readonly skipped: number;
+  /** The same three counts per topic. */
+  readonly byTopic: Readonly<Record<string, { readonly applied: number; readonly rejected: number; readonly skipped: number }>>;
+  /** How long the replay at start took, in seconds; undefined while it runs. */
+  readonly replaySeconds?: number;
 }
 
 export interface Projector {
@@ -92,6 +96,8 @@ export function createProjector({ name, log, projection, logger, progressInterva
   let waiters: Waiter[] = [];
   const followers: Follower[] = [];
   const counts = { applied: 0, rejected: 0, skipped: 0 };
+  const byTopic: Record<string, { applied: number; rejected: number; skipped: number }> = {};
+  let replaySeconds: number | undefined;
   let ready = false;
 
   const settleWaiters = (): void => {
@@ -119,8 +125,15 @@ export function createProjector({ name, log, projection, logger, progressInterva
       logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason }, 'skipped a record that is not a valid event');
       outcome = { ok: false, error: new DomainError('BAD_USER_INPUT', `the event could not be applied: ${reason}`) };
     }
-    if (outcome.ok) counts.applied++;
-    else if (!skipped) counts.rejected++;
+    const topicCounts = (byTopic[record.topic] ??= { applied: 0, rejected: 0, skipped: 0 });
+    if (skipped) topicCounts.skipped++;
+    if (outcome.ok) {
+      counts.applied++;
+      topicCounts.applied++;
+    } else if (!skipped) {
+      counts.rejected++;
+      topicCounts.rejected++;
+    }
     if (eventId) {
       const settle = expectations.get(eventId);
       if (settle) {
@@ -203,6 +216,7 @@ const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
       }
       ready = true;
       const seconds = (Date.now() - startedAt) / 1000;
+      replaySeconds = seconds;
       logger.info({ projector: name, events: total, seconds, ...counts }, `replayed ${total} events in ${seconds.toFixed(2)} s`);
     },
 
@@ -221,7 +235,7 @@ const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
       return { promise, cancel };
     },
 
-    stats: () => ({ ...counts }),
+    stats: () => ({ ...counts, byTopic: structuredClone(byTopic), ...(replaySeconds === undefined ? {} : { replaySeconds }) }),
 
     async stop() {
       await Promise.all(followers.splice(0).map((follower) => follower.close()));

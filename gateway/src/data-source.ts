@@ -1,4 +1,4 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import {
   CONSISTENCY_HEADER,
@@ -85,3 +85,16 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
 }
 
 export type { GraphQLDataSourceProcessOptions };
+
+/** Spreads requests over the instances of one subgraph, in turn. */
+export function roundRobin(sources: readonly ConsistentDataSource[]): GraphQLDataSource<GatewayContext> {
+  if (sources.length === 1) return sources[0]!;
+  let next = 0;
+  return {
+    process: (options) => {
+      const source = sources[next]!;
+      next = (next + 1) % sources.length;
+      return source.process(options);
+    },
+  };
+}

@@ -9,10 +9,10 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { printSchema, Supergraph } from '@apollo/federation-internals';
-import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, toGraphQLError, type Config, type EventLog, type Logger } from '@shop/event-core';
+import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, metricsText, registerProjectionMetrics, registerSubscriptionMetrics, toGraphQLError, type Config, type EventLog, type Logger } from '@shop/event-core';
 import { dashboardRouter } from '@shop/dashboard';
 import { SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
-import { ConsistentDataSource, type GatewayContext } from './data-source.ts';
+import { ConsistentDataSource, roundRobin, type GatewayContext } from './data-source.ts';
 import { ChangeFeed } from './subscriptions/change-feed.ts';
 import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
 import { protection, roleOf, unauthenticated, type SecurityOptions } from './security.ts';
@@ -35,8 +35,12 @@ export interface GatewayOptions {
   readonly host?: string;
   /** Default 4000; 0 picks a free port. */
   readonly port?: number;
-  /** Subgraph URLs; a subgraph not listed is called at the URL in the supergraph. */
-  readonly subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  /**
+   * Subgraph URLs; a subgraph not listed is called at the URL in the supergraph. Several URLs are
+   * instances of one subgraph: requests go round-robin, and consistency tokens make any instance's
+   * answer as fresh as the caller needs.
+   */
+  readonly subgraphUrls?: Partial<Record<SubgraphName, string | readonly string[]>>;
   /** The composed supergraph SDL; default: the checked-in `schema/supergraph.graphql`. */
   readonly supergraphSdl?: string;
   readonly production?: boolean;
@@ -94,10 +98,11 @@ export async function startGateway({
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
-      const target = subgraphUrls[name as SubgraphName] ?? url;
-      if (!target) throw new Error(`no URL for subgraph ${name}`);
-      urls.set(name, target);
-      return new ConsistentDataSource({ url: target }, security.subgraphSecret);
+      const configured = subgraphUrls[name as SubgraphName] ?? url;
+      const targets = typeof configured === 'string' ? [configured] : [...(configured ?? [])];
+      if (targets.length === 0) throw new Error(`no URL for subgraph ${name}`);
+      targets.forEach((target, i) => urls.set(targets.length > 1 ? `${name}#${i + 1}` : name, target));
+      return roundRobin(targets.map((target) => new ConsistentDataSource({ url: target }, security.subgraphSecret)));
     },
   });
   const app = express();
@@ -138,6 +143,14 @@ export async function startGateway({
     : undefined;
   await feed?.start();
 
+  const unregisterMetrics = [
+    ...(feed ? [registerProjectionMetrics({ service: 'gateway', projector: feed.projector, log: log! })] : []),
+    ...(subscriptions ? [registerSubscriptionMetrics({ service: 'gateway', stats: subscriptions.stats })] : []),
+  ];
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await metricsText();
+    res.type(contentType).send(body);
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
@@ -194,6 +207,7 @@ export async function startGateway({
     port: actualPort,
     subscriptionStats: () => subscriptions?.stats() ?? { active: 0, hydrations: 0, delivered: 0 },
     async close() {
+      for (const unregister of unregisterMetrics) unregister();
       await subscriptions?.close();
       await server.stop();
       await feed?.stop();

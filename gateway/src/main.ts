@@ -21,9 +21,9 @@ const gateway = await startGateway({
   log: openEventLog(config, logger, 'gateway'),
   topics: eventTopics(config.TOPIC_PREFIX),
   subgraphUrls: {
-    products: config.PRODUCTS_URL ?? `http://${config.HOST}:${config.PRODUCTS_PORT}/graphql`,
-    customers: config.CUSTOMERS_URL ?? `http://${config.HOST}:${config.CUSTOMERS_PORT}/graphql`,
-    purchases: config.PURCHASES_URL ?? `http://${config.HOST}:${config.PURCHASES_PORT}/graphql`,
+    products: config.PRODUCTS_URL ?? [`http://${config.HOST}:${config.PRODUCTS_PORT}/graphql`],
+    customers: config.CUSTOMERS_URL ?? [`http://${config.HOST}:${config.CUSTOMERS_PORT}/graphql`],
+    purchases: config.PURCHASES_URL ?? [`http://${config.HOST}:${config.PURCHASES_PORT}/graphql`],
   },
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

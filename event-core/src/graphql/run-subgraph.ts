@@ -1,6 +1,7 @@
 import type { DocumentNode } from 'graphql';
 import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
+import { registerProjectionMetrics } from '../metrics.ts';
 import { createProjector, type Projection, type Projector } from '../projector.ts';
 import { provisionEventTopics } from '../topics.ts';
 import { createEventWriter, type EventWriter } from '../writer.ts';
@@ -44,9 +45,11 @@ export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOpt
   const projector = createProjector({ name, log, projection, logger });
   const writer = createEventWriter({ log, projector, topic: ownTopic, timeoutMs: mutationTimeoutMs });
   const server = await startSubgraphServer({ ...options, logger, projector, resolvers: options.resolvers({ writer, projector }) });
+  const unregister = registerProjectionMetrics({ service: name, projector, log });
   try {
     await projector.start();
   } catch (error) {
+    unregister();
     await server.close();
     await projector.stop();
     throw error;
@@ -55,6 +58,7 @@ export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOpt
     ...server,
     projector,
     async close() {
+      unregister();
       await server.close();
       await projector.stop();
     },

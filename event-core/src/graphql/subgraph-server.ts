@@ -11,6 +11,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { EventMeta } from '../envelope.ts';
 import { DomainError } from '../errors.ts';
+import { metricsText, observeMutation } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
 import { decodePosition, encodePosition, mergePositions, type Position } from '../position.ts';
@@ -79,6 +80,22 @@ interface RequestState extends SubgraphContext {
   readonly written: { position?: Position };
 }
 
+/** Times every mutation for `shop_mutation_seconds`. */
+const mutationTimer = (service: string): ApolloServerPlugin<RequestState> => ({
+  async requestDidStart() {
+    const startedAt = performance.now();
+    return {
+      async willSendResponse({ operation, response, errors }) {
+        if (operation?.operation !== 'mutation') return;
+        const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+        const failed = Boolean(errors?.length || body?.errors?.length);
+        const field = operation.selectionSet.selections.find((s) => s.kind === 'Field');
+        observeMutation(service, field && 'name' in field ? field.name.value : 'mutation', (performance.now() - startedAt) / 1000, !failed);
+      },
+    };
+  },
+});
+
 /** Writes the merged position of a request's events back as a response header. */
 const consistencyPlugin: ApolloServerPlugin<RequestState> = {
   async requestDidStart() {
@@ -106,12 +123,16 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     includeStacktraceInErrorResponses: !production,
     introspection: true,
     // Inline traces are for Apollo's hosted usage reporting, which this system does not use.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), consistencyPlugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), consistencyPlugin, mutationTimer(name)],
   });
   await server.start();
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: name });
+  });
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await metricsText();
+    res.type(contentType).send(body);
   });
   app.get('/readyz', async (_req, res) => {
     const logHealthy = await log.healthy();

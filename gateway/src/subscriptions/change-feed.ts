@@ -39,6 +39,8 @@ export interface Change {
   /** The position just after this change: a payload's `position`, and a client's `after` to resume. */
   readonly position: Position;
   readonly occurredAt: string;
+  /** The correlation id of the request that caused the change, so its logs can be followed. */
+  readonly correlationId?: string;
   /** Purchases only: what `purchaseMade(productId, customerId)` filters on. */
   readonly productId?: string;
   readonly customerId?: string;
@@ -82,7 +84,8 @@ export class ChangeFeed implements Projection {
   /** "topic partition offset" of every record that is not a change. Rejections are rare, so this stays small. */
   private readonly notChanges = new Set<string>();
   private readonly listeners = new Set<ChangeListener>();
-  private readonly projector: Projector;
+  /** The feed's own projector (exposed for metrics). */
+  readonly projector: Projector;
 
   constructor(
     private readonly names: EventTopics,
@@ -232,8 +235,20 @@ function base(topic: string, record: LogRecord) {
   };
 }
 
-function entityChange(topic: string, record: LogRecord, entity: Entity, event: { type: string; entityId: string; occurredAt: string }): Change {
-  return { ...base(topic, record), entity, kind: KIND[event.type] ?? 'UPDATED', entityId: event.entityId, occurredAt: event.occurredAt };
+function entityChange(
+  topic: string,
+  record: LogRecord,
+  entity: Entity,
+  event: { type: string; entityId: string; occurredAt: string; meta: { correlationId?: string } },
+): Change {
+  return {
+    ...base(topic, record),
+    entity,
+    kind: KIND[event.type] ?? 'UPDATED',
+    entityId: event.entityId,
+    occurredAt: event.occurredAt,
+    ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),
+  };
 }
 
 function purchaseChange(topic: string, record: LogRecord, event: ReturnType<typeof toPurchaseEvent>): Change {
@@ -245,5 +260,6 @@ function purchaseChange(topic: string, record: LogRecord, event: ReturnType<type
     occurredAt: event.occurredAt,
     productId: event.data.productId,
     customerId: event.data.customerId,
+    ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),
   };
 }

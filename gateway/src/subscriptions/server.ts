@@ -98,7 +98,7 @@ export function startSubscriptionServer({
       const response = await apollo.executeOperation(
         { query: plan.queryText!, variables: { ...plan.variables, [ENTITY_VARIABLE]: change.entityId } },
         // At least the state after the change in every subgraph, aggregates as of it exactly.
-        { contextValue: { correlationId: randomUUID(), written: {}, requested: change.position, readAt: change.position, internal: true } },
+        { contextValue: { correlationId: change.correlationId ?? randomUUID(), written: {}, requested: change.position, readAt: change.position, internal: true } },
       );
       if (response.body.kind !== 'single') return { errors: [new GraphQLError('unexpected incremental result')] };
       return response.body.singleResult as ExecutionResult;
