@@ -75,6 +75,29 @@ const consistencyPlugin: ApolloServerPlugin<GatewayContext> = {
 };
 
 /**
+ * One structured log line per operation, with the correlation id that also reaches the subgraphs,
+ * the events they write (`meta.correlationId`) and the subscription payloads those events cause.
+ */
+const requestLog = (logger: Logger): ApolloServerPlugin<GatewayContext> => ({
+  async requestDidStart({ contextValue }) {
+    const startedAt = performance.now();
+    return {
+      async willSendResponse({ operation, operationName, errors }) {
+        const entry = {
+          correlationId: contextValue.correlationId,
+          operation: operation?.operation,
+          operationName: operationName ?? undefined,
+          ms: Math.round((performance.now() - startedAt) * 10) / 10,
+          ...(errors?.length ? { errors: errors.map((e) => e.extensions?.code ?? e.message) } : {}),
+        };
+        if (contextValue.internal) logger.debug(entry, 'subscription payload hydrated');
+        else logger.info(entry, 'operation');
+      },
+    };
+  },
+});
+
+/**
  * The gateway: `@apollo/gateway` on the supergraph composed ahead of time (no network at start),
  * Apollo Server 5 on Express, one port for `/graphql`, `/healthz` and `/readyz`.
  */
@@ -119,7 +142,7 @@ export async function startGateway({
     csrfPrevention: true,
     validationRules: guard.validationRules,
     parseOptions: guard.parseOptions,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin, ...guard.plugins],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin, requestLog(logger), ...guard.plugins],
   });
   await server.start();
 
