@@ -1,6 +1,7 @@
 /**
  * The deployment files checked against the code: compose.yaml, kontena.yml and the Dockerfile may
- * only set what event-core/src/config.ts reads, must set what the production shape needs, and must
+ * only set what event-core/src/config.ts reads, must set what the production shape needs (the
+ * config schema itself decides, with NODE_ENV=production), keep secrets out of the files, and
  * agree with the ports, health paths and entry points the services really have. No Docker engine
  * is needed: the files are parsed, not run.
  */
@@ -38,18 +39,25 @@ const MAIN_FILE: Record<ServiceName, string> = {
   purchases: 'subgraphs/purchases/src/main.ts',
   gateway: 'gateway/src/main.ts',
 };
-/** The ports the system documents (README, DESIGN §8): the config's defaults. */
-const DEFAULTS = loadConfig({});
-const EXPECTED_PORT: Record<ServiceName, number> = {
-  products: 4001,
-  customers: 4002,
-  purchases: 4003,
-  gateway: 4000,
-};
+/** The ports the system documents (README, DESIGN §8). */
+const EXPECTED_PORT: Record<ServiceName, number> = { products: 4001, customers: 4002, purchases: 4003, gateway: 4000 };
+/** The config's own defaults: what a service uses for a variable nobody sets. */
+const defaultOf = (key: keyof Config): unknown => configSchema.shape[key].parse(undefined);
 
 const CONFIG_VARIABLES = new Set(Object.keys(configSchema.shape));
 /** Variables read by the platform, not by our code: Kontena's load balancer, and node itself. */
 const isPlatformVariable = (name: string): boolean => name.startsWith('KONTENA_LB_') || name === 'NODE_OPTIONS';
+/** What the shell (client/) reads; it is a client of the gateway, not a service. */
+const SHELL_VARIABLES = ['GATEWAY_URL', 'GATEWAY_TOKEN'];
+/** Values that must come from outside the files: the operator's environment, or the Kontena Vault. */
+const isSecret = (name: string): boolean => /TOKEN|SECRET|PASSWORD/.test(name);
+/** Stand-ins for the secrets an operator provides, valid for the config schema. */
+const SAMPLE_SECRETS: Env = {
+  AUTH_TOKENS: 'editor:0123456789abcdef0123456789abcdef',
+  SUBGRAPH_SECRET: '0123456789abcdef0123456789abcdef',
+  GATEWAY_TOKEN: '0123456789abcdef0123456789abcdef',
+  KAFKA_SASL_PASSWORD: 'sample-password',
+};
 
 /** A service's environment as strings, from either the map or the list form. */
 function envOf(service: Service, resolve: (value: string) => string = (value) => value): Env {
@@ -63,38 +71,49 @@ function envOf(service: Service, resolve: (value: string) => string = (value) =>
   return Object.fromEntries(entries.map(([key, value]) => [key, resolve(String(value ?? ''))]));
 }
 
-/** Compose interpolation with nothing set in the environment: `${X:-default}` is its default. */
-const composeDefaults = (value: string): string =>
-  value.replace(/\$\{(\w+)(?::?[-?]([^}]*))?\}/g, (_match, _name: string, fallback?: string) => fallback ?? '');
-
-/** The config a service would run with: our variables only, validated by the real schema. */
-function effectiveConfig(env: Env): Config {
-  return loadConfig(Object.fromEntries(Object.entries(env).filter(([key]) => CONFIG_VARIABLES.has(key))));
-}
+/**
+ * Compose interpolation as an operator would run it: nothing set but the secrets. `${X:-d}` is
+ * `d`, `${X:?message}` (required) and `${X}` take the secret's stand-in, or stay empty.
+ */
+const composeInterpolate = (value: string): string =>
+  value.replace(/\$\{(\w+)(?:(:?[-?])([^}]*))?\}/g, (_match, name: string, operator?: string, word?: string) =>
+    operator?.endsWith('-') ? (SAMPLE_SECRETS[name] ?? word ?? '') : (SAMPLE_SECRETS[name] ?? ''),
+  );
 
 /** What every deployment file must satisfy for our four services. */
-function checkServiceEnvironments(services: Record<ServiceName, Env>, kafkaHosts: ReadonlySet<string>): Record<ServiceName, Config> {
+function checkServiceEnvironments(
+  services: Record<ServiceName, Env>,
+  kafkaHosts: ReadonlySet<string>,
+): Record<ServiceName, Config> {
   const configs = {} as Record<ServiceName, Config>;
   for (const name of SERVICES) {
     const env = services[name];
     const unknown = Object.keys(env).filter((key) => !CONFIG_VARIABLES.has(key) && !isPlatformVariable(key));
     expect(unknown, `${name} sets variables the code does not read`).toEqual([]);
     if (name !== 'gateway') {
-      expect(Object.keys(env).filter(isPlatformVariable).filter((key) => key !== 'NODE_OPTIONS'), `${name} is not load-balanced`).toEqual([]);
+      const balanced = Object.keys(env).filter((key) => key.startsWith('KONTENA_LB_'));
+      expect(balanced, `${name} is not load-balanced`).toEqual([]);
     }
     // The production shape: Kafka (the embedded log is per process), reachable from other containers.
     expect(env.KAFKA_BROKERS, `${name}: KAFKA_BROKERS`).toBeTruthy();
     expect(env.HOST, `${name}: HOST`).toBe('0.0.0.0');
     expect(env.NODE_ENV, `${name}: NODE_ENV`).toBe('production');
-    const config = effectiveConfig(env);
+    // The schema decides what production requires (secrets included): loading must succeed.
+    let config: Config;
+    try {
+      config = loadConfig(Object.fromEntries(Object.entries(env).filter(([key]) => CONFIG_VARIABLES.has(key))));
+    } catch (error) {
+      throw new Error(`${name}: ${(error as Error).message}`);
+    }
     for (const broker of config.KAFKA_BROKERS ?? []) {
       expect([...kafkaHosts], `${name}: broker ${broker}`).toContain(broker);
     }
     expect(config[PORT_VARIABLE[name]], `${name}: port`).toBe(EXPECTED_PORT[name]);
     configs[name] = config;
   }
-  // The gateway (subscriptions) and the subgraphs must read the same topics on the same cluster.
-  for (const key of ['KAFKA_BROKERS', 'TOPIC_PREFIX'] as const) {
+  // The gateway (subscriptions) and the subgraphs must read the same topics on the same cluster,
+  // and share the secret the gateway proves itself to the subgraphs with.
+  for (const key of ['KAFKA_BROKERS', 'TOPIC_PREFIX', 'SUBGRAPH_SECRET'] as const) {
     const values = new Set(SERVICES.map((name) => JSON.stringify(configs[name][key])));
     expect([...values], `${key} differs between services`).toHaveLength(1);
   }
@@ -112,6 +131,15 @@ function checkServiceEnvironments(services: Record<ServiceName, Env>, kafkaHosts
     expect(url.pathname).toBe('/graphql');
   }
   return configs;
+}
+
+function checkShellEnvironment(env: Env): void {
+  expect(Object.keys(env).filter((key) => !SHELL_VARIABLES.includes(key))).toEqual([]);
+  const url = new URL(env.GATEWAY_URL ?? '');
+  expect(url.hostname).toBe('gateway');
+  expect(Number(url.port)).toBe(EXPECTED_PORT.gateway);
+  expect(url.pathname).toBe('/graphql');
+  expect(env.GATEWAY_TOKEN, 'the shell needs a token to make changes').toBeDefined();
 }
 
 // --- Dockerfile -------------------------------------------------------------------------------
@@ -160,7 +188,8 @@ function parseDockerfile(text: string): { globalArgs: Env; stages: Stage[] } {
 
 const dockerfile = parseDockerfile(read('Dockerfile'));
 const stageNamed = (name: string): Stage | undefined => dockerfile.stages.find((stage) => stage.name === name);
-const expandArgs = (value: string): string => value.replace(/\$\{(\w+)\}/g, (_m, name: string) => dockerfile.globalArgs[name] ?? '');
+const expandArgs = (value: string): string =>
+  value.replace(/\$\{(\w+)\}/g, (_m, name: string) => dockerfile.globalArgs[name] ?? '');
 
 /** The last value of an instruction along a stage's chain of bases, as an image inherits it. */
 function inherited(stageName: string, keyword: string): string | undefined {
@@ -180,20 +209,44 @@ const execForm = (args: string | undefined): string[] => JSON.parse(args?.replac
 
 // --- compose.yaml and kontena.yml ---------------------------------------------------------------
 
-const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service>; volumes?: unknown };
+const composeText = read('compose.yaml');
+const compose = parse(composeText, { merge: true }) as { services: Record<string, Service> };
 
 const kontenaText = read('kontena.yml');
-const kontenaRaw = parse(kontenaText) as { stack: string; version: string; variables: Record<string, Service>; services: Record<string, Service> };
+const kontenaRaw = parse(kontenaText) as {
+  stack: string;
+  version: string;
+  variables: Record<string, Service>;
+  services: Record<string, Service>;
+};
 /** Kontena's own variables, and the value every declared variable takes when nothing is given. */
 const KONTENA_BUILTINS: Env = { GRID: 'production', STACK: 'shop' };
+const withBuiltins = (value: string): string => value.replace(/\$\{(\w+)\}/g, (_m, ref: string) => KONTENA_BUILTINS[ref] ?? '');
 const kontenaDefaults: Env = { ...KONTENA_BUILTINS };
 for (const [name, variable] of Object.entries(kontenaRaw.variables)) {
-  kontenaDefaults[name] = String(variable.default ?? variable.value ?? '').replace(/\$\{(\w+)\}/g, (_m, ref: string) => KONTENA_BUILTINS[ref] ?? '');
+  kontenaDefaults[name] = withBuiltins(String(variable.default ?? variable.value ?? ''));
 }
 // Kontena substitutes variables into the raw text, then parses it: so does this test.
 const kontena = parse(kontenaText.replace(/\$\{(\w+)\}/g, (_m, name: string) => kontenaDefaults[name] ?? `\${${name}}`)) as {
   services: Record<string, Service>;
 };
+/** Vault keys the stack's variables write, and so may hand to services as secrets. */
+const kontenaVaultKeys = new Set(
+  Object.values(kontenaRaw.variables)
+    .map((variable) => variable.to?.vault)
+    .filter((key): key is string => typeof key === 'string')
+    .map(withBuiltins),
+);
+/** A Kontena service's environment with its Vault secrets, as the container sees it. */
+function kontenaEnvOf(service: Service): Env {
+  const env = envOf(service);
+  for (const secret of service.secrets ?? []) {
+    expect(secret.type, secret.name).toBe('env');
+    expect([...kontenaVaultKeys], `${secret.name}: vault key ${secret.secret}`).toContain(secret.secret);
+    env[secret.name] = SAMPLE_SECRETS[secret.name] ?? 'from-the-vault';
+  }
+  return env;
+}
 
 function sourceFiles(dir: string): string[] {
   const path = join(ROOT, dir);
@@ -232,8 +285,18 @@ describe('compose.yaml', () => {
   });
 
   it('sets only variables the code reads, and every one the production shape needs', () => {
-    const envs = Object.fromEntries(SERVICES.map((name) => [name, envOf(services[name]!, composeDefaults)])) as Record<ServiceName, Env>;
-    checkServiceEnvironments(envs, kafkaHosts);
+    const envs = Object.fromEntries(SERVICES.map((name) => [name, envOf(services[name]!, composeInterpolate)]));
+    checkServiceEnvironments(envs as Record<ServiceName, Env>, kafkaHosts);
+  });
+
+  it('takes every secret from the environment, never from the file', () => {
+    for (const name of [...SERVICES, 'shell']) {
+      for (const [key, value] of Object.entries(envOf(services[name]!))) {
+        if (isSecret(key)) expect(value, `${name}: ${key}`).toMatch(/^\$\{\w+(:?[-?][^}]*)?\}$/);
+      }
+    }
+    // Required ones stop `docker compose` with a message instead of starting a refusing service.
+    for (const key of ['AUTH_TOKENS', 'SUBGRAPH_SECRET']) expect(composeText).toMatch(new RegExp(`\\$\\{${key}:\\?`));
   });
 
   it('publishes the gateway on the port it listens on, and waits for Kafka to be healthy', () => {
@@ -251,8 +314,8 @@ describe('compose.yaml', () => {
       const build = services[name]!.build;
       expect(build?.context, name).toBe('.');
       expect(build?.dockerfile ?? 'Dockerfile', name).toBe('Dockerfile');
-      expect(stageNamed(build?.target), `${name}: target ${build?.target}`).toBeDefined();
-      expect(build.target).toBe(name);
+      expect(build?.target, name).toBe(name);
+      expect(stageNamed(build.target), `${name}: target ${build.target}`).toBeDefined();
     }
   });
 
@@ -260,9 +323,7 @@ describe('compose.yaml', () => {
     const shell = services.shell!;
     expect(shell.profiles).toBeDefined();
     expect(shell.stdin_open && shell.tty).toBe(true);
-    const url = new URL(envOf(shell).GATEWAY_URL ?? '');
-    expect(url.hostname).toBe('gateway');
-    expect(Number(url.port)).toBe(EXPECTED_PORT.gateway);
+    checkShellEnvironment(envOf(shell, composeInterpolate));
   });
 });
 
@@ -275,8 +336,20 @@ describe('kontena.yml', () => {
     expect(kontenaRaw.version).toMatch(/^\d+\.\d+\.\d+$/);
     const used = new Set([...kontenaText.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!));
     const declared = new Set([...Object.keys(kontenaRaw.variables), ...Object.keys(KONTENA_BUILTINS)]);
-    expect([...used].filter((name) => !declared.has(name)), 'used but not declared').toEqual([]);
-    expect(Object.keys(kontenaRaw.variables).filter((name) => !used.has(name)), 'declared but not used').toEqual([]);
+    expect(
+      [...used].filter((name) => !declared.has(name)),
+      'used but not declared',
+    ).toEqual([]);
+    const secretsUsed = new Set(
+      Object.values(kontena.services).flatMap((service) => (service.secrets ?? []).map((s: Service) => s.secret)),
+    );
+    const unused = Object.entries(kontenaRaw.variables).filter(
+      ([name, variable]) => !used.has(name) && !(variable.to?.vault && secretsUsed.has(withBuiltins(variable.to.vault))),
+    );
+    expect(
+      unused.map(([name]) => name),
+      'declared but not used',
+    ).toEqual([]);
   });
 
   it('defines the three subgraphs, the gateway, the load balancer and the shell', () => {
@@ -285,9 +358,15 @@ describe('kontena.yml', () => {
   });
 
   it('sets only variables the code reads, and every one the production shape needs', () => {
-    const envs = Object.fromEntries(SERVICES.map((name) => [name, envOf(services[name]!)])) as Record<ServiceName, Env>;
-    const configs = checkServiceEnvironments(envs, new Set(brokers));
+    const envs = Object.fromEntries(SERVICES.map((name) => [name, kontenaEnvOf(services[name]!)]));
+    const configs = checkServiceEnvironments(envs as Record<ServiceName, Env>, new Set(brokers));
     expect(configs.products.TOPIC_REPLICATION_FACTOR, 'production replication').toBe(3);
+  });
+
+  it('hands secrets over from the Vault, never in the file', () => {
+    for (const name of [...SERVICES, 'shell']) {
+      expect(Object.keys(envOf(kontenaRaw.services[name]!)).filter(isSecret), name).toEqual([]);
+    }
   });
 
   it('links every service of ours to the Kafka cluster and runs several instances of each subgraph', () => {
@@ -335,9 +414,7 @@ describe('kontena.yml', () => {
     const shell = services.shell!;
     expect(shell.command).toMatch(/^sleep /);
     expect(shell.links).toContain('gateway');
-    const url = new URL(envOf(shell).GATEWAY_URL ?? '');
-    expect(url.hostname).toBe('gateway');
-    expect(Number(url.port)).toBe(EXPECTED_PORT.gateway);
+    checkShellEnvironment(kontenaEnvOf(shell));
   });
 });
 
@@ -353,8 +430,7 @@ describe('Dockerfile', () => {
     expect(runs).toContain('npm ci');
     expect(runs).toContain('npm prune --omit=dev');
     // The services run TypeScript through tsx: it must survive the prune.
-    const rootPackage = JSON.parse(read('package.json'));
-    expect(rootPackage.dependencies.tsx, 'tsx is a production dependency').toBeDefined();
+    expect(JSON.parse(read('package.json')).dependencies.tsx, 'tsx is a production dependency').toBeDefined();
     expect(allOf('runtime', 'COPY').join('\n')).toContain('--from=build');
   });
 
@@ -364,12 +440,17 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('bakes no secret into an image', () => {
+    const envLines = dockerfile.stages.flatMap((stage) => stage.instructions.filter((i) => ['ENV', 'ARG'].includes(i.keyword)));
+    expect(envLines.filter((line) => isSecret(line.args)).map((line) => line.args)).toEqual([]);
+  });
+
   it('gives every service a HEALTHCHECK on /healthz at the port the code listens on', () => {
-    const script = read('infra/docker/healthcheck.mjs');
-    expect(script).toMatch(/path = '\/healthz'/);
+    expect(read('infra/docker/healthcheck.mjs')).toMatch(/path = '\/healthz'/);
     for (const name of SERVICES) {
       const healthcheck = execForm(inherited(name, 'HEALTHCHECK'));
-      const port = String(DEFAULTS[PORT_VARIABLE[name]]);
+      const port = String(defaultOf(PORT_VARIABLE[name]));
+      expect(port, `${PORT_VARIABLE[name]} default`).toBe(String(EXPECTED_PORT[name]));
       expect(healthcheck, name).toEqual(['node', 'infra/docker/healthcheck.mjs', PORT_VARIABLE[name], port]);
       expect(inherited(name, 'EXPOSE'), name).toBe(port);
     }
@@ -383,11 +464,16 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('starts the shell through the `shell` script, which exists and reads GATEWAY_URL', () => {
+  it('starts the shell through the `shell` script, whose code reads the variables the files set', () => {
     expect(execForm(inherited('shell', 'CMD'))).toEqual(['npm', 'run', 'shell']);
-    expect(JSON.parse(read('package.json')).scripts?.shell, 'root package.json script "shell"').toBeDefined();
-    const readsGatewayUrl = sourceFiles('client/src').some((file) => readFileSync(file, 'utf8').includes('GATEWAY_URL'));
-    expect(readsGatewayUrl, 'client/src reads GATEWAY_URL').toBe(true);
+    const script: string | undefined = JSON.parse(read('package.json')).scripts?.shell;
+    expect(script, 'root package.json script "shell"').toBeDefined();
+    const entry = /\S+\.ts\b/.exec(script ?? '')?.[0];
+    expect(entry && existsSync(join(ROOT, entry)), `the shell's entry ${entry}`).toBe(true);
+    const client = sourceFiles('client/src')
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    for (const key of SHELL_VARIABLES) expect(client, `client/src reads ${key}`).toContain(key);
   });
 
   it('lets builders without --target pick the service with a build argument', () => {
@@ -415,9 +501,15 @@ describe('what the deployment files rely on in the code', () => {
     const set = new Set<string>();
     for (const name of SERVICES) {
       for (const key of Object.keys(envOf(compose.services[name]!))) set.add(key);
-      for (const key of Object.keys(envOf(kontena.services[name]!))) set.add(key);
+      for (const key of Object.keys(kontenaEnvOf(kontena.services[name]!))) set.add(key);
     }
-    const sources = ['event-core/src', 'schema/src', 'gateway/src', 'system/src', ...SUBGRAPHS.map((name) => `subgraphs/${name}/src`)]
+    const sources = [
+      'event-core/src',
+      'schema/src',
+      'gateway/src',
+      'system/src',
+      ...SUBGRAPHS.map((name) => `subgraphs/${name}/src`),
+    ]
       .flatMap(sourceFiles)
       .filter((file) => !file.endsWith(join('event-core', 'src', 'config.ts')) && !file.includes(join('src', 'testing')))
       .map((file) => readFileSync(file, 'utf8'))
@@ -442,7 +534,8 @@ describe('infra/docker/healthcheck.mjs', () => {
 
   const probe = (args: string[], env: Env): Promise<number> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [join(ROOT, 'infra/docker/healthcheck.mjs'), ...args], { env: { PATH: process.env.PATH, ...env } }, (error) =>
+      const script = join(ROOT, 'infra/docker/healthcheck.mjs');
+      execFile(process.execPath, [script, ...args], { env: { PATH: process.env.PATH, ...env } }, (error) =>
         resolve(error ? Number(error.code ?? 1) : 0),
       );
     });
