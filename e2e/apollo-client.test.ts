@@ -83,6 +83,6 @@ describe('@apollo/client against the gateway', () => {
     expect(received).toHaveLength(1);
     expect(received[0]!.purchaseMade.purchase.customer).toMatchObject({ id: customerId, purchaseCount: 1 });
     // The payload landed in the normalized cache: the customer entity now knows its count.
-    expect(client.cache.extract()[`Customer:${customerId}`]).toMatchObject({ firstName: 'Gil', purchaseCount: 1, totalSpent: '4.20' });
+    expect((client.cache.extract() as Record<string, unknown>)[`Customer:${customerId}`]).toMatchObject({ firstName: 'Gil', purchaseCount: 1, totalSpent: '4.20' });
   });
 });
