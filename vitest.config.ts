@@ -21,15 +21,41 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['event-core/test/**/*.test.ts', 'schema/test/**/*.test.ts', 'subgraphs/*/test/**/*.test.ts', 'gateway/test/**/*.test.ts', 'infra/test/**/*.test.ts'],
-          exclude: ['**/*kafka*.test.ts', '**/node_modules/**'],
+          include: [
+            'event-core/test/**/*.test.ts',
+            'schema/test/**/*.test.ts',
+            'subgraphs/*/test/**/*.test.ts',
+            'gateway/test/**/*.test.ts',
+            'infra/test/**/*.test.ts',
+            'client/test/**/*.test.ts',
+          ],
+          exclude: ['**/*kafka*.test.ts', 'client/test/**/*.e2e.test.ts', '**/node_modules/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // Component tests of the dashboard in happy-dom, with the dashboard's own Vite config (React).
+        extends: './dashboard/vite.config.ts',
+        test: {
+          name: 'dashboard',
+          root: './dashboard',
+          include: ['test/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          env: { TZ: 'UTC' },
+          setupFiles: ['./test/setup.ts'],
           testTimeout: 30_000,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['*/test/**/*kafka*.test.ts', 'subgraphs/*/test/**/*kafka*.test.ts', 'e2e/**/*.test.ts'],
+          include: [
+            '*/test/**/*kafka*.test.ts',
+            'subgraphs/*/test/**/*kafka*.test.ts',
+            'e2e/**/*.test.ts',
+            'client/test/**/*.e2e.test.ts',
+            'bench/test/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           globalSetup: ['./e2e/global-setup.ts'],
           testTimeout: 120_000,

@@ -47,10 +47,25 @@ describe('@apollo/client against the gateway', () => {
   it('queries, mutates and subscribes through a split link, and normalizes the payload into the cache', async () => {
     const { client, ws } = apolloClient(system.gateway.url);
     const product = await client.mutate({
-      mutation: gql`mutation { createProduct(input: { name: "Cheese", price: "4.20" }) { id name price } }`,
+      mutation: gql`
+        mutation {
+          createProduct(input: { name: "Cheese", price: "4.20" }) {
+            id
+            name
+            price
+          }
+        }
+      `,
     });
     const customer = await client.mutate({
-      mutation: gql`mutation { createCustomer(input: { firstName: "Gil", lastName: "Apollo" }) { id firstName } }`,
+      mutation: gql`
+        mutation {
+          createCustomer(input: { firstName: "Gil", lastName: "Apollo" }) {
+            id
+            firstName
+          }
+        }
+      `,
     });
     const productId = (product.data as { createProduct: { id: string } }).createProduct.id;
     const customerId = (customer.data as { createCustomer: { id: string } }).createCustomer.id;
@@ -62,7 +77,20 @@ describe('@apollo/client against the gateway', () => {
           subscription ($customerId: ID) {
             purchaseMade(customerId: $customerId) {
               position
-              purchase { id total product { id name } customer { id firstName purchaseCount totalSpent } }
+              purchase {
+                id
+                total
+                product {
+                  id
+                  name
+                }
+                customer {
+                  id
+                  firstName
+                  purchaseCount
+                  totalSpent
+                }
+              }
             }
           }
         `,
@@ -72,7 +100,14 @@ describe('@apollo/client against the gateway', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     await client.mutate({
-      mutation: gql`mutation ($p: ID!, $c: ID!) { createPurchase(input: { productId: $p, customerId: $c }) { id total } }`,
+      mutation: gql`
+        mutation ($p: ID!, $c: ID!) {
+          createPurchase(input: { productId: $p, customerId: $c }) {
+            id
+            total
+          }
+        }
+      `,
       variables: { p: productId, c: customerId },
     });
     const deadline = Date.now() + 10_000;
@@ -83,6 +118,10 @@ describe('@apollo/client against the gateway', () => {
     expect(received).toHaveLength(1);
     expect(received[0]!.purchaseMade.purchase.customer).toMatchObject({ id: customerId, purchaseCount: 1 });
     // The payload landed in the normalized cache: the customer entity now knows its count.
-    expect((client.cache.extract() as Record<string, unknown>)[`Customer:${customerId}`]).toMatchObject({ firstName: 'Gil', purchaseCount: 1, totalSpent: '4.20' });
+    expect((client.cache.extract() as Record<string, unknown>)[`Customer:${customerId}`]).toMatchObject({
+      firstName: 'Gil',
+      purchaseCount: 1,
+      totalSpent: '4.20',
+    });
   });
 });

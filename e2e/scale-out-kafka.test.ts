@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKafkaLog, createLogger, decodePosition, encodePosition, mergePositions, type EventLog, type Position } from '@shop/event-core';
+import {
+  createKafkaLog,
+  createLogger,
+  decodePosition,
+  encodePosition,
+  mergePositions,
+  type EventLog,
+  type Position,
+} from '@shop/event-core';
 import { startGateway, type RunningGateway } from '@shop/gateway';
 import { startCustomersSubgraph } from '@shop/customers-subgraph';
 import { startProductsSubgraph } from '@shop/products-subgraph';
@@ -58,8 +66,17 @@ describe('two instances of each subgraph on three partitions', () => {
 
   it('gives identical, exact answers from every instance under concurrent writes', async () => {
     const url = gateway.url;
-    const products = await Promise.all(['A', 'B', 'C'].map(async (name, i) => (await ok(url, CREATE_PRODUCT, { input: { name, price: `${i + 1}.10` } })).createProduct.id as string));
-    const customers = await Promise.all(['Kim', 'Lee', 'Max', 'Ned'].map(async (firstName) => (await ok(url, CREATE_CUSTOMER, { input: { firstName, lastName: 'Scale' } })).createCustomer.id as string));
+    const products = await Promise.all(
+      ['A', 'B', 'C'].map(
+        async (name, i) => (await ok(url, CREATE_PRODUCT, { input: { name, price: `${i + 1}.10` } })).createProduct.id as string,
+      ),
+    );
+    const customers = await Promise.all(
+      ['Kim', 'Lee', 'Max', 'Ned'].map(
+        async (firstName) =>
+          (await ok(url, CREATE_CUSTOMER, { input: { firstName, lastName: 'Scale' } })).createCustomer.id as string,
+      ),
+    );
 
     let token: Position = {};
     const track = (result: Awaited<ReturnType<typeof graphql>>) => {
@@ -80,7 +97,9 @@ describe('two instances of each subgraph on three partitions', () => {
       track(await graphql(url, CREATE_PURCHASE, { input: { productId, customerId, total } }));
     });
     // Price updates race the purchases, across instances, without expectedVersion: all must land.
-    const updates = Array.from({ length: 12 }, async (_, i) => track(await graphql(url, UPDATE_PRODUCT, { id: products[i % 3], input: { name: `P${i}` } })));
+    const updates = Array.from({ length: 12 }, async (_, i) =>
+      track(await graphql(url, UPDATE_PRODUCT, { id: products[i % 3], input: { name: `P${i}` } })),
+    );
     await Promise.all([...writes, ...updates]);
 
     const headers = { 'x-consistency-token': encodePosition(token) };
@@ -93,7 +112,10 @@ describe('two instances of each subgraph on three partitions', () => {
     for (const answer of answers) expect(answer).toEqual(answers[0]);
     const cents = (money: string) => Number(money.replace('.', ''));
     for (const node of [...answers[0]!.products.nodes, ...answers[0]!.customers.nodes]) {
-      expect({ id: node.id, count: node.purchaseCount, cents: cents(node.totalSpent) }).toEqual({ id: node.id, ...expected.get(node.id) });
+      expect({ id: node.id, count: node.purchaseCount, cents: cents(node.totalSpent) }).toEqual({
+        id: node.id,
+        ...expected.get(node.id),
+      });
     }
     for (const node of answers[0]!.products.nodes) expect(node.version).toBe(5); // created + 4 renames each
     const direct = `{ products(first: 500) { nodes { id name price version } } }`;
@@ -109,7 +131,11 @@ describe('two instances of each subgraph on three partitions', () => {
     do {
       text = await (await fetch(`${base}/metrics`)).text();
       lags = [...text.matchAll(/^shop_projection_lag\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
-    } while ((lags.length === 0 || lags.some((lag) => lag > 0)) && Date.now() < deadline && (await new Promise((r) => setTimeout(r, 200)), true));
+    } while (
+      (lags.length === 0 || lags.some((lag) => lag > 0)) &&
+      Date.now() < deadline &&
+      (await new Promise((r) => setTimeout(r, 200)), true)
+    );
     expect(lags.length).toBeGreaterThan(0);
     expect(lags.every((lag) => lag === 0)).toBe(true);
     expect(text).toMatch(/^shop_events_applied_total\{service="purchases",topic="[^"]*eventbus\.purchases"\} \d+/m);

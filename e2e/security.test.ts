@@ -18,7 +18,12 @@ const dir = mkdtempSync(join(tmpdir(), 'shop-security-'));
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[]; data?: unknown } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: () => JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[]; data?: unknown },
+  };
 }
 
 /** A selection `depth` levels of customer → purchases → product deep: far past the depth limit. */
@@ -26,7 +31,11 @@ const nest = (depth: number): string =>
   depth === 0 ? '{ id }' : `{ customer { purchases { nodes { product { purchases { nodes ${nest(depth - 1)} } } } } } }`;
 
 /** Opens a graphql-ws connection and reports how it ended: acknowledged, or closed with a code. */
-function connect(url: string, params: Record<string, unknown>, origin?: string): Promise<{ acknowledged: boolean; code?: number }> {
+function connect(
+  url: string,
+  params: Record<string, unknown>,
+  origin?: string,
+): Promise<{ acknowledged: boolean; code?: number }> {
   return new Promise((resolve) => {
     class OriginWebSocket extends WebSocket {
       constructor(address: string, protocols?: string | string[]) {
@@ -106,7 +115,9 @@ describe('security at the gateway and the subgraphs (production settings)', () =
       for (const subgraph of [system.products, system.customers, system.purchases]) {
         const direct = await post(subgraph.url, JSON.stringify({ query: '{ __typename }' }));
         expect(direct.status).toBe(401);
-        const wrong = await post(subgraph.url, JSON.stringify({ query: '{ __typename }' }), { 'x-subgraph-secret': 'x'.repeat(SECRET.length) });
+        const wrong = await post(subgraph.url, JSON.stringify({ query: '{ __typename }' }), {
+          'x-subgraph-secret': 'x'.repeat(SECRET.length),
+        });
         expect(wrong.status).toBe(401);
         const withSecret = await post(subgraph.url, JSON.stringify({ query: '{ __typename }' }), { 'x-subgraph-secret': SECRET });
         expect(withSecret.status).toBe(200);
@@ -158,7 +169,8 @@ describe('security at the gateway and the subgraphs (production settings)', () =
     });
 
     it('deep nesting beyond the depth limit, and a query too costly', async () => {
-      const deep = '{ products { nodes { purchases { nodes { customer { purchases { nodes { product { purchases { nodes { customer { purchases { nodes { id } } } } } } } } } } } } } }';
+      const deep =
+        '{ products { nodes { purchases { nodes { customer { purchases { nodes { product { purchases { nodes { customer { purchases { nodes { id } } } } } } } } } } } } } }';
       expect((await graphql(url, deep, {}, viewer)).errors?.[0]?.message).toMatch(/[Dd]epth limit/);
       const costly = '{ products(first: 500) { nodes { purchases(first: 500) { nodes { customer { firstName } } } } } }';
       expect((await graphql(url, costly, {}, viewer)).errors?.[0]?.message).toMatch(/[Cc]ost limit/);
@@ -180,18 +192,31 @@ describe('security at the gateway and the subgraphs (production settings)', () =
       const result = await post(url, JSON.stringify({ query: '{ prodcts { totalCount } }' }), viewer);
       expect(result.headers.get('x-powered-by')).toBeNull();
       expect(result.text).not.toMatch(/stacktrace|Did you mean/);
-      const failing = await post(url, JSON.stringify({ query: 'mutation { updateProduct(id: "nope!", input: { name: "x" }) { id } }' }), as(EDITOR));
+      const failing = await post(
+        url,
+        JSON.stringify({ query: 'mutation { updateProduct(id: "nope!", input: { name: "x" }) { id } }' }),
+        as(EDITOR),
+      );
       expect(failing.text).not.toMatch(/stacktrace|node_modules|\.ts:/);
       expect(failing.json().errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
 
     it('request bodies over the limit', async () => {
-      const result = await post(url, JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(200_000) } }), viewer);
+      const result = await post(
+        url,
+        JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(200_000) } }),
+        viewer,
+      );
       expect(result.status).toBe(413);
     });
 
     it('the same limits on graphql-ws subscriptions', async () => {
-      const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { token: VIEWER } });
+      const client = createClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { token: VIEWER },
+      });
       const error = await new Promise<unknown>((resolve) => {
         client.subscribe(
           { query: `subscription { purchaseMade { purchase ${nest(7)} } }` },

@@ -5,4 +5,6 @@ import { describeSubscriptionScenario } from './support/subscriptions.ts';
 
 const brokers = inject('kafkaBrokers').split(',');
 
-describeSubscriptionScenario('Kafka', { openLog: () => createKafkaLog({ brokers, clientId: `subs-${randomUUID().slice(0, 8)}` }) });
+describeSubscriptionScenario('Kafka', {
+  openLog: () => createKafkaLog({ brokers, clientId: `subs-${randomUUID().slice(0, 8)}` }),
+});

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type EventLog } from '@shop/event-core';
 import { startProductsSubgraph } from '@shop/products-subgraph';
 import { eventTopics, type EventTopics } from '@shop/schema';
-import { startSystem, type RunningSystem } from '@shop/system';
+import { startSystem, type RunningSystem, type SystemOptions } from '@shop/system';
 import { errorCode, graphql, ok } from './graphql.ts';
 import {
   CREATE_CUSTOMER,
@@ -24,9 +24,23 @@ export interface ScenarioTarget {
 
 const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'silent' });
 
-/** The one way tests start the system: every service on a free port, on its own topics. */
-export function startTestSystem(log: EventLog, topics: EventTopics): Promise<RunningSystem> {
-  return startSystem({ log, logger, topics, ports: { gateway: 0, products: 0, customers: 0, purchases: 0 }, mutationTimeoutMs: 15_000 });
+/**
+ * The one way tests start the system: every service on a free port, on its own topics. `options`
+ * overrides the rest (fault tests use the production timeouts and a logger they can read).
+ */
+export function startTestSystem(
+  log: EventLog,
+  topics: EventTopics,
+  options: Partial<Omit<SystemOptions, 'log' | 'topics' | 'ports'>> = {},
+): Promise<RunningSystem> {
+  return startSystem({
+    log,
+    logger,
+    topics,
+    ports: { gateway: 0, products: 0, customers: 0, purchases: 0 },
+    mutationTimeoutMs: 15_000,
+    ...options,
+  });
 }
 
 const byName = <T extends { name?: string; firstName?: string }>(nodes: readonly T[]): Record<string, T> =>
@@ -64,7 +78,11 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
       ids.ted = (await ok(url, CREATE_CUSTOMER, { input: { firstName: 'Ted', lastName: 'Buyer' } })).createCustomer.id;
 
       const first = await ok(url, CREATE_PURCHASE, { input: { productId: ids.butter, customerId: ids.danny, total: '0.10' } });
-      expect(first.createPurchase).toMatchObject({ total: '0.10', product: { name: 'Butter' }, customer: { firstName: 'Danny' } });
+      expect(first.createPurchase).toMatchObject({
+        total: '0.10',
+        product: { name: 'Butter' },
+        customer: { firstName: 'Danny' },
+      });
       await ok(url, CREATE_PURCHASE, { input: { productId: ids.butter, customerId: ids.danny, total: 0.2 } });
       const defaulted = await ok(url, CREATE_PURCHASE, { input: { productId: ids.butter, customerId: ids.ted } });
       expect(defaulted.createPurchase.total).toBe('1.50');
@@ -99,9 +117,13 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
       const page1 = await ok(url, `{ purchases(first: 3) { totalCount pageInfo { hasNextPage endCursor } nodes { total } } }`);
       expect(page1.purchases.totalCount).toBe(4);
       expect(page1.purchases.pageInfo.hasNextPage).toBe(true);
-      const page2 = await ok(url, `query ($after: String) { purchases(first: 3, after: $after) { pageInfo { hasNextPage } nodes { total } } }`, {
-        after: page1.purchases.pageInfo.endCursor,
-      });
+      const page2 = await ok(
+        url,
+        `query ($after: String) { purchases(first: 3, after: $after) { pageInfo { hasNextPage } nodes { total } } }`,
+        {
+          after: page1.purchases.pageInfo.endCursor,
+        },
+      );
       expect(page2.purchases.nodes).toHaveLength(1);
       expect(page2.purchases.pageInfo.hasNextPage).toBe(false);
     });
@@ -121,19 +143,26 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
     it('lets exactly one of concurrent updates with the same expectedVersion win', async () => {
       const { createProduct } = await ok(url, CREATE_PRODUCT, { input: { name: 'Contended', price: 1 } });
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => graphql(url, UPDATE_PRODUCT, { id: createProduct.id, input: { name: `Contender ${i}` }, expectedVersion: 1 })),
+        Array.from({ length: 10 }, (_, i) =>
+          graphql(url, UPDATE_PRODUCT, { id: createProduct.id, input: { name: `Contender ${i}` }, expectedVersion: 1 }),
+        ),
       );
       const winners = results.filter((r) => !r.errors);
       expect(winners).toHaveLength(1);
       expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'CONFLICT')).toHaveLength(9);
       // Without expectedVersion a lost race is decided again, so every update lands, one version each.
-      const blind = await Promise.all(Array.from({ length: 5 }, (_, i) => ok(url, UPDATE_PRODUCT, { id: createProduct.id, input: { price: `2.0${i}` } })));
+      const blind = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => ok(url, UPDATE_PRODUCT, { id: createProduct.id, input: { price: `2.0${i}` } })),
+      );
       expect(blind.map((r) => r.updateProduct.version).sort()).toEqual([3, 4, 5, 6, 7]);
       await ok(url, DELETE_PRODUCT, { id: createProduct.id });
     });
 
     it('resolves fields of other subgraphs after a mutation at the mutation’s position', async () => {
-      const { createProduct } = await ok(url, `mutation { createProduct(input: { name: "Fresh", price: "0.99" }) { id name purchaseCount customerCount totalSpent } }`);
+      const { createProduct } = await ok(
+        url,
+        `mutation { createProduct(input: { name: "Fresh", price: "0.99" }) { id name purchaseCount customerCount totalSpent } }`,
+      );
       expect(createProduct).toMatchObject({ name: 'Fresh', purchaseCount: 0, customerCount: 0, totalSpent: '0.00' });
       await ok(url, DELETE_PRODUCT, { id: createProduct.id });
     });
@@ -175,9 +204,13 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
     it('deletes: the entity leaves lists but purchases still resolve it with deletedAt', async () => {
       const deleted = await ok(url, DELETE_CUSTOMER, { id: ids.ted });
       expect(deleted.deleteCustomer.deletedAt).not.toBeNull();
-      const data = await ok(url, `query ($id: ID!) { customer(id: $id) { id } customers { nodes { id } } purchases(customerId: $id) { nodes { customer { firstName deletedAt } } } }`, {
-        id: ids.ted,
-      });
+      const data = await ok(
+        url,
+        `query ($id: ID!) { customer(id: $id) { id } customers { nodes { id } } purchases(customerId: $id) { nodes { customer { firstName deletedAt } } } }`,
+        {
+          id: ids.ted,
+        },
+      );
       expect(data.customer).toBeNull();
       expect(data.customers.nodes.map((c: { id: string }) => c.id)).not.toContain(ids.ted);
       expect(data.purchases.nodes[0].customer.firstName).toBe('Teddy');
@@ -188,17 +221,37 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
     });
 
     it('returns X-Consistency-Token on mutations and honours it on reads', async () => {
-      const result = await graphql<{ createProduct: { id: string } }>(url, CREATE_PRODUCT, { input: { name: 'Token', price: 3 } });
+      const result = await graphql<{ createProduct: { id: string } }>(url, CREATE_PRODUCT, {
+        input: { name: 'Token', price: 3 },
+      });
       const token = result.headers.get('x-consistency-token');
       expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
       const read = await graphql<{ product: { name: string; purchaseCount: number } }>(
         url,
-        `query ($id: ID!) { product(id: $id) { name purchaseCount } }`,
+        `
+          query ($id: ID!) {
+            product(id: $id) {
+              name
+              purchaseCount
+            }
+          }
+        `,
         { id: result.data!.createProduct.id },
         { 'x-consistency-token': token! },
       );
       expect(read.data?.product).toEqual({ name: 'Token', purchaseCount: 0 });
-      const garbage = await graphql(url, `{ products { totalCount } }`, {}, { 'x-consistency-token': 'not-a-token' });
+      const garbage = await graphql(
+        url,
+        `
+          {
+            products {
+              totalCount
+            }
+          }
+        `,
+        {},
+        { 'x-consistency-token': 'not-a-token' },
+      );
       expect(garbage.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
 

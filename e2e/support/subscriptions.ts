@@ -17,16 +17,38 @@ const PURCHASE_MADE = /* GraphQL */ `
       purchase {
         id
         total
-        product { id name totalSpent purchaseCount }
-        customer { id firstName purchaseCount totalSpent }
+        product {
+          id
+          name
+          totalSpent
+          purchaseCount
+        }
+        customer {
+          id
+          firstName
+          purchaseCount
+          totalSpent
+        }
       }
     }
-  }`;
+  }
+`;
 
 const PRODUCT_CHANGED = /* GraphQL */ `
   subscription ($id: ID, $after: String) {
-    productChanged(id: $id, after: $after) { kind position product { id name price version deletedAt } }
-  }`;
+    productChanged(id: $id, after: $after) {
+      kind
+      position
+      product {
+        id
+        name
+        price
+        version
+        deletedAt
+      }
+    }
+  }
+`;
 
 interface PurchasePayload {
   purchaseMade: {
@@ -54,9 +76,12 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
     let system: RunningSystem;
     let url: string;
     const client = () => wsClient(url);
-    const newProduct = async (productName: string, price: string) => (await ok(url, CREATE_PRODUCT, { input: { name: productName, price } })).createProduct.id as string;
-    const newCustomer = async (firstName: string) => (await ok(url, CREATE_CUSTOMER, { input: { firstName, lastName: 'Sub' } })).createCustomer.id as string;
-    const buy = (productId: string, customerId: string, total?: string) => ok(url, CREATE_PURCHASE, { input: { productId, customerId, ...(total ? { total } : {}) } });
+    const newProduct = async (productName: string, price: string) =>
+      (await ok(url, CREATE_PRODUCT, { input: { name: productName, price } })).createProduct.id as string;
+    const newCustomer = async (firstName: string) =>
+      (await ok(url, CREATE_CUSTOMER, { input: { firstName, lastName: 'Sub' } })).createCustomer.id as string;
+    const buy = (productId: string, customerId: string, total?: string) =>
+      ok(url, CREATE_PURCHASE, { input: { productId, customerId, ...(total ? { total } : {}) } });
 
     beforeAll(async () => {
       log = target.openLog();
@@ -83,7 +108,11 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       results.forEach(({ purchaseMade }, i) => {
         expect(purchaseMade.kind).toBe('CREATED');
         expect(purchaseMade.purchase.product.name).toBe('Milk');
-        expect(purchaseMade.purchase.customer).toMatchObject({ firstName: 'Ada', purchaseCount: i + 1, totalSpent: ((i + 1) * 1.1).toFixed(2) });
+        expect(purchaseMade.purchase.customer).toMatchObject({
+          firstName: 'Ada',
+          purchaseCount: i + 1,
+          totalSpent: ((i + 1) * 1.1).toFixed(2),
+        });
         expect(purchaseMade.purchase.product.purchaseCount).toBe(i + 1);
       });
     });
@@ -104,7 +133,12 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       await ws.dispose();
       expect(results.map((r) => r.purchaseMade.purchase.id).sort()).toEqual([...baseline].sort());
       // Log order: positions strictly increase.
-      const offsets = results.map((r) => Object.values(JSON.parse(Buffer.from(r.purchaseMade.position, 'base64url').toString()) as Record<string, Record<string, number>>)[0]!['0']!);
+      const offsets = results.map(
+        (r) =>
+          Object.values(
+            JSON.parse(Buffer.from(r.purchaseMade.position, 'base64url').toString()) as Record<string, Record<string, number>>,
+          )[0]!['0']!,
+      );
       expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
       expect(new Set(offsets).size).toBe(200);
       // Each payload's aggregates are exactly those after its own purchase: replay them in order.
@@ -154,7 +188,9 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       const watched = await newProduct('Watched', '1.00');
       const other = await newProduct('Other', '1.00');
       const ws = client();
-      const sub = collect<{ productChanged: { kind: string; product: { id: string; name: string; version: number; deletedAt: string | null } } }>(ws, PRODUCT_CHANGED, { id: watched });
+      const sub = collect<{
+        productChanged: { kind: string; product: { id: string; name: string; version: number; deletedAt: string | null } };
+      }>(ws, PRODUCT_CHANGED, { id: watched });
       await new Promise((resolve) => setTimeout(resolve, 300));
       await ok(url, UPDATE_PRODUCT, { id: other, input: { name: 'Other 2' } });
       await ok(url, UPDATE_PRODUCT, { id: watched, input: { name: 'Watched 2' } });
@@ -164,7 +200,9 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       await new Promise((resolve) => setTimeout(resolve, 300));
       sub.dispose();
       await ws.dispose();
-      expect(results.map((r) => [r.productChanged.kind, r.productChanged.product.name, r.productChanged.product.version])).toEqual([
+      expect(
+        results.map((r) => [r.productChanged.kind, r.productChanged.product.name, r.productChanged.product.version]),
+      ).toEqual([
         ['UPDATED', 'Watched 2', 2],
         ['DELETED', 'Watched 2', 3],
       ]);
@@ -176,7 +214,10 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       await ok(url, UPDATE_PRODUCT, { id, input: { price: '6.00' } });
       const ws = client();
       // Position "e30" is the empty position {}: everything from the beginning.
-      const sub = collect<{ productChanged: { kind: string } }>(ws, PRODUCT_CHANGED, { id, after: Buffer.from('{}').toString('base64url') });
+      const sub = collect<{ productChanged: { kind: string } }>(ws, PRODUCT_CHANGED, {
+        id,
+        after: Buffer.from('{}').toString('base64url'),
+      });
       const results = await sub.waitFor(2);
       sub.dispose();
       await ws.dispose();
@@ -214,7 +255,20 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       expect(JSON.stringify(await badAfter.failure())).toMatch(/after/);
       await ws.dispose();
       // The HTTP endpoint still works, and so does a query over the socket.
-      expect((await graphql(url, `{ products { totalCount } }`)).errors).toBeUndefined();
+      expect(
+        (
+          await graphql(
+            url,
+            `
+              {
+                products {
+                  totalCount
+                }
+              }
+            `,
+          )
+        ).errors,
+      ).toBeUndefined();
     });
 
     it('enforces the per-connection subscription limit', async () => {

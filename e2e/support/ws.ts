@@ -3,7 +3,12 @@ import WebSocket from 'ws';
 
 /** A bare graphql-ws client on the gateway's /graphql, as any Node program would use it. */
 export function wsClient(httpUrl: string, options: { lazy?: boolean } = {}): Client {
-  return createClient({ url: httpUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: options.lazy ?? true, retryAttempts: 0 });
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: options.lazy ?? true,
+    retryAttempts: 0,
+  });
 }
 
 /** Collects a subscription's results until told to stop; errors end it. */

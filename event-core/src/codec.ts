@@ -23,8 +23,7 @@ const legacySchema = z.object({
 
 /** What a decoded record is: a current envelope, or a legacy record still to be upcast by its topic. */
 export type Decoded =
-  | { readonly format: 'envelope'; readonly event: EventEnvelope }
-  | { readonly format: 'legacy'; readonly legacy: LegacyRecord };
+  { readonly format: 'envelope'; readonly event: EventEnvelope } | { readonly format: 'legacy'; readonly legacy: LegacyRecord };
 
 /** Largest record value we accept, in bytes; bigger values are poison, not events. */
 export const MAX_EVENT_BYTES = 256 * 1024;

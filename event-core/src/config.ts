@@ -11,98 +11,134 @@ const urls = () =>
   z
     .string()
     .optional()
-    .transform((value) => (value ? value.split(',').map((u) => u.trim()).filter(Boolean) : undefined))
+    .transform((value) =>
+      value
+        ? value
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean)
+        : undefined,
+    )
     .pipe(z.array(z.url()).min(1).optional());
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
 
-export const configSchema = z.object({
-  /** Comma-separated Kafka bootstrap brokers; unset = the embedded log. */
-  KAFKA_BROKERS: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value ? value.split(',').map((b) => b.trim()).filter(Boolean) : undefined))
-    .refine((brokers) => !brokers || brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
-      message: 'must be host:port[,host:port...]',
-    }),
-  /** Where the embedded log keeps its files. */
-  DATA_DIR: z.string().min(1).default('.data'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  GATEWAY_PORT: port(4000),
-  PRODUCTS_PORT: port(4001),
-  CUSTOMERS_PORT: port(4002),
-  PURCHASES_PORT: port(4003),
-  /** Subgraph URLs the gateway calls; default to HOST and the ports above. */
-  PRODUCTS_URL: urls(),
-  CUSTOMERS_URL: urls(),
-  PURCHASES_URL: urls(),
-  /** Prepended to every topic name, so several systems (or test runs) can share one cluster. */
-  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, ".", "_" and "-" only').default(''),
-  /** Partitions of each topic when the services create them. */
-  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(1),
-  /** Replication factor of each topic when the services create them (3 in production). */
-  TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
-  /** How long a mutation waits for its event to be stored and applied before UNAVAILABLE. */
-  MUTATION_TIMEOUT_MS: ms(10_000),
-  /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
-  CONSISTENCY_TIMEOUT_MS: ms(5_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Human-readable logs; unset = pretty on a terminal, JSON lines otherwise. */
-  LOG_PRETTY: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /**
-   * Access tokens with roles: `role:token` pairs, comma-separated, e.g. `viewer:abc,editor:def`.
-   * `viewer` reads and subscribes, `editor` also mutates. Unset: open (refused in production).
-   */
-  AUTH_TOKENS: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return undefined;
-      const tokens = new Map<string, 'viewer' | 'editor'>();
-      for (const pair of value.split(',')) {
-        const [role, token] = pair.trim().split(/:(.*)/s);
-        if ((role !== 'viewer' && role !== 'editor') || !token || token.length < 16) {
-          ctx.addIssue({ code: 'custom', message: 'must be role:token pairs, role viewer or editor, tokens of at least 16 characters' });
-          return z.NEVER;
+export const configSchema = z
+  .object({
+    /** Comma-separated Kafka bootstrap brokers; unset = the embedded log. */
+    KAFKA_BROKERS: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value) =>
+        value
+          ? value
+              .split(',')
+              .map((b) => b.trim())
+              .filter(Boolean)
+          : undefined,
+      )
+      .refine((brokers) => !brokers || brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+        message: 'must be host:port[,host:port...]',
+      }),
+    /** Where the embedded log keeps its files. */
+    DATA_DIR: z.string().min(1).default('.data'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    GATEWAY_PORT: port(4000),
+    PRODUCTS_PORT: port(4001),
+    CUSTOMERS_PORT: port(4002),
+    PURCHASES_PORT: port(4003),
+    /** Subgraph URLs the gateway calls; default to HOST and the ports above. */
+    PRODUCTS_URL: urls(),
+    CUSTOMERS_URL: urls(),
+    PURCHASES_URL: urls(),
+    /** Prepended to every topic name, so several systems (or test runs) can share one cluster. */
+    TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, ".", "_" and "-" only')
+      .default(''),
+    /** Partitions of each topic when the services create them. */
+    TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(1),
+    /** Replication factor of each topic when the services create them (3 in production). */
+    TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+    /** How long a mutation waits for its event to be stored and applied before UNAVAILABLE. */
+    MUTATION_TIMEOUT_MS: ms(10_000),
+    /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
+    CONSISTENCY_TIMEOUT_MS: ms(5_000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Human-readable logs; unset = pretty on a terminal, JSON lines otherwise. */
+    LOG_PRETTY: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /**
+     * Access tokens with roles: `role:token` pairs, comma-separated, e.g. `viewer:abc,editor:def`.
+     * `viewer` reads and subscribes, `editor` also mutates. Unset: open (refused in production).
+     */
+    AUTH_TOKENS: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx) => {
+        if (!value) return undefined;
+        const tokens = new Map<string, 'viewer' | 'editor'>();
+        for (const pair of value.split(',')) {
+          const [role, token] = pair.trim().split(/:(.*)/s);
+          if ((role !== 'viewer' && role !== 'editor') || !token || token.length < 16) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be role:token pairs, role viewer or editor, tokens of at least 16 characters',
+            });
+            return z.NEVER;
+          }
+          tokens.set(token, role);
         }
-        tokens.set(token, role);
-      }
-      return tokens;
-    }),
-  /** Shared secret the gateway sends to subgraphs; subgraphs refuse other callers. Required in production. */
-  SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Introspection and the playground in production (always on in development). */
-  ALLOW_INTROSPECTION: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((value) => value === 'true' || value === '1'),
-  /** Origins allowed to open a subscription socket, comma-separated; default: the gateway's own origin. */
-  ALLOWED_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value) => (value ? value.split(',').map((o) => o.trim()).filter(Boolean) : undefined)),
-  /** Kafka over TLS. */
-  KAFKA_SSL: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((value) => value === 'true' || value === '1'),
-  /** Kafka SASL mechanism; with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-})
+        return tokens;
+      }),
+    /** Shared secret the gateway sends to subgraphs; subgraphs refuse other callers. Required in production. */
+    SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Introspection and the playground in production (always on in development). */
+    ALLOW_INTROSPECTION: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((value) => value === 'true' || value === '1'),
+    /** Origins allowed to open a subscription socket, comma-separated; default: the gateway's own origin. */
+    ALLOWED_ORIGINS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value
+          ? value
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean)
+          : undefined,
+      ),
+    /** Kafka over TLS. */
+    KAFKA_SSL: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((value) => value === 'true' || value === '1'),
+    /** Kafka SASL mechanism; with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
+    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+    /** Retention of the topics the services create: `compact` (latest record per entity) or `full` (every event, forever); see docs/history.md. */
+    TOPIC_RETENTION: z.enum(['compact', 'full']).default('compact'),
+  })
   .superRefine((config, ctx) => {
     if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
-      ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_USERNAME'], message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SASL_USERNAME'],
+        message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM',
+      });
     }
     if (config.NODE_ENV === 'production') {
-      if (!config.AUTH_TOKENS) ctx.addIssue({ code: 'custom', path: ['AUTH_TOKENS'], message: 'is required when NODE_ENV=production' });
-      if (!config.SUBGRAPH_SECRET) ctx.addIssue({ code: 'custom', path: ['SUBGRAPH_SECRET'], message: 'is required when NODE_ENV=production' });
+      if (!config.AUTH_TOKENS)
+        ctx.addIssue({ code: 'custom', path: ['AUTH_TOKENS'], message: 'is required when NODE_ENV=production' });
+      if (!config.SUBGRAPH_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['SUBGRAPH_SECRET'], message: 'is required when NODE_ENV=production' });
     }
   });
 

@@ -24,6 +24,12 @@ export interface EventEnvelope<TType extends string = string, TData = unknown> {
   readonly occurredAt: string;
   readonly data: TData;
   readonly meta: EventMeta;
+  /**
+   * Version of this event type's schema (`data` and meaning) it was written with; absent = 1, as
+   * written before versions were recorded. Readers upcast older versions to the current one
+   * (`defineEventVersions`); writers stamp the current one.
+   */
+  readonly schemaVersion?: number;
 }
 
 export const eventMetaSchema = z
@@ -43,4 +49,5 @@ export const envelopeSchema = z.object({
   occurredAt: z.iso.datetime({ offset: true }),
   data: z.unknown(),
   meta: eventMetaSchema.default({}),
+  schemaVersion: z.number().int().positive().max(1000).optional(),
 });

@@ -3,13 +3,7 @@
  * and one function ({@link toGraphQLError} in `graphql/errors.ts`) maps them to `extensions.code`.
  */
 export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'UNAVAILABLE'
-  | 'CONSISTENCY_TIMEOUT';
+  'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'CONSISTENCY_TIMEOUT';
 
 /** A failure with a public code and a message that says what was wrong and what to do. */
 export class DomainError extends Error {
@@ -31,8 +25,8 @@ export const notFound = (kind: string, id: string): DomainError =>
   new DomainError('NOT_FOUND', `${kind} "${id}" does not exist`, { id });
 
 export const conflict = (kind: string, id: string, expected: number, current: number): DomainError =>
-  new DomainError(
-    'CONFLICT',
-    `${kind} "${id}" is at version ${current}, not ${expected}: reload it and try again`,
-    { id, expectedVersion: expected, currentVersion: current },
-  );
+  new DomainError('CONFLICT', `${kind} "${id}" is at version ${current}, not ${expected}: reload it and try again`, {
+    id,
+    expectedVersion: expected,
+    currentVersion: current,
+  });

@@ -32,7 +32,14 @@ export {
   type ProjectorOptions,
   type EventOutcome,
 } from './projector.ts';
-export { createEventWriter, runCommand, type EventWriter, type Written, type CommandDecision } from './writer.ts';
+export {
+  createEventWriter,
+  runCommand,
+  type EventWriter,
+  type Written,
+  type CommandDecision,
+  type StoredOutcome,
+} from './writer.ts';
 export { toGraphQLError, formatError } from './graphql/errors.ts';
 export { MoneyScalar, DateTimeScalar } from './graphql/scalars.ts';
 export {
@@ -47,10 +54,26 @@ export {
   type RunningSubgraph,
   type SubgraphServerOptions,
 } from './graphql/subgraph-server.ts';
-export { provisionEventTopics, EVENT_TOPIC_CONFIG } from './topics.ts';
+export {
+  provisionEventTopics,
+  eventTopicConfig,
+  EVENT_TOPIC_CONFIG,
+  FULL_HISTORY_TOPIC_CONFIG,
+  type TopicRetention,
+} from './topics.ts';
 export * from './readmodel/index.ts';
-export { startEventSourcedSubgraph, type EventSourcedSubgraphOptions, type RunningEventSourcedSubgraph } from './graphql/run-subgraph.ts';
+export {
+  startEventSourcedSubgraph,
+  type EventSourcedSubgraphOptions,
+  type RunningEventSourcedSubgraph,
+} from './graphql/run-subgraph.ts';
 export { openEventLog } from './open-log.ts';
-export { runServiceMain } from './main.ts';
+export { runServiceMain, handleShutdownSignals, type ShutdownOptions } from './main.ts';
 export { executeMutation, checkId, checkIdempotencyKey, type MutationSpec } from './graphql/mutation.ts';
-export { metricsRegistry, metricsText, observeMutation, registerProjectionMetrics, registerSubscriptionMetrics } from './metrics.ts';
+export {
+  metricsRegistry,
+  metricsText,
+  observeMutation,
+  registerProjectionMetrics,
+  registerSubscriptionMetrics,
+} from './metrics.ts';

@@ -16,7 +16,12 @@ export function createLogger({ level = 'info', name, pretty = false }: LoggerOpt
     level,
     ...(name ? { name } : {}),
     ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' },
+          },
+        }
       : {}),
   });
 }

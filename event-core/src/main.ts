@@ -3,6 +3,49 @@ import { createLogger, type Logger } from './logger.ts';
 import type { EventLog } from './log/port.ts';
 import { openEventLog } from './open-log.ts';
 
+export interface ShutdownOptions {
+  /** Names the process in the log lines. */
+  readonly name: string;
+  readonly logger: Logger;
+  /** Stops accepting, finishes what is in flight, flushes and closes; the process exits 0 once it resolves. */
+  readonly close: () => Promise<void>;
+  /** Longest time `close` may take before the process exits 1 anyway, in ms. Default 25 000 (under Kubernetes' 30 s grace period). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Runs `close` on the first SIGTERM or SIGINT, then exits: 0 when it finished, 1 when it failed or
+ * took longer than `timeoutMs`.
+ *
+ * The listeners stay installed for the whole shutdown, and later signals are ignored. Apollo
+ * Server installs its own SIGTERM/SIGINT listener, which stops that server and then sends the
+ * signal again; with no listener of ours left, that second signal would kill the process with
+ * code 143 while it was still flushing and closing its event log.
+ */
+export function handleShutdownSignals({ name, logger, close, timeoutMs = 25_000 }: ShutdownOptions): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `${name} shutting down`);
+    // Not unref'd: a close that waits on something that will never happen must end in this exit
+    // with a message, not in a silent exit 0 once nothing else keeps the event loop alive.
+    setTimeout(() => {
+      logger.error({ timeoutMs }, `${name} did not shut down within ${timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, timeoutMs);
+    try {
+      await close();
+      logger.info(`${name} stopped`);
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, `${name} did not shut down cleanly`);
+      process.exit(1);
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
+}
+
 /**
  * The one way a service runs as its own process: read and validate the config, open the log,
  * start, and on SIGTERM/SIGINT stop accepting, finish what is in flight and close the log.
@@ -20,24 +63,21 @@ export function runServiceMain(
   }
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name });
   const log = openEventLog(config, logger, name);
-  start(config, log, logger).then(
-    (service) => {
-      let stopping = false;
-      const stop = async (signal: string): Promise<void> => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, `${name} shutting down`);
-        await service.close();
-        await log.close();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+  const started = start(config, log, logger);
+  // Installed before the start resolves: a signal during a long replay stops the service once it
+  // is up (within the shutdown timeout), instead of killing it halfway.
+  handleShutdownSignals({
+    name,
+    logger,
+    close: async () => {
+      const service = await started.catch(() => undefined);
+      await service?.close();
+      await log.close();
     },
-    async (error: unknown) => {
-      logger.fatal({ err: error }, `${name} failed to start`);
-      await log.close().catch(() => undefined);
-      process.exit(1);
-    },
-  );
+  });
+  started.catch(async (error: unknown) => {
+    logger.fatal({ err: error }, `${name} failed to start`);
+    await log.close().catch(() => undefined);
+    process.exit(1);
+  });
 }

@@ -102,7 +102,10 @@ new Gauge({
       for (const topic of Object.keys(applied)) {
         try {
           const marks = await log.highWaterMarks(topic);
-          const lag = Object.entries(marks).reduce((sum, [p, hw]) => sum + Math.max(0, hw - (applied[topic]?.[Number(p)] ?? 0)), 0);
+          const lag = Object.entries(marks).reduce(
+            (sum, [p, hw]) => sum + Math.max(0, hw - (applied[topic]?.[Number(p)] ?? 0)),
+            0,
+          );
           this.set({ service, topic }, lag);
         } catch {
           // The log is down: no figure rather than a wrong one; /readyz says why.

@@ -8,7 +8,16 @@ import type { SASLOptions } from 'kafkajs';
 
 /** The log the configuration asks for: Kafka when `KAFKA_BROKERS` is set, else the embedded log in `DATA_DIR`. */
 export function openEventLog(
-  config: Pick<Config, 'KAFKA_BROKERS' | 'DATA_DIR' | 'TOPIC_REPLICATION_FACTOR' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>,
+  config: Pick<
+    Config,
+    | 'KAFKA_BROKERS'
+    | 'DATA_DIR'
+    | 'TOPIC_REPLICATION_FACTOR'
+    | 'KAFKA_SSL'
+    | 'KAFKA_SASL_MECHANISM'
+    | 'KAFKA_SASL_USERNAME'
+    | 'KAFKA_SASL_PASSWORD'
+  >,
   logger: Logger,
   clientId: string,
 ): EventLog {

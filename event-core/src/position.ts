@@ -71,7 +71,13 @@ export function decodePosition(token: string): Position {
     const target: Record<number, number> = {};
     for (const [partition, offset] of Object.entries(partitions as Record<string, unknown>)) {
       const p = Number(partition);
-      if (!/^\d{1,9}$/.test(partition) || !Number.isSafeInteger(p) || p < 0 || !Number.isSafeInteger(offset) || (offset as number) < 0) {
+      if (
+        !/^\d{1,9}$/.test(partition) ||
+        !Number.isSafeInteger(p) ||
+        p < 0 ||
+        !Number.isSafeInteger(offset) ||
+        (offset as number) < 0
+      ) {
         throw new InvalidPositionError(`position token has an invalid offset for "${topic}"`);
       }
       target[p] = offset as number;

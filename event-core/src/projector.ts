@@ -122,7 +122,10 @@ export function createProjector({ name, log, projection, logger, progressInterva
       counts.skipped++;
       skipped = true;
       const reason = error instanceof DecodeError ? error.message : `apply failed: ${(error as Error).message}`;
-      logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason }, 'skipped a record that is not a valid event');
+      logger.warn(
+        { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason },
+        'skipped a record that is not a valid event',
+      );
       outcome = { ok: false, error: new DomainError('BAD_USER_INPUT', `the event could not be applied: ${reason}`) };
     }
     const topicCounts = (byTopic[record.topic] ??= { applied: 0, rejected: 0, skipped: 0 });
@@ -151,7 +154,7 @@ export function createProjector({ name, log, projection, logger, progressInterva
     settleWaiters();
   };
 
-const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
+  const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
     if (hasReached(applied, position, topics)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       // Timers above 2^31-1 ms fire at once; "no timeout" is simply no timer.
@@ -159,7 +162,12 @@ const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
         timeoutMs < 2 ** 31
           ? setTimeout(() => {
               waiters = waiters.filter((w) => w !== waiter);
-              reject(new DomainError('CONSISTENCY_TIMEOUT', `the ${name} read model did not reach the requested position within ${timeoutMs} ms; retry later`));
+              reject(
+                new DomainError(
+                  'CONSISTENCY_TIMEOUT',
+                  `the ${name} read model did not reach the requested position within ${timeoutMs} ms; retry later`,
+                ),
+              );
             }, timeoutMs)
           : undefined;
       const waiter: Waiter = {
@@ -188,7 +196,8 @@ const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
       const total = Object.values(targets).reduce((sum, marks) => sum + Object.values(marks).reduce((a, b) => a + b, 0), 0);
       const done = (): number =>
         Object.entries(targets).reduce(
-          (sum, [topic, marks]) => sum + Object.entries(marks).reduce((a, [p, hw]) => a + Math.min(hw, applied[topic]?.[Number(p)] ?? 0), 0),
+          (sum, [topic, marks]) =>
+            sum + Object.entries(marks).reduce((a, [p, hw]) => a + Math.min(hw, applied[topic]?.[Number(p)] ?? 0), 0),
           0,
         );
       logger.info({ projector: name, topics: [...topics], events: total }, `replaying ${total} events`);
@@ -196,7 +205,13 @@ const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
         const n = done();
         const seconds = (Date.now() - startedAt) / 1000;
         logger.info(
-          { projector: name, events: n, total, percent: total ? Math.floor((n / total) * 100) : 100, eventsPerSecond: Math.round(n / seconds) },
+          {
+            projector: name,
+            events: n,
+            total,
+            percent: total ? Math.floor((n / total) * 100) : 100,
+            eventsPerSecond: Math.round(n / seconds),
+          },
           `replay ${n}/${total}`,
         );
       }, progressIntervalMs);

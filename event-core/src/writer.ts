@@ -1,7 +1,7 @@
 import { encodeEvent } from './codec.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { DomainError } from './errors.ts';
-import type { EventLog } from './log/port.ts';
+import { LogUnavailableError, type EventLog } from './log/port.ts';
 import type { Position } from './position.ts';
 import type { Projector } from './projector.ts';
 
@@ -9,9 +9,17 @@ export interface EventWriter {
   /**
    * Appends one event and waits until this service's own projector has applied it
    * (read-your-writes). Resolves with the position to read at; rejects with the projector's
-   * deterministic rejection (e.g. `CONFLICT`) or `UNAVAILABLE`.
+   * deterministic rejection (e.g. `CONFLICT`) or `UNAVAILABLE`, whose `details.stored` says what
+   * became of the event: `NO` (not stored, and never will be: retrying cannot duplicate it),
+   * `MAYBE` (sent, but the log never confirmed it) or `YES` (stored; applied later).
    */
   write(event: EventEnvelope): Promise<Written>;
+  /**
+   * Refuses every write from now on (`UNAVAILABLE`, stored `NO`); writes already begun finish.
+   * A service calls it first when it shuts down: a request that reaches the server while it
+   * drains must not append an event its client may never hear about.
+   */
+  close(): void;
 }
 
 /** Where a written event landed and which entity to read back. */
@@ -44,27 +52,73 @@ function within<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Pro
   });
 }
 
+/** What an UNAVAILABLE mutation did to the log, for the client to decide whether and how to retry. */
+export type StoredOutcome = 'NO' | 'MAYBE' | 'YES';
+
+const unavailable = (stored: StoredOutcome, message: string): DomainError => new DomainError('UNAVAILABLE', message, { stored });
+
 export function createEventWriter({ log, projector, topic, timeoutMs = 10_000 }: EventWriterOptions): EventWriter {
-  return {
-    async write(event) {
-      const deadline = Date.now() + timeoutMs;
-      // Register before appending: the event may be applied before append() even returns.
-      const expectation = projector.expect(event.id);
-      try {
-        await within(log.append(topic, [encodeEvent(event)]), timeoutMs, () => new Error(`no acknowledgement within ${timeoutMs} ms`));
-      } catch (error) {
+  /**
+   * Writes in flight per idempotency key. A retry that arrives while the first attempt is still
+   * in flight waits for its result instead of appending a second event, so one instance appends
+   * a key once. (Two instances can still race; the second event is then ignored at apply time.)
+   */
+  const inFlight = new Map<string, Promise<Written>>();
+  let closed = false;
+
+  const writeOnce = async (event: EventEnvelope): Promise<Written> => {
+    const deadline = Date.now() + timeoutMs;
+    // Register before appending: the event may be applied before append() even returns.
+    const expectation = projector.expect(event.id);
+    let inDoubt: Error | undefined;
+    try {
+      await within(
+        log.append(topic, [encodeEvent(event)]),
+        timeoutMs,
+        () => new Error(`no acknowledgement within ${timeoutMs} ms`),
+      );
+    } catch (error) {
+      if (error instanceof LogUnavailableError && error.notStored) {
         expectation.cancel();
-        throw new DomainError('UNAVAILABLE', `the event log did not store the change (${(error as Error).message}); nothing was changed, try again`);
+        throw unavailable('NO', `the event log is unavailable (${error.message}); nothing was stored, try again`);
       }
-      const { outcome, position } = await within(expectation.promise, Math.max(1, deadline - Date.now()), () => {
-        expectation.cancel();
-        return new DomainError(
-          'UNAVAILABLE',
-          `the change was stored but not applied within ${timeoutMs} ms; retry with the same idempotencyKey to get its result`,
+      // The log may have stored the event (a request went out, no answer came back). If it did,
+      // this service's projector applies it like any other: wait for that until the deadline, so
+      // a log that answers again in time turns the doubt into a plain result.
+      inDoubt = error as Error;
+    }
+    const { outcome, position } = await within(expectation.promise, Math.max(1, deadline - Date.now()), () => {
+      expectation.cancel();
+      return inDoubt
+        ? unavailable(
+            'MAYBE',
+            `the event log did not confirm the change within ${timeoutMs} ms (${inDoubt.message}); it may or may not have been stored: retry with the same idempotencyKey, which applies it at most once`,
+          )
+        : unavailable(
+            'YES',
+            `the change was stored but not yet applied within ${timeoutMs} ms; retry with the same idempotencyKey to get its result`,
+          );
+    });
+    if (!outcome.ok) throw outcome.error;
+    return { position, entityId: outcome.entityId };
+  };
+
+  return {
+    write(event) {
+      if (closed)
+        return Promise.reject(
+          unavailable('NO', 'this service is shutting down; nothing was stored: try again, another instance will answer'),
         );
-      });
-      if (!outcome.ok) throw outcome.error;
-      return { position, entityId: outcome.entityId };
+      const key = event.meta.idempotencyKey;
+      if (key === undefined) return writeOnce(event);
+      const running = inFlight.get(key);
+      if (running) return running;
+      const written = writeOnce(event).finally(() => inFlight.delete(key));
+      inFlight.set(key, written);
+      return written;
+    },
+    close() {
+      closed = true;
     },
   };
 }

@@ -22,7 +22,10 @@ describe('loadConfig', () => {
   });
 
   it('splits and trims KAFKA_BROKERS', () => {
-    expect(loadConfig({ KAFKA_BROKERS: ' 127.0.0.1:9092, kafka-2:9093 ' }).KAFKA_BROKERS).toEqual(['127.0.0.1:9092', 'kafka-2:9093']);
+    expect(loadConfig({ KAFKA_BROKERS: ' 127.0.0.1:9092, kafka-2:9093 ' }).KAFKA_BROKERS).toEqual([
+      '127.0.0.1:9092',
+      'kafka-2:9093',
+    ]);
   });
 
   it('treats an empty KAFKA_BROKERS as the embedded log', () => {
@@ -43,8 +46,14 @@ describe('loadConfig', () => {
   });
 
   it('refuses to start in production without tokens and a subgraph secret', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_TOKENS[\s\S]*SUBGRAPH_SECRET|SUBGRAPH_SECRET[\s\S]*AUTH_TOKENS/);
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_TOKENS: 'viewer:abcdefghijklmnop,editor:qrstuvwxyz012345', SUBGRAPH_SECRET: 's'.repeat(16) });
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /AUTH_TOKENS[\s\S]*SUBGRAPH_SECRET|SUBGRAPH_SECRET[\s\S]*AUTH_TOKENS/,
+    );
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_TOKENS: 'viewer:abcdefghijklmnop,editor:qrstuvwxyz012345',
+      SUBGRAPH_SECRET: 's'.repeat(16),
+    });
     expect([...config.AUTH_TOKENS!]).toEqual([
       ['abcdefghijklmnop', 'viewer'],
       ['qrstuvwxyz012345', 'editor'],
@@ -58,6 +67,8 @@ describe('loadConfig', () => {
 
   it('requires SASL credentials with a SASL mechanism', () => {
     expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/KAFKA_SASL_USERNAME/);
-    expect(loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).KAFKA_SASL_MECHANISM).toBe('plain');
+    expect(
+      loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).KAFKA_SASL_MECHANISM,
+    ).toBe('plain');
   });
 });

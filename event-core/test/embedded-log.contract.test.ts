@@ -15,7 +15,9 @@ describe('embedded log durability', () => {
     const file = join(dir, 'reopen.sqlite');
     const first = createEmbeddedLog({ file });
     await first.provision([{ topic: 't', partitions: 2 }]);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => first.append('t', [{ key: `k${i % 7}`, value: `v${i}` }])));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => first.append('t', [{ key: `k${i % 7}`, value: `v${i}` }])),
+    );
     await first.close();
 
     const reopened = createEmbeddedLog({ file });
@@ -36,7 +38,10 @@ describe('embedded log durability', () => {
     const file = join(dir, 'continue.sqlite');
     const first = createEmbeddedLog({ file });
     await first.provision([{ topic: 't' }]);
-    await first.append('t', [{ key: 'a', value: '1' }, { key: 'a', value: '2' }]);
+    await first.append('t', [
+      { key: 'a', value: '1' },
+      { key: 'a', value: '2' },
+    ]);
     await first.close();
     const second = createEmbeddedLog({ file });
     const [result] = await second.append('t', [{ key: 'a', value: '3' }]);

@@ -3,7 +3,7 @@ import { DecodeError, encodeEvent, type Decoded } from '../src/codec.ts';
 import type { EventEnvelope } from '../src/envelope.ts';
 import { conflict, DomainError } from '../src/errors.ts';
 import { createEmbeddedLog } from '../src/log/embedded.ts';
-import type { EventLog, LogRecord, OutgoingRecord } from '../src/log/port.ts';
+import { LogUnavailableError, type EventLog, type LogRecord, type OutgoingRecord } from '../src/log/port.ts';
 import { silentLogger } from '../src/logger.ts';
 import { positionAfter } from '../src/position.ts';
 import { applied, createProjector, rejected, type ApplyOutcome, type Projection, type Projector } from '../src/projector.ts';
@@ -86,7 +86,7 @@ describe('projector start', () => {
     expect(projector.isReady()).toBe(true);
     expect(projection.count()).toBe(3);
     expect(projector.position()).toEqual({ [TOPIC]: { 0: 3 } });
-    expect(projector.stats()).toEqual({ applied: 3, rejected: 0, skipped: 0 });
+    expect(projector.stats()).toMatchObject({ applied: 3, rejected: 0, skipped: 0 });
   });
 
   it('becomes ready at once on an empty log', async () => {
@@ -153,7 +153,7 @@ describe('projector live', () => {
     await projector.waitFor({ [TOPIC]: { 0: 4 } }, 5000);
 
     expect(projection.count()).toBe(3);
-    expect(projector.stats()).toEqual({ applied: 3, rejected: 0, skipped: 1 });
+    expect(projector.stats()).toMatchObject({ applied: 3, rejected: 0, skipped: 1 });
     expect(projector.position()).toEqual({ [TOPIC]: { 0: 4 } });
   });
 
@@ -162,7 +162,7 @@ describe('projector live', () => {
     await appendEvents(log, toyEvent({ n: 1, refuse: true }), toyEvent());
     const projector = givenProjector(log);
     await projector.start();
-    expect(projector.stats()).toEqual({ applied: 1, rejected: 1, skipped: 0 });
+    expect(projector.stats()).toMatchObject({ applied: 1, rejected: 1, skipped: 0 });
   });
 
   it('counts a well-formed envelope the projection cannot understand as skipped only, not also as rejected', async () => {
@@ -170,7 +170,7 @@ describe('projector live', () => {
     await appendEvents(log, toyEvent({ n: 1, unreadable: true }), toyEvent());
     const projector = givenProjector(log);
     await projector.start();
-    expect(projector.stats()).toEqual({ applied: 1, rejected: 0, skipped: 1 });
+    expect(projector.stats()).toMatchObject({ applied: 1, rejected: 0, skipped: 1 });
   });
 
   it('stops applying events once stopped', async () => {
@@ -287,9 +287,23 @@ describe('projector expect', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-/** A log that stores nothing: every append fails like a broker that is down. */
+/** A log that stores nothing: every append fails like a broker that refuses connections. */
 function failingLog(inner: EventLog): EventLog {
-  return { ...inner, append: () => Promise.reject(new Error('broker unreachable')) };
+  return { ...inner, append: () => Promise.reject(new LogUnavailableError('broker unreachable', { notStored: true })) };
+}
+
+/** A log that stores every append but reports a failure, like a broker whose acknowledgement is lost. */
+function ackLosingLog(inner: EventLog): EventLog {
+  return {
+    ...inner,
+    append: (topic, records) =>
+      inner.append(topic, records).then(() => Promise.reject(new LogUnavailableError('no acknowledgement'))),
+  };
+}
+
+/** A log whose appends never answer, and store nothing. */
+function silentLog(inner: EventLog): EventLog {
+  return { ...inner, append: () => new Promise(() => {}) };
 }
 
 describe('createEventWriter', () => {
@@ -316,7 +330,7 @@ describe('createEventWriter', () => {
     expect(await log.highWaterMarks(TOPIC)).toEqual({ 0: 1 });
   });
 
-  it('rejects with UNAVAILABLE when the log does not store the event', async () => {
+  it('rejects at once with UNAVAILABLE, stored NO, when the log did not store the event', async () => {
     const log = await givenLog();
     const projector = givenProjector(log);
     await projector.start();
@@ -327,19 +341,71 @@ describe('createEventWriter', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe('UNAVAILABLE');
-    expect((error as DomainError).message).toContain('broker unreachable');
+    expect(error).toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { stored: 'NO' },
+      message: expect.stringMatching(/broker unreachable.*nothing was stored/),
+    });
     expect(await log.highWaterMarks(TOPIC)).toEqual({ 0: 0 });
   });
 
-  it('rejects with UNAVAILABLE when the stored event is not applied in time', async () => {
+  it('rejects with UNAVAILABLE, stored YES, when the stored event is not applied in time', async () => {
     const log = await givenLog();
     const projector = givenProjector(log); // never started: nothing is applied
     const writer = createEventWriter({ log, projector, topic: TOPIC, timeoutMs: 50 });
     await expect(writer.write(toyEvent())).rejects.toMatchObject({
       code: 'UNAVAILABLE',
+      details: { stored: 'YES' },
       message: expect.stringMatching(/idempotencyKey/),
     });
+  });
+
+  it('returns the result when an unconfirmed append turns out to be stored', async () => {
+    const log = await givenLog();
+    const projector = givenProjector(log);
+    await projector.start();
+    const writer = createEventWriter({ log: ackLosingLog(log), projector, topic: TOPIC });
+    expect(await writer.write(toyEvent({ n: 1 }, 'e7'))).toEqual({ position: { [TOPIC]: { 0: 1 } }, entityId: 'e7' });
+  });
+
+  it('rejects with UNAVAILABLE, stored MAYBE, when an unconfirmed append does not show up in time', async () => {
+    const log = await givenLog();
+    const projector = givenProjector(log);
+    await projector.start();
+    const writer = createEventWriter({ log: silentLog(log), projector, topic: TOPIC, timeoutMs: 50 });
+    await expect(writer.write(toyEvent())).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { stored: 'MAYBE' },
+      message: expect.stringMatching(/may or may not have been stored/),
+    });
+  });
+
+  it('appends once for concurrent writes with the same idempotency key', async () => {
+    const log = await givenLog();
+    const projector = givenProjector(log);
+    await projector.start();
+    const writer = createEventWriter({ log, projector, topic: TOPIC });
+    const keyed = (n: number): EventEnvelope => ({ ...toyEvent({ n }), id: `event-${n}`, meta: { idempotencyKey: 'same' } });
+
+    const written = await Promise.all([writer.write(keyed(1)), writer.write(keyed(2)), writer.write(keyed(3))]);
+
+    expect(new Set(written.map((w) => JSON.stringify(w))).size).toBe(1);
+    expect(await log.highWaterMarks(TOPIC)).toEqual({ 0: 1 });
+  });
+
+  it('refuses writes once closed, with nothing stored, and finishes the ones begun', async () => {
+    const log = await givenLog();
+    const projector = givenProjector(log);
+    await projector.start();
+    const writer = createEventWriter({ log, projector, topic: TOPIC });
+    const begun = writer.write(toyEvent({ n: 1 }, 'e1'));
+    writer.close();
+    await expect(writer.write(toyEvent({ n: 2 }, 'e2'))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { stored: 'NO' },
+    });
+    expect(await begun).toMatchObject({ entityId: 'e1' });
+    expect(await log.highWaterMarks(TOPIC)).toEqual({ 0: 1 });
   });
 });
 
@@ -357,6 +423,7 @@ describe('runCommand', () => {
         if (failure) throw failure;
         return { position: { [TOPIC]: { 0: writes.length } }, entityId: event.entityId };
       },
+      close() {},
     };
   }
 
@@ -454,6 +521,6 @@ describe('runCommand', () => {
     expect(attempts).toBe(2);
     expect(result.entityId).toBe('e1');
     expect(versions.get('e1')).toBe(2);
-    expect(projector.stats()).toEqual({ applied: 2, rejected: 1, skipped: 0 });
+    expect(projector.stats()).toMatchObject({ applied: 2, rejected: 1, skipped: 0 });
   });
 });

@@ -29,6 +29,9 @@ export interface GatewayContext {
   readonly internal?: boolean;
 }
 
+/** Who a client says it is; the subgraphs record it in the events a mutation writes. */
+const ACTOR_HEADER = 'x-actor';
+
 type Request = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
 type Response = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
 
@@ -46,10 +49,16 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     super(config);
   }
 
-  override willSendRequest({ request, context }: Request): void {
+  override willSendRequest(options: Request): void {
+    const { request, context } = options;
     const headers = request.http?.headers;
     if (!headers) return;
     if (this.secret) headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
+    // Who made a change is recorded in its event (`meta.actor`) and shown by history.
+    const actor =
+      'incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined;
+    // Events refuse a longer actor (`meta.actor` is at most 200 characters): cut it, never poison the log.
+    if (actor) headers.set(ACTOR_HEADER, actor.slice(0, 200));
     if (!context) return;
     const written = context.written.position;
     const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);

@@ -9,7 +9,20 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { printSchema, Supergraph } from '@apollo/federation-internals';
-import { CONSISTENCY_HEADER, CORRELATION_HEADER, decodePosition, encodePosition, formatError, metricsText, registerProjectionMetrics, registerSubscriptionMetrics, toGraphQLError, type Config, type EventLog, type Logger } from '@shop/event-core';
+import {
+  CONSISTENCY_HEADER,
+  CORRELATION_HEADER,
+  decodePosition,
+  encodePosition,
+  formatError,
+  metricsText,
+  registerProjectionMetrics,
+  registerSubscriptionMetrics,
+  toGraphQLError,
+  type Config,
+  type EventLog,
+  type Logger,
+} from '@shop/event-core';
 import { dashboardRouter } from '@shop/dashboard';
 import { SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
 import { ConsistentDataSource, roundRobin, type GatewayContext } from './data-source.ts';
@@ -68,7 +81,8 @@ const consistencyPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
-        if (contextValue.written.position) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
+        if (contextValue.written.position)
+          response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
       },
     };
   },
@@ -135,6 +149,8 @@ export async function startGateway({
     gateway,
     formatError: formatError(production),
     includeStacktraceInErrorResponses: !production,
+    // Shutdown is ours (handleShutdownSignals): Apollo's own SIGTERM handler would stop twice and hang.
+    stopOnTerminationSignals: false,
     introspection: security.allowIntrospection,
     // Apollo Server's defaults, stated because they are part of the defence: no batched requests
     // (one request, one operation) and CSRF prevention (no simple requests; GET never mutates).
@@ -211,7 +227,12 @@ export async function startGateway({
         } catch (error) {
           throw toGraphQLError(error);
         }
-        return { correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(), written: {}, ...(requested ? { requested } : {}), ...(role ? { role } : {}) };
+        return {
+          correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(),
+          written: {},
+          ...(requested ? { requested } : {}),
+          ...(role ? { role } : {}),
+        };
       },
     }),
   );

@@ -1,5 +1,5 @@
 /** Runs the gateway as its own process (`npm run start:kafka` starts one of these). */
-import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { securityFrom, startGateway } from './index.ts';
 
@@ -26,9 +26,4 @@ const gateway = await startGateway({
     purchases: config.PURCHASES_URL ?? [`http://${config.HOST}:${config.PURCHASES_PORT}/graphql`],
   },
 });
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'gateway shutting down');
-    void gateway.close().then(() => process.exit(0));
-  });
-}
+handleShutdownSignals({ name: 'gateway', logger, close: () => gateway.close() });

@@ -35,7 +35,6 @@ export interface SecurityOptions {
   readonly limits?: QueryLimits;
 }
 
-
 /** The role a bearer token grants: undefined when none was sent, `null` when it is not valid. */
 export function roleOf(tokens: ReadonlyMap<string, Role>, authorization: string | undefined): Role | null | undefined {
   if (!authorization) return undefined;
@@ -87,13 +86,20 @@ export function protection({ tokens, allowIntrospection, production, limits = {}
     // For Apollo Server, which adds its own introspection rule when `introspection` is off.
     validationRules,
     // For graphql-ws, which validates subscriptions itself.
-    socketValidationRules: [...validationRules, ...(allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule])] as ValidationRule[],
+    socketValidationRules: [
+      ...validationRules,
+      ...(allowIntrospection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ] as ValidationRule[],
     parseOptions: { maxTokens },
   };
 }
 
 /** May a socket from this origin connect? Non-browser clients send no Origin and may. */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[] | undefined): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[] | undefined,
+): boolean {
   if (!origin) return true;
   if (allowed) return allowed.includes(origin);
   try {

@@ -26,7 +26,11 @@ export function loadSubgraphSdl(name: SubgraphName): DocumentNode {
 /** Composes the three subgraph SDLs; throws with every composition error when they do not fit. */
 export function composeSupergraph(): string {
   const result = composeServices(
-    (Object.keys(SUBGRAPHS) as SubgraphName[]).map((name) => ({ name, url: SUBGRAPHS[name].url, typeDefs: loadSubgraphSdl(name) })),
+    (Object.keys(SUBGRAPHS) as SubgraphName[]).map((name) => ({
+      name,
+      url: SUBGRAPHS[name].url,
+      typeDefs: loadSubgraphSdl(name),
+    })),
   );
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
-import {
-  buildSchema,
-  isInputObjectType,
-  isInterfaceType,
-  isObjectType,
-  type GraphQLArgument,
-  type GraphQLSchema,
-} from 'graphql';
+import { buildSchema, isInputObjectType, isInterfaceType, isObjectType, type GraphQLArgument, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { composeSupergraph, SUPERGRAPH_PATH } from '../src/compose-lib.ts';
 
@@ -27,20 +20,26 @@ describe('the supergraph', () => {
       const served = api.getType(type.name);
       if (!served) {
         // Subscriptions come with their own issue; everything else must be there.
-        if (!['Subscription', 'ProductChange', 'CustomerChange', 'PurchaseChange', 'ChangeKind'].includes(type.name)) missing.push(type.name);
+        if (!['Subscription', 'ProductChange', 'CustomerChange', 'PurchaseChange', 'ChangeKind'].includes(type.name))
+          missing.push(type.name);
         continue;
       }
       if ((isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) && 'getFields' in served) {
-        const servedFields = (served as typeof type).getFields() as Record<string, { type: { toString(): string }; args?: readonly GraphQLArgument[] }>;
+        const servedFields = (served as typeof type).getFields() as Record<
+          string,
+          { type: { toString(): string }; args?: readonly GraphQLArgument[] }
+        >;
         for (const field of Object.values(type.getFields())) {
           const mine = servedFields[field.name];
           if (!mine) {
             missing.push(`${type.name}.${field.name}`);
             continue;
           }
-          if (mine.type.toString() !== field.type.toString()) missing.push(`${type.name}.${field.name}: ${mine.type} ≠ ${field.type}`);
+          if (mine.type.toString() !== field.type.toString())
+            missing.push(`${type.name}.${field.name}: ${mine.type} ≠ ${field.type}`);
           for (const arg of 'args' in field ? field.args : []) {
-            if (argType(mine.args ?? [], arg.name) !== arg.type.toString()) missing.push(`${type.name}.${field.name}(${arg.name}: ${arg.type})`);
+            if (argType(mine.args ?? [], arg.name) !== arg.type.toString())
+              missing.push(`${type.name}.${field.name}(${arg.name}: ${arg.type})`);
           }
         }
       }

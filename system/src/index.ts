@@ -1,4 +1,4 @@
-import type { EventLog, Logger } from '@shop/event-core';
+import type { EventLog, Logger, TopicRetention } from '@shop/event-core';
 import type { EventTopics } from '@shop/schema';
 import { startGateway, type GatewayOptions, type RunningGateway } from '@shop/gateway';
 import { startCustomersSubgraph, type RunningCustomersSubgraph } from '@shop/customers-subgraph';
@@ -10,8 +10,15 @@ export interface SystemOptions {
   readonly logger: Logger;
   readonly host?: string;
   /** Ports; 0 picks free ones (tests). Defaults 4000-4003. */
-  readonly ports?: { readonly gateway?: number; readonly products?: number; readonly customers?: number; readonly purchases?: number };
+  readonly ports?: {
+    readonly gateway?: number;
+    readonly products?: number;
+    readonly customers?: number;
+    readonly purchases?: number;
+  };
   readonly partitions?: number;
+  /** Retention of the topics the services create (`TOPIC_RETENTION`). Default `compact`. */
+  readonly retention?: TopicRetention;
   /** Topic names; default the public ones (`eventbus.*`). */
   readonly topics?: EventTopics;
   readonly mutationTimeoutMs?: number;
@@ -34,7 +41,14 @@ export interface RunningSystem {
  * The whole system in one process: the three subgraphs (each replays the log before it resolves)
  * and the gateway in front of them. The one way to start everything, for `npm start` and tests.
  */
-export async function startSystem({ log, logger, host = '127.0.0.1', ports = {}, security, ...rest }: SystemOptions): Promise<RunningSystem> {
+export async function startSystem({
+  log,
+  logger,
+  host = '127.0.0.1',
+  ports = {},
+  security,
+  ...rest
+}: SystemOptions): Promise<RunningSystem> {
   const common = { log, logger, host, ...rest, ...(security?.subgraphSecret ? { secret: security.subgraphSecret } : {}) };
   const [products, customers, purchases] = await Promise.all([
     startProductsSubgraph({ ...common, port: ports.products ?? 4001 }),

@@ -2,7 +2,7 @@
  * `npm start`: the whole system in one process, on the embedded log in DATA_DIR (default .data),
  * or on Kafka when KAFKA_BROKERS is set.
  */
-import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog } from '@shop/event-core';
 import { securityFrom } from '@shop/gateway';
 import { eventTopics } from '@shop/schema';
 import { startSystem } from './index.ts';
@@ -22,8 +22,14 @@ try {
     log,
     logger,
     host: config.HOST,
-    ports: { gateway: config.GATEWAY_PORT, products: config.PRODUCTS_PORT, customers: config.CUSTOMERS_PORT, purchases: config.PURCHASES_PORT },
+    ports: {
+      gateway: config.GATEWAY_PORT,
+      products: config.PRODUCTS_PORT,
+      customers: config.CUSTOMERS_PORT,
+      purchases: config.PURCHASES_PORT,
+    },
     partitions: config.TOPIC_PARTITIONS,
+    retention: config.TOPIC_RETENTION,
     topics: eventTopics(config.TOPIC_PREFIX),
     mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
@@ -46,18 +52,14 @@ try {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      void system
-        .close()
-        .then(() => log.close())
-        .then(() => process.exit(0));
-    });
-  }
+  handleShutdownSignals({
+    name: 'shop',
+    logger,
+    close: async () => {
+      await system.close();
+      await log.close();
+    },
+  });
 } catch (error) {
   logger.fatal({ err: error }, 'failed to start');
   await log.close().catch(() => undefined);

@@ -22,7 +22,10 @@ export function toGraphQLError(error: unknown): GraphQLError {
   if (error instanceof InvalidPositionError) {
     return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
   }
-  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' }, originalError: error as Error });
+  return new GraphQLError('Internal server error', {
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    originalError: error as Error,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
 import { registerProjectionMetrics } from '../metrics.ts';
 import { createProjector, type Projection, type Projector } from '../projector.ts';
-import { provisionEventTopics } from '../topics.ts';
+import { provisionEventTopics, type TopicRetention } from '../topics.ts';
 import { createEventWriter, type EventWriter } from '../writer.ts';
 import { startSubgraphServer, type RunningSubgraph, type SubgraphResolvers } from './subgraph-server.ts';
 
@@ -21,6 +21,8 @@ export interface EventSourcedSubgraphOptions {
   readonly port: number;
   /** Partitions of topics this service creates. Default 1. */
   readonly partitions?: number;
+  /** Retention policy of topics this service creates (`TOPIC_RETENTION`). Default `compact`. */
+  readonly retention?: TopicRetention;
   /** Bound on a mutation's append + apply, in ms. Default 10000. */
   readonly mutationTimeoutMs?: number;
   /** Bound on waiting for `X-Consistency-Token`, in ms. Default 5000. */
@@ -39,12 +41,17 @@ export interface RunningEventSourcedSubgraph extends RunningSubgraph {
  * says 503 while replaying), replays its topics from the start, and resolves once caught up.
  */
 export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOptions): Promise<RunningEventSourcedSubgraph> {
-  const { name, projection, ownTopic, log, partitions = 1, mutationTimeoutMs = 10_000 } = options;
+  const { name, projection, ownTopic, log, partitions = 1, retention = 'compact', mutationTimeoutMs = 10_000 } = options;
   const logger = options.logger.child({ service: name });
-  await provisionEventTopics(log, projection.topics, partitions);
+  await provisionEventTopics(log, projection.topics, partitions, retention);
   const projector = createProjector({ name, log, projection, logger });
   const writer = createEventWriter({ log, projector, topic: ownTopic, timeoutMs: mutationTimeoutMs });
-  const server = await startSubgraphServer({ ...options, logger, projector, resolvers: options.resolvers({ writer, projector }) });
+  const server = await startSubgraphServer({
+    ...options,
+    logger,
+    projector,
+    resolvers: options.resolvers({ writer, projector }),
+  });
   const unregister = registerProjectionMetrics({ service: name, projector, log });
   try {
     await projector.start();
@@ -59,6 +66,9 @@ export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOpt
     projector,
     async close() {
       unregister();
+      // No new event from here on: the drain below finishes the writes already begun, and a
+      // request the server only reads while draining fails with nothing stored.
+      writer.close();
       await server.close();
       await projector.stop();
     },

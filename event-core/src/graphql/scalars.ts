@@ -34,7 +34,9 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 function dateInput(value: unknown): string {
   if (typeof value !== 'string' || !ISO_UTC.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new GraphQLError('DateTime must be an ISO-8601 UTC string such as "2026-01-31T12:00:00Z"', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('DateTime must be an ISO-8601 UTC string such as "2026-01-31T12:00:00Z"', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return new Date(value).toISOString();
 }

@@ -90,7 +90,12 @@ const mutationTimer = (service: string): ApolloServerPlugin<RequestState> => ({
         const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
         const failed = Boolean(errors?.length || body?.errors?.length);
         const field = operation.selectionSet.selections.find((s) => s.kind === 'Field');
-        observeMutation(service, field && 'name' in field ? field.name.value : 'mutation', (performance.now() - startedAt) / 1000, !failed);
+        observeMutation(
+          service,
+          field && 'name' in field ? field.name.value : 'mutation',
+          (performance.now() - startedAt) / 1000,
+          !failed,
+        );
       },
     };
   },
@@ -101,7 +106,8 @@ const consistencyPlugin: ApolloServerPlugin<RequestState> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
-        if (contextValue.written.position) response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
+        if (contextValue.written.position)
+          response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
       },
     };
   },
@@ -113,17 +119,40 @@ const consistencyPlugin: ApolloServerPlugin<RequestState> = {
  * projector has applied that position.
  */
 export async function startSubgraphServer(options: SubgraphServerOptions): Promise<RunningSubgraph> {
-  const { name, typeDefs, resolvers, projector, log, logger, host = '127.0.0.1', port, consistencyTimeoutMs = 5000, production = false, secret } = options;
+  const {
+    name,
+    typeDefs,
+    resolvers,
+    projector,
+    log,
+    logger,
+    host = '127.0.0.1',
+    port,
+    consistencyTimeoutMs = 5000,
+    production = false,
+    secret,
+  } = options;
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
+  // The gateway's HTTP agent keeps idle sockets without a time limit, Node closes them after 5 s by
+  // default, and a query sent on a socket as it closes fails with ECONNRESET: keep them far longer.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const server = new ApolloServer<RequestState>({
     schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
     formatError: formatError(production),
     includeStacktraceInErrorResponses: !production,
-    introspection: true,
+    introspection: true, // Shutdown is ours (handleShutdownSignals): Apollo's own SIGTERM handler would stop twice and hang.
+    stopOnTerminationSignals: false,
+
     // Inline traces are for Apollo's hosted usage reporting, which this system does not use.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), consistencyPlugin, mutationTimer(name)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      consistencyPlugin,
+      mutationTimer(name),
+    ],
   });
   await server.start();
 
@@ -137,12 +166,21 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   app.get('/readyz', async (_req, res) => {
     const logHealthy = await log.healthy();
     const ready = projector.isReady() && logHealthy;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: name, replayed: projector.isReady(), log: logHealthy ? 'up' : 'down' });
+    res
+      .status(ready ? 200 : 503)
+      .json({
+        status: ready ? 'ready' : 'not ready',
+        service: name,
+        replayed: projector.isReady(),
+        log: logHealthy ? 'up' : 'down',
+      });
   });
   if (secret) {
     app.use('/graphql', (req, res, next) => {
       if (secretsMatch(req.header(SUBGRAPH_SECRET_HEADER), secret)) return next();
-      res.status(401).json({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] });
+      res
+        .status(401)
+        .json({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] });
     });
   } else {
     logger.warn({ subgraph: name }, 'no SUBGRAPH_SECRET: this subgraph answers anyone who can reach it (development only)');
@@ -153,7 +191,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     expressMiddleware(server, {
       context: async ({ req }) => {
         if (!projector.isReady()) {
-          throw toGraphQLError(new DomainError('UNAVAILABLE', `the ${name} subgraph is still replaying its events; retry in a moment`));
+          throw toGraphQLError(
+            new DomainError('UNAVAILABLE', `the ${name} subgraph is still replaying its events; retry in a moment`),
+          );
         }
         const token = req.header(CONSISTENCY_HEADER);
         if (token) {

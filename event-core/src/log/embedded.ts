@@ -105,20 +105,20 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
 
   // One transaction for every append queued in this tick: one fsync however many callers.
   const commitGroup = db.transaction((batch: PendingAppend[]) => {
-      const now = Date.now();
-      const next = new Map<string, number>();
-      return batch.map(({ topic, records }) => {
-        const partitions = partitionsOf(topic);
-        return records.map((record) => {
-          const partition = partitionFor(record.key, partitions);
-          const slot = `${topic}\u0000${partition}`;
-          const offset = next.get(slot) ?? selectNext.get(topic, partition)?.next ?? 0;
-          next.set(slot, offset + 1);
-          const value = typeof record.value === 'string' ? Buffer.from(record.value, 'utf8') : record.value;
-          insertRecord.run(topic, partition, offset, record.key, value, JSON.stringify(record.headers ?? {}), now);
-          return { topic, partition, offset };
-        });
+    const now = Date.now();
+    const next = new Map<string, number>();
+    return batch.map(({ topic, records }) => {
+      const partitions = partitionsOf(topic);
+      return records.map((record) => {
+        const partition = partitionFor(record.key, partitions);
+        const slot = `${topic}\u0000${partition}`;
+        const offset = next.get(slot) ?? selectNext.get(topic, partition)?.next ?? 0;
+        next.set(slot, offset + 1);
+        const value = typeof record.value === 'string' ? Buffer.from(record.value, 'utf8') : record.value;
+        insertRecord.run(topic, partition, offset, record.key, value, JSON.stringify(record.headers ?? {}), now);
+        return { topic, partition, offset };
       });
+    });
   });
   // IMMEDIATE takes the write lock up front, so two processes never compute the same offset.
   const commit = (batch: PendingAppend[]): AppendResult[][] => commitGroup.immediate(batch);
@@ -132,13 +132,21 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
       batch.forEach((entry, i) => entry.resolve(results[i]!));
       for (const topic of new Set(batch.map((entry) => entry.topic))) appended.emit(topic);
     } catch (error) {
-      // A failed group fails every caller in it: none of their records was stored.
-      for (const entry of batch) entry.reject(error as Error);
+      // A failed group fails every caller in it: SQLite rolled the transaction back, so none of
+      // their records was stored (busy past busy_timeout, disk full). An I/O error while
+      // committing is the exception: SQLite cannot say whether the commit reached the disk.
+      const code = String((error as { code?: unknown }).code ?? '');
+      const failure = new LogUnavailableError(`the embedded log could not store the append: ${(error as Error).message}`, {
+        cause: error,
+        notStored: !code.startsWith('SQLITE_IOERR'),
+      });
+      for (const entry of batch) entry.reject(failure);
     }
   };
 
   const ensureOpen = (): void => {
-    if (closed) throw new LogUnavailableError('the embedded log is closed');
+    // Nothing is taken once closed, so an append refused here was not stored.
+    if (closed) throw new LogUnavailableError('the embedded log is closed', { notStored: true });
   };
 
   const highWaterMarks = (topic: string): PartitionOffsets => {

@@ -98,7 +98,21 @@ interface PendingAppend {
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
   settled: boolean;
+  /** The send that carries it, once it left the queue. */
+  send?: GroupSend;
 }
+
+/** One group-commit `sendBatch`: the appends it carries and how far kafkajs got with them. */
+interface GroupSend {
+  readonly entries: readonly PendingAppend[];
+  /** kafkajs began an attempt (it asks the partitioner just before it writes a produce request): the records may be stored. */
+  attempted: boolean;
+  /** Its callers were told it failed: kafkajs may not begin another attempt (see the partitioner). */
+  abandoned: boolean;
+}
+
+/** Why kafkajs gives up on a send its callers were already answered for (see the partitioner). */
+const ABANDONED = 'append abandoned at its deadline; not sent again';
 
 const KAFKAJS_LEVELS = {
   error: logLevel.ERROR,
@@ -145,9 +159,13 @@ export function createKafkaLog({
   let producer: Promise<Producer> | undefined;
   /** The partition kafkajs' partitioner chose for each message sent. */
   const partitionOf = new WeakMap<Message, number>();
+  /** The send each message travels in, for the partitioner's deadline check. */
+  const sendOf = new WeakMap<Message, GroupSend>();
   const queue: PendingAppend[] = [];
   let sending: Promise<void> | undefined;
   const followers = new Set<KafkaFollower>();
+  /** One on-demand reader per topic, started by its first read. */
+  const readers = new Map<string, KafkaReader>();
 
   const getAdmin = (): Promise<Admin> => {
     admin ??= connected(kafka.admin(), () => (admin = undefined));
@@ -165,9 +183,19 @@ export function createKafkaLog({
           // kafkajs' default partitioner (murmur2 of the key, as the Java client), named explicitly
           // to silence its warning about the v2 default change. Wrapped to learn where each record
           // went: sendBatch reports one base offset per partition, not one offset per record.
+          //
+          // It is also the deadline fence. kafkajs retries a failed produce on its own (an
+          // idempotent producer must allow retries), and a retry that started after the append
+          // had failed for its caller could store records the caller was told were not stored: a
+          // phantom write once the broker answers again. kafkajs calls the partitioner at the
+          // start of every attempt, before it writes the request, so an abandoned send fails
+          // here with a non-retriable error and kafkajs gives up instead of sending it again.
           createPartitioner: () => {
             const choose = Partitioners.DefaultPartitioner();
             return (args) => {
+              const send = sendOf.get(args.message);
+              if (send?.abandoned) throw Object.assign(new Error(ABANDONED), { retriable: false });
+              if (send) send.attempted = true;
               const partition = choose(args);
               partitionOf.set(args.message, partition);
               return partition;
@@ -224,8 +252,14 @@ export function createKafkaLog({
   /** Sends one group (appends to one topic) as one `sendBatch` and settles each caller. */
   const send = async (group: PendingAppend[]): Promise<void> => {
     const topic = group[0]!.topic;
+    const state: GroupSend = { entries: group, attempted: false, abandoned: false };
+    for (const entry of group) entry.send = state;
     const messagesOf = group.map((entry) =>
-      entry.records.map((record): Message => ({ key: record.key, value: record.value, headers: { ...record.headers } })),
+      entry.records.map((record): Message => {
+        const message: Message = { key: record.key, value: record.value, headers: { ...record.headers } };
+        sendOf.set(message, state);
+        return message;
+      }),
     );
     try {
       const p = await getProducer();
@@ -244,12 +278,12 @@ export function createKafkaLog({
       );
       group.forEach((entry, i) => settle(entry, { results: results[i]! }));
     } catch (error) {
-      // The outcome of a failed send is unknown (the broker may have stored the records and lost
-      // the reply), and kafkajs may have left the idempotent producer's sequence numbers out of
-      // step with the broker's. A new producer id starts clean; callers retry with their own
-      // idempotency keys.
+      // Once an attempt began, the outcome of a failed send is unknown (the broker may have stored
+      // the records and lost the reply), and kafkajs may have left the idempotent producer's
+      // sequence numbers out of step with the broker's. A new producer id starts clean; callers
+      // retry with their own idempotency keys.
       discardProducer();
-      const failure = toLogError(error, topic);
+      const failure = toLogError(error, topic, { notStored: !state.attempted });
       for (const entry of group) settle(entry, { error: failure });
     }
   };
@@ -295,14 +329,15 @@ export function createKafkaLog({
           // `waitForLeaders` can ask for the metadata of a topic the winner created before the
           // broker serves it (UNKNOWN_TOPIC_OR_PARTITION, retriable). Look again, briefly.
           const delayMs = 250 * 2 ** attempt;
-          if (!brokerNotReady(error) || Date.now() + delayMs > deadline) throw toLogError(error, topics.map((spec) => spec.topic).join(', '));
+          if (!brokerNotReady(error) || Date.now() + delayMs > deadline)
+            throw toLogError(error, topics.map((spec) => spec.topic).join(', '));
           await new Promise((resolve) => setTimeout(resolve, delayMs));
         }
       }
     },
 
     append(topic, records) {
-      if (closed) return Promise.reject(new LogUnavailableError('the Kafka event log is closed'));
+      if (closed) return Promise.reject(new LogUnavailableError('the Kafka event log is closed', { notStored: true }));
       if (records.length === 0) return Promise.resolve([]);
       return new Promise<AppendResult[]>((resolve, reject) => {
         const entry: PendingAppend = {
@@ -314,14 +349,21 @@ export function createKafkaLog({
           settled: false,
           timer: setTimeout(() => {
             const waiting = queue.indexOf(entry);
-            if (waiting >= 0) queue.splice(waiting, 1);
-            settle(entry, {
-              error: new LogUnavailableError(
-                waiting >= 0
-                  ? `Kafka did not take the append to ${topic} within ${appendTimeoutMs} ms; nothing was written`
-                  : `Kafka did not acknowledge the append to ${topic} within ${appendTimeoutMs} ms; it may or may not have been written`,
-              ),
-            });
+            if (waiting >= 0) {
+              queue.splice(waiting, 1);
+              const error = `Kafka did not take the append to ${topic} within ${appendTimeoutMs} ms; nothing was written`;
+              return settle(entry, { error: new LogUnavailableError(error, { notStored: true }) });
+            }
+            // In flight: its request is shared with the rest of its group, so they all fail now,
+            // and the fence in the partitioner keeps kafkajs from sending them again. Only an
+            // attempt that already began may still land: that is the one case left in doubt.
+            const state = entry.send!;
+            state.abandoned = true;
+            const error = state.attempted
+              ? `Kafka did not acknowledge the append to ${topic} within ${appendTimeoutMs} ms; it may or may not have been written`
+              : `Kafka did not take the append to ${topic} within ${appendTimeoutMs} ms; nothing was written`;
+            for (const member of state.entries)
+              settle(member, { error: new LogUnavailableError(error, { notStored: !state.attempted }) });
           }, appendTimeoutMs),
         };
         queue.push(entry);
@@ -368,7 +410,9 @@ export function createKafkaLog({
         // Offsets at or past the high-water mark hold nothing yet: waiting for them would hang.
         const readable = mark ? wanted.filter((offset) => offset < Number(mark.high)) : [];
         if (readable.length === 0) return [];
-        return await readOffsets(kafka, topic, partition, readable, { clientId, timeoutMs: followTimeoutMs, maxWaitTimeMs });
+        let reader = readers.get(topic);
+        if (!reader) readers.set(topic, (reader = new KafkaReader(kafka, topic, { clientId, timeoutMs: followTimeoutMs })));
+        return await reader.read(partition, readable);
       } catch (error) {
         throw toLogError(error, topic);
       }
@@ -376,6 +420,9 @@ export function createKafkaLog({
 
     async healthy() {
       if (closed) return false;
+      // A follower still recovering from an outage means this service's projections are not live:
+      // its mutations cannot be applied (read-your-writes) until it is back, so not healthy yet.
+      if ([...followers].some((follower) => follower.recovering)) return false;
       const probe = getAdmin().then((a) => a.describeCluster());
       try {
         await withTimeout(probe, healthTimeoutMs);
@@ -389,10 +436,11 @@ export function createKafkaLog({
       if (closed) return;
       closed = true;
       for (const entry of queue.splice(0)) {
-        settle(entry, { error: new LogUnavailableError('the Kafka event log is closed') });
+        settle(entry, { error: new LogUnavailableError('the Kafka event log is closed', { notStored: true }) });
       }
       await sending;
       await Promise.all([...followers].map((follower) => follower.close()));
+      await Promise.all([...readers.values()].map((reader) => reader.close()));
       await Promise.all([producer, admin].map((client) => client?.then((c) => c.disconnect()).catch(() => undefined)));
     },
   };
@@ -418,6 +466,8 @@ class KafkaFollower implements Follower {
   private consumer: Consumer | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private restarts = 0;
+  /** It lost its consumer and has not fetched with a new one yet: records appended now do not reach it. */
+  recovering = false;
   private stopped = false;
   /** The handler call in progress, so `close` can wait for it. */
   private delivering: Promise<void> = Promise.resolve();
@@ -446,7 +496,10 @@ class KafkaFollower implements Follower {
         const delayMs = Math.min(2_000, 250 * 2 ** attempt);
         if (this.stopped || !brokerNotReady(error) || Date.now() + delayMs > deadline) throw error;
         await this.consumer?.disconnect().catch(() => undefined);
-        this.settings.logger?.debug({ topic: this.topic, error: asError(error).message, retryInMs: delayMs }, 'Kafka is not ready for a follower yet');
+        this.settings.logger?.debug(
+          { topic: this.topic, error: asError(error).message, retryInMs: delayMs },
+          'Kafka is not ready for a follower yet',
+        );
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
@@ -485,6 +538,7 @@ class KafkaFollower implements Follower {
     });
     consumer.on(consumer.events.FETCH_START, () => {
       fetching = true;
+      if (consumer === this.consumer) this.recovering = false;
       joined();
     });
     // A crash before the first fetch fails this start (and `follow`, or the restart that called
@@ -555,12 +609,15 @@ class KafkaFollower implements Follower {
       this.fail(error);
       return;
     }
-    // The broker is unreachable or restarting: try again with a new consumer, backing off to 5 s.
-    const delayMs = Math.min(5_000, 500 * 2 ** this.restarts++);
-    this.settings.logger?.warn(
-      { topic: this.topic, error: error.message, retryInMs: delayMs },
-      'Kafka follower lost its consumer; restarting it',
-    );
+    // The broker is unreachable or restarting: try again with a new consumer, backing off to 2 s.
+    // A follower is back about that long after its broker, and the service can write again only
+    // then (a mutation waits for its own projector); a refused connection every 2 s is cheap.
+    this.recovering = true;
+    const delayMs = Math.min(2_000, 250 * 2 ** this.restarts);
+    // Once per outage at warn: the retries that follow say nothing new.
+    const details = { topic: this.topic, error: error.message, retryInMs: delayMs };
+    if (this.restarts++ === 0) this.settings.logger?.warn(details, 'Kafka follower lost its consumer; restarting it');
+    else this.settings.logger?.debug(details, 'Kafka follower lost its consumer; restarting it');
     this.restartTimer = setTimeout(() => {
       void consumer.disconnect().catch(() => undefined);
       if (this.stopped) return;
@@ -580,70 +637,183 @@ class KafkaFollower implements Follower {
 
 /** Farther than this past the last record read, a wanted offset is sought rather than read through. */
 const READ_SEEK_GAP = 500;
+/** How often an idle reader looks for a read to start, in ms. */
+const READ_IDLE_MS = 5;
+
+interface ReadRequest {
+  readonly partition: number;
+  /** Sorted, deduplicated, below the high-water mark. */
+  readonly offsets: readonly number[];
+  readonly records: LogRecord[];
+  /** Index in `offsets` of the next offset to find. */
+  next: number;
+  readonly resolve: (records: LogRecord[]) => void;
+  readonly reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
 
 /**
- * Reads the records at `offsets` (sorted, deduplicated, below the high-water mark) of one
- * partition with a short-lived consumer of its own, paused on every other partition. Gaps wider
- * than {@link READ_SEEK_GAP} are skipped with a seek, so scattered offsets (an entity's events
- * across a long topic) cost one fetch each, not a read of everything between them. The price is
- * one consumer-group join per call (tens to hundreds of ms): callers batch their reads.
+ * On-demand reads of one topic (history, time travel) through one long-lived consumer, in a group
+ * of its own, with every partition paused between reads. A read seeks its partition to the first
+ * wanted offset and resumes it; gaps wider than {@link READ_SEEK_GAP} are skipped with another
+ * seek, so an entity's events scattered over a long topic cost a fetch each, not a read of
+ * everything between them. kafkajs drops fetched data of a partition that is paused or has a seek
+ * pending, so a batch handed over always starts where the current read asked. Reads are served one
+ * at a time; callers batch them (`RecordReader`). Keeping the consumer saves a group join per read
+ * (tens to hundreds of ms); when it crashes (broker down), the waiting reads fail and the next read
+ * starts a new one.
  */
-async function readOffsets(
-  kafka: Kafka,
-  topic: string,
-  partition: number,
-  offsets: readonly number[],
-  settings: { readonly clientId: string; readonly timeoutMs: number; readonly maxWaitTimeMs: number },
-): Promise<LogRecord[]> {
-  const consumer = kafka.consumer({
-    groupId: `${settings.clientId}-read-${randomUUID()}`,
-    maxWaitTimeInMs: settings.maxWaitTimeMs,
-    // Small fetches: after a seek only the first few records of a fetch are usually wanted.
-    maxBytesPerPartition: 256 * 1024,
-    allowAutoTopicCreation: false,
-    retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3, restartOnFailure: async () => false },
-  });
-  const records: LogRecord[] = [];
-  let next = 0;
-  let finish!: () => void;
-  let fail!: (error: Error) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const assigned = payload.memberAssignment[topic] ?? [];
-    const others = assigned.filter((p) => p !== partition);
-    if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
-    if (assigned.includes(partition)) consumer.seek({ topic, partition, offset: String(offsets[next]) });
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch }) => {
-        if (batch.partition !== partition || next >= offsets.length) return;
-        for (const message of batch.messages) {
-          const offset = Number(message.offset);
-          // Offsets compaction removed are passed over; a stale record before a seek target is too.
-          while (next < offsets.length && offsets[next]! < offset) next++;
-          if (next < offsets.length && offsets[next] === offset) {
-            records.push(toLogRecord(topic, partition, message));
-            next++;
-          }
-        }
-        const readUpTo = Number(batch.lastOffset()) + 1;
-        if (next >= offsets.length || readUpTo >= Number(batch.highWatermark)) return finish();
-        if (offsets[next]! - readUpTo > READ_SEEK_GAP) consumer.seek({ topic, partition, offset: String(offsets[next]) });
-      },
+class KafkaReader {
+  private consumer: Consumer | undefined;
+  private starting: Promise<Consumer> | undefined;
+  private assigned: number[] = [];
+  private readonly queue: ReadRequest[] = [];
+  private current: ReadRequest | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly settings: { readonly clientId: string; readonly timeoutMs: number },
+  ) {}
+
+  read(partition: number, offsets: readonly number[]): Promise<LogRecord[]> {
+    return new Promise<LogRecord[]>((resolve, reject) => {
+      this.queue.push({ partition, offsets, records: [], next: 0, resolve, reject });
+      this.pump();
     });
-    await withTimeout(done, settings.timeoutMs, () => new LogUnavailableError(`reading ${offsets.length} records of ${topic} took more than ${settings.timeoutMs} ms`));
-    return records;
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failAll(new LogUnavailableError('the Kafka event log is closed'));
+    const consumer = this.consumer ?? (await this.starting?.catch(() => undefined));
+    await consumer?.disconnect().catch(() => undefined);
+  }
+
+  private pump(): void {
+    if (this.current || this.queue.length === 0 || this.closed) return;
+    const request = this.queue.shift()!;
+    this.current = request;
+    request.timer = setTimeout(
+      () =>
+        this.finish(
+          request,
+          new LogUnavailableError(
+            `reading ${request.offsets.length} records of ${this.topic} took more than ${this.settings.timeoutMs} ms`,
+          ),
+        ),
+      this.settings.timeoutMs,
+    );
+    this.consumer_().then(
+      (consumer) => {
+        if (this.current !== request) return;
+        if (!this.assigned.includes(request.partition)) return this.finish(request);
+        // From where the read is: a join that happened meanwhile may have sought and read already.
+        consumer.seek({ topic: this.topic, partition: request.partition, offset: String(request.offsets[request.next]) });
+        consumer.resume([{ topic: this.topic, partitions: [request.partition] }]);
+      },
+      (error: unknown) => this.finish(request, asError(error)),
+    );
+  }
+
+  /** Settles `request` (with its records, or `error`), pauses its partition and starts the next read. */
+  private finish(request: ReadRequest, error?: Error): void {
+    if (this.current !== request) return;
+    clearTimeout(request.timer);
+    this.current = undefined;
+    this.consumer?.pause([{ topic: this.topic, partitions: [request.partition] }]);
+    if (error) request.reject(error);
+    else request.resolve(request.records);
+    this.pump();
+  }
+
+  private failAll(error: Error): void {
+    if (this.current) this.finish(this.current, error);
+    for (const request of this.queue.splice(0)) request.reject(error);
+  }
+
+  private consumer_(): Promise<Consumer> {
+    if (this.consumer) return Promise.resolve(this.consumer);
+    this.starting ??= this.start().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async start(): Promise<Consumer> {
+    const consumer = this.kafka.consumer({
+      groupId: `${this.settings.clientId}-read-${randomUUID()}`,
+      // With every partition paused, kafkajs sleeps this long before it looks again (no request is
+      // sent): short, so that a read starts at once. Reads stop at the high-water mark, so a fetch
+      // is never held waiting for new records either.
+      maxWaitTimeInMs: READ_IDLE_MS,
+      // Small fetches: after a seek only the first few records of a fetch are usually wanted.
+      maxBytesPerPartition: 256 * 1024,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3, restartOnFailure: async () => false },
+    });
+    let joined!: () => void;
+    const join = new Promise<void>((resolve) => (joined = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // Every (re)join assigns all partitions afresh: paused but the one a read is on, sought again.
+      this.assigned = payload.memberAssignment[this.topic] ?? [];
+      consumer.pause([{ topic: this.topic, partitions: this.assigned }]);
+      const request = this.current;
+      if (request && this.assigned.includes(request.partition) && request.next < request.offsets.length) {
+        consumer.seek({ topic: this.topic, partition: request.partition, offset: String(request.offsets[request.next]) });
+        consumer.resume([{ topic: this.topic, partitions: [request.partition] }]);
+      }
+      joined();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.consumer === consumer) this.consumer = undefined;
+      void consumer.disconnect().catch(() => undefined);
+      this.failAll(
+        new LogUnavailableError(`the reader of ${this.topic} stopped: ${payload.error.message}`, { cause: payload.error }),
+      );
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        // The batch is resolved after this handler (the next fetch starts after it); a seek made in
+        // the handler is applied at that next fetch, after the resolve, so it wins.
+        eachBatch: async ({ batch }) => this.onBatch(consumer, batch),
+      });
+      await withTimeout(
+        join,
+        this.settings.timeoutMs,
+        () => new LogUnavailableError(`the reader of ${this.topic} did not join its group within ${this.settings.timeoutMs} ms`),
+      );
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await consumer.disconnect().catch(() => undefined);
+      throw new LogUnavailableError('the Kafka event log is closed');
+    }
+    this.consumer = consumer;
+    return consumer;
+  }
+
+  private onBatch(consumer: Consumer, batch: EachBatchPayload['batch']): void {
+    const request = this.current;
+    if (!request || batch.partition !== request.partition) return;
+    const { offsets } = request;
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      // Offsets compaction removed are passed over.
+      while (request.next < offsets.length && offsets[request.next]! < offset) request.next++;
+      if (request.next < offsets.length && offsets[request.next] === offset) {
+        request.records.push(toLogRecord(this.topic, request.partition, message));
+        request.next++;
+      }
+    }
+    const readUpTo = Number(batch.lastOffset()) + 1;
+    if (request.next >= offsets.length || readUpTo >= Number(batch.highWatermark)) return this.finish(request);
+    if (offsets[request.next]! - readUpTo > READ_SEEK_GAP)
+      consumer.seek({ topic: this.topic, partition: request.partition, offset: String(offsets[request.next]) });
   }
 }
 
@@ -740,14 +910,14 @@ function isRetriable(error: unknown): boolean {
  * not be reached or did not answer in time (the caller may retry later), a plain error naming the
  * topic when it does not exist, and any other error as it is.
  */
-function toLogError(error: unknown, topics: string): Error {
+function toLogError(error: unknown, topics: string, { notStored = false } = {}): Error {
   if (error instanceof LogUnavailableError) return error;
   const cause = rootCause(error);
   if (cause.type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new Error(`topic "${topics}" does not exist: provision it first`, { cause: error });
   }
   if (isRetriable(error)) {
-    return new LogUnavailableError(`Kafka is unavailable (${topics}): ${asError(error).message}`, { cause: error });
+    return new LogUnavailableError(`Kafka is unavailable (${topics}): ${asError(error).message}`, { cause: error, notStored });
   }
   return asError(error);
 }
@@ -801,7 +971,10 @@ function forwardKafkaLog(logger: KafkaLogLogger | undefined, { namespace, level,
  * - kafkajs warns that limiting the idempotent producer's retries "may invalidate EoS guarantees":
  *   once it gives up, a record may or may not have been written. That is the documented outcome of
  *   a failed append here (the caller retries with its idempotency key), the price of failing fast.
+ * - The deadline fence stopping a send (see the partitioner): the caller has its error already.
  */
 function isHandledElsewhere(message: string): boolean {
-  return message.startsWith('Crash: ') || message.startsWith('Limiting retries for the idempotent producer');
+  return (
+    message.startsWith('Crash: ') || message.startsWith('Limiting retries for the idempotent producer') || message === ABANDONED
+  );
 }

@@ -93,4 +93,15 @@ export interface EventLog {
 /** Raised when the log cannot take or serve a request (broker down, closed log). */
 export class LogUnavailableError extends Error {
   override readonly name = 'LogUnavailableError';
+  /**
+   * For a failed append: true when none of its records was stored and none ever will be (it never
+   * reached the log, and the adapter will not send it later), so the caller can say "nothing
+   * changed". False when the log may have stored it: a request went out and no answer came back.
+   */
+  readonly notStored: boolean;
+
+  constructor(message: string, { notStored = false, ...options }: ErrorOptions & { readonly notStored?: boolean } = {}) {
+    super(message, options);
+    this.notStored = notStored;
+  }
 }

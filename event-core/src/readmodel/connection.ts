@@ -27,7 +27,8 @@ export function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-function pageSize(first: number | null | undefined): number {
+/** A page's size from `first` (default {@link DEFAULT_PAGE_SIZE}); BAD_USER_INPUT outside 0..{@link MAX_PAGE_SIZE}. */
+export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
     throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
@@ -37,24 +38,28 @@ function pageSize(first: number | null | undefined): number {
 
 /**
  * One page of an append-only sequence read by index, skipping entries `pick` returns undefined
- * for (deleted entities). Costs O(page + skipped), never a scan of the whole sequence.
+ * for (deleted entities). Costs O(page + skipped), never a scan of the whole sequence. `end`
+ * bounds the walk when the caller knows nothing after it can be picked (a list as of a point in
+ * time: the entries added after it).
  */
 export function paginate<S, T>(
   sequence: readonly S[],
   { first, after }: PageArgs,
   totalCount: number,
   pick: (entry: S) => T | undefined,
+  end: number = sequence.length,
 ): Connection<T> {
+  const stop = Math.min(end, sequence.length);
   const size = pageSize(first);
   let index = after ? decodeCursor(after) + 1 : 0;
   const edges: { cursor: string; node: T }[] = [];
-  while (index < sequence.length && edges.length < size) {
+  while (index < stop && edges.length < size) {
     const node = pick(sequence[index]!);
     if (node !== undefined) edges.push({ cursor: encodeCursor(index), node });
     index++;
   }
   let hasNextPage = false;
-  for (let probe = index; probe < sequence.length; probe++) {
+  for (let probe = index; probe < stop; probe++) {
     if (pick(sequence[probe]!) !== undefined) {
       hasNextPage = true;
       break;
@@ -66,4 +71,10 @@ export function paginate<S, T>(
     pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
     totalCount,
   };
+}
+
+/** The same page with every node mapped (e.g. marked with the point in time it was read at). */
+export function mapNodes<T, U>(connection: Connection<T>, map: (node: T) => U): Connection<U> {
+  const edges = connection.edges.map((edge) => ({ cursor: edge.cursor, node: map(edge.node) }));
+  return { ...connection, nodes: edges.map((edge) => edge.node), edges };
 }

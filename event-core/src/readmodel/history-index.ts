@@ -54,7 +54,12 @@ export class HistoryIndex {
    * `live`: the entity is not deleted after it. `legacy`: the event was upcast from a record of the
    * original system.
    */
-  add(id: string, partition: number, offset: number, { live, legacy = false }: { readonly live: boolean; readonly legacy?: boolean }): void {
+  add(
+    id: string,
+    partition: number,
+    offset: number,
+    { live, legacy = false }: { readonly live: boolean; readonly legacy?: boolean },
+  ): void {
     let entity = this.entities.get(id);
     let perPartition = this.partitions.get(partition);
     if (!perPartition) this.partitions.set(partition, (perPartition = new PartitionEntities()));
@@ -129,7 +134,10 @@ export class HistoryIndex {
   pageAt(
     cut: PartitionOffsets,
     { first, after }: { readonly first: number; readonly after?: number },
-  ): { readonly entries: readonly { readonly index: number; readonly id: string; readonly event: EventRef }[]; readonly hasNextPage: boolean } {
+  ): {
+    readonly entries: readonly { readonly index: number; readonly id: string; readonly event: EventRef }[];
+    readonly hasNextPage: boolean;
+  } {
     const end = this.createdBefore(cut);
     const entries: { index: number; id: string; event: EventRef }[] = [];
     let index = after === undefined ? 0 : after + 1;

@@ -1,3 +1,26 @@
-export { paginate, encodeCursor, decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Connection, type PageArgs } from './connection.ts';
+export {
+  paginate,
+  pageSize,
+  mapNodes,
+  encodeCursor,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type Connection,
+  type PageArgs,
+} from './connection.ts';
 export { EntityTable, type Versioned } from './entity-table.ts';
 export { WholeStateTable } from './whole-state.ts';
+export { HistoryIndex, type EventRef } from './history-index.ts';
+export { TimeIndex } from './time-index.ts';
+export { NumberColumn, countBelow } from './numbers.ts';
+export { RecordReader, type RecordReaderOptions } from './record-reader.ts';
+export {
+  EntityHistory,
+  diffFields,
+  type ChangeKind,
+  type EntityHistoryOptions,
+  type FieldChange,
+  type HistoryEntry,
+  type HistoryPageArgs,
+} from './history.ts';

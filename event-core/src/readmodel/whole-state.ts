@@ -8,6 +8,10 @@ import { EntityTable, type Versioned } from './entity-table.ts';
  * share so that every replica and every other subgraph that mirrors the topic agrees:
  * - an event must follow the version it was decided on (a create: no entity yet), else it lost a
  *   race and is rejected with CONFLICT;
+ * - except the first record of an entity that is not its create: compaction removed the records
+ *   before it (a compacted topic keeps the latest record per key), and it carries the whole state,
+ *   so it is taken as it is. No decision makes such a record otherwise: an entity is only updated
+ *   or deleted after its create was applied, and both are in the same partition, in order;
  * - an event whose idempotency key was already applied is a retry that raced its first attempt:
  *   it changes nothing and points at the entity of the first one.
  */
@@ -34,7 +38,9 @@ export class WholeStateTable<T extends Versioned, E extends EventEnvelope = Even
     if (earlier !== undefined) return duplicateOf(earlier);
     const state = this.table.get(event.entityId);
     const current = state?.version ?? 0;
-    const inSequence = this.isCreate(event) ? state === undefined && event.version === 1 : state !== undefined && event.version === current + 1;
+    const inSequence = this.isCreate(event)
+      ? state === undefined && event.version === 1
+      : state === undefined || event.version === current + 1;
     if (!inSequence) return rejected(conflict(this.kind, event.entityId, event.version - 1, current));
     this.table.put(this.evolve(state, event));
     if (key !== undefined) this.idempotency.set(key, event.entityId);

@@ -47,7 +47,10 @@ export function describeEventLogContract(name: string, makeLog: () => Promise<Ev
     it('gives dense offsets from 0 in append order', async () => {
       const topic = topicName('dense');
       await log.provision([{ topic }]);
-      const first = await log.append(topic, [{ key: 'a', value: 'one' }, { key: 'b', value: 'two' }]);
+      const first = await log.append(topic, [
+        { key: 'a', value: 'one' },
+        { key: 'b', value: 'two' },
+      ]);
       const second = await log.append(topic, [{ key: 'a', value: 'three' }]);
       expect([...first, ...second].map((r) => r.offset)).toEqual([0, 1, 2]);
       expect(await log.highWaterMarks(topic)).toEqual({ 0: 3 });
@@ -92,7 +95,10 @@ export function describeEventLogContract(name: string, makeLog: () => Promise<Ev
     it('replays from a position, skipping what came before it', async () => {
       const topic = topicName('from');
       await log.provision([{ topic }]);
-      await log.append(topic, ['a', 'b', 'c', 'd'].map((v) => ({ key: 'k', value: v })));
+      await log.append(
+        topic,
+        ['a', 'b', 'c', 'd'].map((v) => ({ key: 'k', value: v })),
+      );
       const seen = collector();
       const from: PartitionOffsets = { 0: 2 };
       const follower = await log.follow(topic, { from, onBatch: seen.onBatch });
@@ -126,7 +132,12 @@ export function describeEventLogContract(name: string, makeLog: () => Promise<Ev
       const keys = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
       const appended = [];
       for (let round = 0; round < 3; round++) {
-        appended.push(...(await log.append(topic, keys.map((key) => ({ key, value: `${key}:${round}` })))));
+        appended.push(
+          ...(await log.append(
+            topic,
+            keys.map((key) => ({ key, value: `${key}:${round}` })),
+          )),
+        );
       }
       const partitionOf = new Map<string, number>();
       appended.forEach((result, i) => {
@@ -190,7 +201,11 @@ export function describeEventLogContract(name: string, makeLog: () => Promise<Ev
       await log.provision([{ topic }]);
       await log.append(
         topic,
-        ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((value, i) => ({ key: `k${i % 3}`, value, headers: { 'event-type': value.toUpperCase() } })),
+        ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((value, i) => ({
+          key: `k${i % 3}`,
+          value,
+          headers: { 'event-type': value.toUpperCase() },
+        })),
       );
       const records = await log.read(topic, 0, [7, 2, 5, 2]);
       expect(records.map((r) => [r.offset, r.key, r.value?.toString('utf8'), r.headers['event-type']])).toEqual([
@@ -219,7 +234,10 @@ export function describeEventLogContract(name: string, makeLog: () => Promise<Ev
       );
       const partition = results[0]!.partition;
       expect(new Set(results.map((r) => r.partition))).toEqual(new Set([partition]));
-      await log.append(topic, [{ key: 'another-key', value: 'elsewhere' }, { key: 'yet-another', value: 'elsewhere' }]);
+      await log.append(topic, [
+        { key: 'another-key', value: 'elsewhere' },
+        { key: 'yet-another', value: 'elsewhere' },
+      ]);
       const records = await log.read(topic, partition, [1499, 3, 1200, 700]);
       expect(records.map((r) => [r.partition, r.offset, r.value?.toString('utf8')])).toEqual([
         [partition, 3, 'v3'],
@@ -227,6 +245,23 @@ export function describeEventLogContract(name: string, makeLog: () => Promise<Ev
         [partition, 1200, 'v1200'],
         [partition, 1499, 'v1499'],
       ]);
+    });
+
+    it('reads a long run of offsets that takes many fetches', async () => {
+      const topic = topicName('read-long');
+      await log.provision([{ topic }]);
+      const padding = 'x'.repeat(1000);
+      // Appends below the broker's 1 MiB batch limit; 2.5 MB in all, far more than one fetch returns.
+      for (let chunk = 0; chunk < 5; chunk++) {
+        await log.append(
+          topic,
+          Array.from({ length: 500 }, (_, i) => ({ key: 'k', value: `${chunk * 500 + i}:${padding}` })),
+        );
+      }
+      const offsets = Array.from({ length: 2500 }, (_, i) => i);
+      const records = await log.read(topic, 0, offsets);
+      expect(records.map((r) => r.offset)).toEqual(offsets);
+      expect(records.every((r) => r.value?.toString('utf8').startsWith(`${r.offset}:`))).toBe(true);
     });
 
     it('refuses to append to a topic that was never provisioned', async () => {

@@ -52,7 +52,10 @@ interface Mirrored<D> extends Versioned {
   readonly data: D;
 }
 
-const mirror = <D extends { id: string; deletedAt: string | null }>(_: unknown, event: { version: number; data: D }): Mirrored<D> => ({
+const mirror = <D extends { id: string; deletedAt: string | null }>(
+  _: unknown,
+  event: { version: number; data: D },
+): Mirrored<D> => ({
   id: event.data.id,
   version: event.version,
   deletedAt: event.data.deletedAt,
@@ -77,8 +80,16 @@ const KIND: Record<string, ChangeKind> = {
  */
 export class ChangeFeed implements Projection {
   readonly topics: readonly string[];
-  private readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>('product', (e) => e.type === 'ProductCreated', mirror);
-  private readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>('customer', (e) => e.type === 'CustomerCreated', mirror);
+  private readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>(
+    'product',
+    (e) => e.type === 'ProductCreated',
+    mirror,
+  );
+  private readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>(
+    'customer',
+    (e) => e.type === 'CustomerCreated',
+    mirror,
+  );
   private readonly purchaseIds = new Set<string>();
   private readonly purchaseKeys = new Set<string>();
   /** "topic partition offset" of every record that is not a change. Rejections are rare, so this stays small. */
@@ -185,11 +196,17 @@ export class ChangeFeed implements Projection {
     try {
       const decoded = decodeRecord(record);
       if (topic === this.names.purchases) return purchaseChange(topic, record, toPurchaseEvent(decoded, record));
-      if (decoded.format === 'envelope') return entityChange(topic, record, topic === this.names.products ? 'product' : 'customer', decoded.event);
+      if (decoded.format === 'envelope')
+        return entityChange(topic, record, topic === this.names.products ? 'product' : 'customer', decoded.event);
       // The original's records have no type; `remove` is a deletion, a `set` is told apart by the
       // feed's first reading, which recorded no difference here: report it as an update.
       const id = String(decoded.legacy.payload.id);
-      return { ...base(topic, record), entity: topic === this.names.products ? 'product' : 'customer', entityId: id, kind: decoded.legacy.eventType === 'remove' ? 'DELETED' : 'UPDATED' };
+      return {
+        ...base(topic, record),
+        entity: topic === this.names.products ? 'product' : 'customer',
+        entityId: id,
+        kind: decoded.legacy.eventType === 'remove' ? 'DELETED' : 'UPDATED',
+      };
     } catch {
       return undefined;
     }
@@ -223,7 +240,8 @@ export class ChangeFeed implements Projection {
 /** Did the event change state (not rejected, not a retry's duplicate)? */
 const accepted = (outcome: ApplyOutcome): boolean => outcome.ok && !outcome.duplicate;
 
-const key = (record: Pick<LogRecord, 'topic' | 'partition' | 'offset'>): string => `${record.topic} ${record.partition} ${record.offset}`;
+const key = (record: Pick<LogRecord, 'topic' | 'partition' | 'offset'>): string =>
+  `${record.topic} ${record.partition} ${record.offset}`;
 
 function base(topic: string, record: LogRecord) {
   return {

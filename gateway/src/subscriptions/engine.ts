@@ -73,7 +73,9 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
     };
     const enqueue = (change: Change) => {
       if (queue.length >= maxQueued) {
-        failure ??= new Error(`this subscriber fell more than ${maxQueued} changes behind; subscribe again with after: its last position`);
+        failure ??= new Error(
+          `this subscriber fell more than ${maxQueued} changes behind; subscribe again with after: its last position`,
+        );
       } else queue.push(change);
       notify();
     };
@@ -96,7 +98,8 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
               queue.push(change);
               notify();
               // Backpressure: the replay reads no further than the subscriber can take.
-              while (queue.length > hydrationWindow * 4 && !signal.aborted) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+              while (queue.length > hydrationWindow * 4 && !signal.aborted)
+                await new Promise<void>((resolve) => setTimeout(resolve, 5));
             });
           }
           replaying = false;
@@ -120,7 +123,10 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
           const hydrated = await result;
           const errors = hydrated.errors as readonly GraphQLError[] | undefined;
           counters.delivered++;
-          yield { data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined), ...(errors?.length ? { errors } : {}) };
+          yield {
+            data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined),
+            ...(errors?.length ? { errors } : {}),
+          };
           continue;
         }
         if (failure) throw failure;

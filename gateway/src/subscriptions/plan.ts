@@ -59,7 +59,9 @@ export function planSubscription(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation || operation.operation !== 'subscription') throw new GraphQLError('expected a subscription operation');
   const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
   );
   const included = (node: FieldNode | { directives?: FieldNode['directives'] }) =>
     getDirectiveValues(GraphQLSkipDirective, node, variableValues)?.if !== true &&
@@ -76,16 +78,24 @@ export function planSubscription(
     });
 
   const [root] = fieldsOf(operation.selectionSet);
-  if (!root || !(root.name.value in FIELDS)) throw new GraphQLError('expected one of productChanged, customerChanged, purchaseMade');
+  if (!root || !(root.name.value in FIELDS))
+    throw new GraphQLError('expected one of productChanged, customerChanged, purchaseMade');
   const spec = FIELDS[root.name.value as FieldName];
   const fieldDef = schema.getSubscriptionType()?.getFields()[root.name.value];
   if (!fieldDef) throw new GraphQLError(`unknown subscription field ${root.name.value}`);
-  const args = argumentValues(fieldDef, root, variableValues) as { id?: string; productId?: string; customerId?: string; after?: string };
+  const args = argumentValues(fieldDef, root, variableValues) as {
+    id?: string;
+    productId?: string;
+    customerId?: string;
+    after?: string;
+  };
   let after: Position | undefined;
   try {
     after = args.after ? decodePosition(args.after) : undefined;
   } catch (error) {
-    throw new GraphQLError(`after: ${(error as Error).message}; pass a position a payload gave you`, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError(`after: ${(error as Error).message}; pass a position a payload gave you`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
 
   const entityFields = root.selectionSet ? fieldsOf(root.selectionSet).filter((f) => f.name.value === spec.entity) : [];
@@ -97,9 +107,19 @@ export function planSubscription(
       alias: { kind: Kind.NAME, value: field.alias?.value ?? field.name.value },
       name: { kind: Kind.NAME, value: spec.query },
       arguments: [
-        { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } } },
+        {
+          kind: Kind.ARGUMENT,
+          name: { kind: Kind.NAME, value: 'id' },
+          value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } },
+        },
         ...(spec.includeDeleted
-          ? [{ kind: Kind.ARGUMENT as const, name: { kind: Kind.NAME as const, value: 'includeDeleted' }, value: { kind: Kind.BOOLEAN as const, value: true } }]
+          ? [
+              {
+                kind: Kind.ARGUMENT as const,
+                name: { kind: Kind.NAME as const, value: 'includeDeleted' },
+                value: { kind: Kind.BOOLEAN as const, value: true },
+              },
+            ]
           : []),
       ],
       directives: [],
@@ -184,12 +204,18 @@ export function planSubscription(
     matches,
     ...(query ? { query, queryText: print(query) } : {}),
     variables,
-    payload: (change, hydrated) => ({ [root.alias?.value ?? root.name.value]: root.selectionSet ? build(root.selectionSet, change, hydrated) : null }),
+    payload: (change, hydrated) => ({
+      [root.alias?.value ?? root.name.value]: root.selectionSet ? build(root.selectionSet, change, hydrated) : null,
+    }),
   };
 }
 
 /** A field's arguments from literals and variables (validation has already checked their types). */
-function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+function argumentValues(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const arg of field.args) {
     const given = node.arguments?.find((a) => a.name.value === arg.name);

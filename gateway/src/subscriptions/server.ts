@@ -2,7 +2,17 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from '@shop/event-core';
 import type { GatewayContext } from '../data-source.ts';
@@ -98,7 +108,15 @@ export function startSubscriptionServer({
       const response = await apollo.executeOperation(
         { query: plan.queryText!, variables: { ...plan.variables, [ENTITY_VARIABLE]: change.entityId } },
         // At least the state after the change in every subgraph, aggregates as of it exactly.
-        { contextValue: { correlationId: change.correlationId ?? randomUUID(), written: {}, requested: change.position, readAt: change.position, internal: true } },
+        {
+          contextValue: {
+            correlationId: change.correlationId ?? randomUUID(),
+            written: {},
+            requested: change.position,
+            readAt: change.position,
+            internal: true,
+          },
+        },
       );
       if (response.body.kind !== 'single') return { errors: [new GraphQLError('unexpected incremental result')] };
       return response.body.singleResult as ExecutionResult;
@@ -120,7 +138,12 @@ export function startSubscriptionServer({
         let role: Role | undefined;
         if (tokens) {
           const params = ctx.connectionParams ?? {};
-          const given = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : undefined;
+          const given =
+            typeof params.authorization === 'string'
+              ? params.authorization
+              : typeof params.token === 'string'
+                ? `Bearer ${params.token}`
+                : undefined;
           const found = roleOf(tokens, given);
           if (!found) return false;
           role = found;
@@ -141,7 +164,10 @@ export function startSubscriptionServer({
           return refuse([error as GraphQLError], 'subscription');
         }
         const isSubscription = document.definitions.some(
-          (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription' && (!payload.operationName || d.name?.value === payload.operationName),
+          (d) =>
+            d.kind === Kind.OPERATION_DEFINITION &&
+            d.operation === 'subscription' &&
+            (!payload.operationName || d.name?.value === payload.operationName),
         );
         const operation = isSubscription ? 'subscription' : 'query';
         const errors = validate(apiSchema, document, rules);
@@ -163,7 +189,12 @@ export function startSubscriptionServer({
         if (context.refusal) return failing(context.refusal);
         let plan;
         try {
-          plan = planSubscription(args.schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+          plan = planSubscription(
+            args.schema,
+            args.document,
+            args.operationName,
+            (args.variableValues ?? {}) as Record<string, unknown>,
+          );
         } catch (error) {
           return failing([error as GraphQLError]);
         }
@@ -188,10 +219,16 @@ export function startSubscriptionServer({
         const { refusal, role } = args.contextValue as OperationContext;
         if (refusal) return { errors: refusal };
         const response = await apollo.executeOperation(
-          { query: args.document, variables: (args.variableValues ?? {}) as Record<string, unknown>, ...(args.operationName ? { operationName: args.operationName } : {}) },
+          {
+            query: args.document,
+            variables: (args.variableValues ?? {}) as Record<string, unknown>,
+            ...(args.operationName ? { operationName: args.operationName } : {}),
+          },
           { contextValue: { correlationId: randomUUID(), written: {}, ...(role ? { role } : {}) } },
         );
-        return response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : { errors: [new GraphQLError('unexpected incremental result')] };
+        return response.body.kind === 'single'
+          ? (response.body.singleResult as ExecutionResult)
+          : { errors: [new GraphQLError('unexpected incremental result')] };
       },
       onError: (_ctx, _id, _payload, errors) => {
         logger.debug({ errors: errors.map((e) => e.message) }, 'subscription refused');

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { DecodeError, ENTITY_ID_PATTERN, formatMoney, MAX_CENTS, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
+import {
+  DecodeError,
+  ENTITY_ID_PATTERN,
+  formatMoney,
+  MAX_CENTS,
+  type EventEnvelope,
+  type LegacyRecord,
+  type LogRecord,
+} from '@shop/event-core';
 
 /** Money inside events: a decimal string with two fraction digits ("1.50"). */
 export const moneyString = z
@@ -22,7 +30,11 @@ export interface EventTopics {
  * default) lets several independent systems, or test runs, share one Kafka cluster.
  */
 export function eventTopics(prefix = ''): EventTopics {
-  return { products: `${prefix}eventbus.products`, customers: `${prefix}eventbus.customers`, purchases: `${prefix}eventbus.purchases` };
+  return {
+    products: `${prefix}eventbus.products`,
+    customers: `${prefix}eventbus.customers`,
+    purchases: `${prefix}eventbus.purchases`,
+  };
 }
 
 export const TOPICS: EventTopics = eventTopics();
@@ -42,7 +54,8 @@ export function parseData<T>(schema: z.ZodType<T>, event: EventEnvelope): T {
 export function legacyMoney(value: unknown): string {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
   const match = /^(0|[1-9]\d*)(?:\.(\d{1,2}))?$/.exec(text);
-  if (!match) throw new DecodeError(`legacy amount ${JSON.stringify(value)} is not a non-negative amount with at most 2 decimals`);
+  if (!match)
+    throw new DecodeError(`legacy amount ${JSON.stringify(value)} is not a non-negative amount with at most 2 decimals`);
   return `${match[1]}.${(match[2] ?? '').padEnd(2, '0')}`;
 }
 
@@ -70,6 +83,7 @@ export function legacyDate(value: unknown): string | undefined {
 export function legacyEntityId(legacy: LegacyRecord, record: Pick<LogRecord, 'key'>): string {
   const id = legacy.payload.id;
   if (typeof id !== 'string' || !ENTITY_ID_PATTERN.test(id)) throw new DecodeError('legacy payload has no valid id');
-  if (record.key !== null && record.key !== id) throw new DecodeError(`legacy record key "${record.key}" does not match payload id "${id}"`);
+  if (record.key !== null && record.key !== id)
+    throw new DecodeError(`legacy record key "${record.key}" does not match payload id "${id}"`);
   return id;
 }

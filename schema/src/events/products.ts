@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { DecodeError, type Decoded, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
+import {
+  DecodeError,
+  defineEventVersions,
+  type Decoded,
+  type EventEnvelope,
+  type LegacyRecord,
+  type LogRecord,
+} from '@shop/event-core';
 import { entityId, isoDate, legacyEntityId, legacyEventId, legacyMoney, legacyTime, moneyString, parseData } from './common.ts';
 
 /** A product as carried by every product event: the whole entity after the change. */
@@ -20,8 +27,18 @@ export type ProductEvent = ProductCreated | ProductUpdated | ProductDeleted;
 
 export const PRODUCT_EVENT_TYPES = ['ProductCreated', 'ProductUpdated', 'ProductDeleted'] as const;
 
-/** Narrows a decoded envelope to a product event with valid data; {@link DecodeError} otherwise. */
-export function parseProductEvent(event: EventEnvelope): ProductEvent {
+/**
+ * Schema versions of the products topic's event types (see docs/history.md, "Adding an event
+ * version"). Version 0 is the original system's `set`/`remove` record, upcast with the reader's
+ * state by {@link upcastLegacyProduct}; envelopes start at 1.
+ */
+export const PRODUCT_EVENT_VERSIONS = defineEventVersions<ProductEvent['type']>({
+  current: { ProductCreated: 1, ProductUpdated: 1, ProductDeleted: 1 },
+});
+
+/** Narrows a decoded envelope of any schema version to a current product event with valid data; {@link DecodeError} otherwise. */
+export function parseProductEvent(written: EventEnvelope): ProductEvent {
+  const event = PRODUCT_EVENT_VERSIONS.upcast(written);
   if (!(PRODUCT_EVENT_TYPES as readonly string[]).includes(event.type)) {
     throw new DecodeError(`unknown event type "${event.type}" on the products topic`);
   }
@@ -32,10 +49,21 @@ export function parseProductEvent(event: EventEnvelope): ProductEvent {
  * Upcasts a record of the original system (`set`/`remove` with `{id,name,price}`) given the
  * current version of that product (0 when unknown).
  */
-export function upcastLegacyProduct(legacy: LegacyRecord, record: LogRecord, current: ProductData | undefined, currentVersion: number): ProductEvent {
+export function upcastLegacyProduct(
+  legacy: LegacyRecord,
+  record: LogRecord,
+  current: ProductData | undefined,
+  currentVersion: number,
+): ProductEvent {
   const id = legacyEntityId(legacy, record);
   const at = legacyTime(record);
-  const base = { id: legacyEventId(record), entityId: id, version: currentVersion + 1, occurredAt: at, meta: { actor: 'legacy' } };
+  const base = {
+    id: legacyEventId(record),
+    entityId: id,
+    version: currentVersion + 1,
+    occurredAt: at,
+    meta: { actor: 'legacy' },
+  };
   if (legacy.eventType === 'remove') {
     if (!current) throw new DecodeError(`legacy remove of unknown product "${id}"`);
     return { ...base, type: 'ProductDeleted', data: { ...current, updatedAt: at, deletedAt: at } };
@@ -51,7 +79,9 @@ export function upcastLegacyProduct(legacy: LegacyRecord, record: LogRecord, cur
   });
   if (!data.success) throw new DecodeError(`invalid legacy product: ${z.prettifyError(data.error)}`);
   // The original's `set` was an upsert, so a `set` after a `remove` brings the product back.
-  return current ? { ...base, type: 'ProductUpdated', data: data.data } : { ...base, type: 'ProductCreated', version: 1, data: data.data };
+  return current
+    ? { ...base, type: 'ProductUpdated', data: data.data }
+    : { ...base, type: 'ProductCreated', version: 1, data: data.data };
 }
 
 /** What a reader knows of a product already: needed to upcast the original's records, which have no version. */
@@ -61,7 +91,11 @@ export interface KnownProduct {
 }
 
 /** A current product event from any decoded record on the products topic; {@link DecodeError} if it is none. */
-export function toProductEvent(decoded: Decoded, record: LogRecord, known: (id: string) => KnownProduct | undefined): ProductEvent {
+export function toProductEvent(
+  decoded: Decoded,
+  record: LogRecord,
+  known: (id: string) => KnownProduct | undefined,
+): ProductEvent {
   if (decoded.format === 'envelope') return parseProductEvent(decoded.event);
   const id = decoded.legacy.payload.id;
   if (typeof id !== 'string') throw new DecodeError('legacy product record without an id');

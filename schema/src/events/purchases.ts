@@ -1,6 +1,23 @@
 import { z } from 'zod';
-import { DecodeError, type Decoded, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
-import { entityId, isoDate, legacyDate, legacyEntityId, legacyEventId, legacyMoney, legacyTime, moneyString, parseData } from './common.ts';
+import {
+  DecodeError,
+  defineEventVersions,
+  type Decoded,
+  type EventEnvelope,
+  type LegacyRecord,
+  type LogRecord,
+} from '@shop/event-core';
+import {
+  entityId,
+  isoDate,
+  legacyDate,
+  legacyEntityId,
+  legacyEventId,
+  legacyMoney,
+  legacyTime,
+  moneyString,
+  parseData,
+} from './common.ts';
 
 /** A purchase is immutable: one event records it whole. */
 export const purchaseDataSchema = z.object({
@@ -17,7 +34,12 @@ export type PurchaseEvent = PurchaseMade;
 
 export const PURCHASE_EVENT_TYPES = ['PurchaseMade'] as const;
 
-export function parsePurchaseEvent(event: EventEnvelope): PurchaseEvent {
+/** Schema versions of the purchases topic's event types (see docs/history.md, "Adding an event version"). */
+export const PURCHASE_EVENT_VERSIONS = defineEventVersions<PurchaseEvent['type']>({ current: { PurchaseMade: 1 } });
+
+/** Narrows a decoded envelope of any schema version to a current purchase event; {@link DecodeError} otherwise. */
+export function parsePurchaseEvent(written: EventEnvelope): PurchaseEvent {
+  const event = PURCHASE_EVENT_VERSIONS.upcast(written);
   if (event.type !== 'PurchaseMade') throw new DecodeError(`unknown event type "${event.type}" on the purchases topic`);
   if (event.version !== 1) throw new DecodeError(`PurchaseMade must have version 1, got ${event.version}`);
   return { ...event, type: 'PurchaseMade', data: parseData(purchaseDataSchema, event) };
@@ -36,7 +58,15 @@ export function upcastLegacyPurchase(legacy: LegacyRecord, record: LogRecord): P
     transactionDate: legacyDate(transactionDate) ?? legacyTime(record),
   });
   if (!data.success) throw new DecodeError(`invalid legacy purchase: ${z.prettifyError(data.error)}`);
-  return { id: legacyEventId(record), type: 'PurchaseMade', entityId: id, version: 1, occurredAt: legacyTime(record), data: data.data, meta: { actor: 'legacy' } };
+  return {
+    id: legacyEventId(record),
+    type: 'PurchaseMade',
+    entityId: id,
+    version: 1,
+    occurredAt: legacyTime(record),
+    data: data.data,
+    meta: { actor: 'legacy' },
+  };
 }
 
 /** A current purchase event from any decoded record on the purchases topic; {@link DecodeError} if it is none. */

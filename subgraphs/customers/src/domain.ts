@@ -2,7 +2,7 @@
  * The customer aggregate: pure functions only. Time, ids and metadata come in with the command.
  */
 import { badInput, conflict, DomainError, notFound, type EventMeta } from '@shop/event-core';
-import type { CustomerData, CustomerEvent } from '@shop/schema';
+import { CUSTOMER_EVENT_VERSIONS, type CustomerData, type CustomerEvent } from '@shop/schema';
 
 export interface Customer {
   readonly id: string;
@@ -53,7 +53,11 @@ export function toData({ version: _version, ...data }: Customer): CustomerData {
 }
 
 /** Decides what a command means for the current state; throws a {@link DomainError} to refuse. */
-export function decide(state: Customer | undefined, command: CustomerCommand, { eventId, now, meta }: CommandContext): CustomerEvent {
+export function decide(
+  state: Customer | undefined,
+  command: CustomerCommand,
+  { eventId, now, meta }: CommandContext,
+): CustomerEvent {
   const envelope = { id: eventId, entityId: command.id, occurredAt: now, meta };
   switch (command.type) {
     case 'CreateCustomer': {
@@ -67,25 +71,39 @@ export function decide(state: Customer | undefined, command: CustomerCommand, { 
         updatedAt: now,
         deletedAt: null,
       };
-      return { ...envelope, type: 'CustomerCreated', version: 1, data: toData(customer) };
+      return CUSTOMER_EVENT_VERSIONS.stamp({ ...envelope, type: 'CustomerCreated', version: 1, data: toData(customer) });
     }
     case 'UpdateCustomer': {
       if (!state || state.deletedAt !== null) throw notFound('customer', command.id);
       checkExpected(state, command.expectedVersion);
       const customer: Customer = {
         ...state,
-        firstName: command.firstName === undefined || command.firstName === null ? state.firstName : validName(command.firstName, 'firstName'),
-        lastName: command.lastName === undefined || command.lastName === null ? state.lastName : validName(command.lastName, 'lastName'),
+        firstName:
+          command.firstName === undefined || command.firstName === null
+            ? state.firstName
+            : validName(command.firstName, 'firstName'),
+        lastName:
+          command.lastName === undefined || command.lastName === null ? state.lastName : validName(command.lastName, 'lastName'),
         version: state.version + 1,
         updatedAt: now,
       };
-      return { ...envelope, type: 'CustomerUpdated', version: customer.version, data: toData(customer) };
+      return CUSTOMER_EVENT_VERSIONS.stamp({
+        ...envelope,
+        type: 'CustomerUpdated',
+        version: customer.version,
+        data: toData(customer),
+      });
     }
     case 'DeleteCustomer': {
       if (!state || state.deletedAt !== null) throw notFound('customer', command.id);
       checkExpected(state, command.expectedVersion);
       const customer: Customer = { ...state, version: state.version + 1, updatedAt: now, deletedAt: now };
-      return { ...envelope, type: 'CustomerDeleted', version: customer.version, data: toData(customer) };
+      return CUSTOMER_EVENT_VERSIONS.stamp({
+        ...envelope,
+        type: 'CustomerDeleted',
+        version: customer.version,
+        data: toData(customer),
+      });
     }
     default: {
       const unknown: never = command;

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { newEntityId, newEventId, startEventSourcedSubgraph, type EventLog, type Logger, type RunningEventSourcedSubgraph } from '@shop/event-core';
+import {
+  newEntityId,
+  newEventId,
+  RecordReader,
+  startEventSourcedSubgraph,
+  type EventLog,
+  type Logger,
+  type RunningEventSourcedSubgraph,
+  type TopicRetention,
+} from '@shop/event-core';
 import { TOPICS, type EventTopics } from '@shop/schema';
 import { CustomersReadModel } from './read-model.ts';
 import { createResolvers } from './resolvers.ts';
@@ -17,6 +26,8 @@ export interface CustomersSubgraphOptions {
   /** Default 4002; 0 picks a free port. */
   readonly port?: number;
   readonly partitions?: number;
+  /** Retention policy of the topics it creates (`TOPIC_RETENTION`). Default `compact`. */
+  readonly retention?: TopicRetention;
   /** Topic names; default the public ones (`eventbus.*`). */
   readonly topics?: EventTopics;
   readonly mutationTimeoutMs?: number;
@@ -33,8 +44,15 @@ export interface RunningCustomersSubgraph extends RunningEventSourcedSubgraph {
 }
 
 /** Starts the customers subgraph on `eventbus.customers`; resolves once its read model has caught up. */
-export async function startCustomersSubgraph({ port = 4002, now = () => new Date(), newId = newEntityId, topics = TOPICS, ...options }: CustomersSubgraphOptions): Promise<RunningCustomersSubgraph> {
+export async function startCustomersSubgraph({
+  port = 4002,
+  now = () => new Date(),
+  newId = newEntityId,
+  topics = TOPICS,
+  ...options
+}: CustomersSubgraphOptions): Promise<RunningCustomersSubgraph> {
   const model = new CustomersReadModel(topics);
+  const past = model.pastStates(new RecordReader({ log: options.log, topic: topics.customers }));
   const running = await startEventSourcedSubgraph({
     ...options,
     name: 'customers',
@@ -42,7 +60,17 @@ export async function startCustomersSubgraph({ port = 4002, now = () => new Date
     typeDefs,
     projection: model,
     ownTopic: topics.customers,
-    resolvers: ({ writer }) => createResolvers({ model, writer, now, newId, newEventId }),
+    resolvers: ({ writer, projector }) =>
+      createResolvers({
+        model,
+        writer,
+        past,
+        projector,
+        asOfTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
+        now,
+        newId,
+        newEventId,
+      }),
   });
   return { ...running, model };
 }

@@ -10,6 +10,7 @@ runServiceMain('customers', (config, log, logger) =>
     host: config.HOST,
     port: config.CUSTOMERS_PORT,
     partitions: config.TOPIC_PARTITIONS,
+    retention: config.TOPIC_RETENTION,
     topics: eventTopics(config.TOPIC_PREFIX),
     mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,

@@ -42,7 +42,7 @@ function refusal(fn: () => unknown): DomainError {
 }
 
 describe('CreateCustomer', () => {
-  it('records CustomerCreated at version 1 with the whole customer', () => {
+  it('records CustomerCreated at version 1 with the whole customer, in the current schema version', () => {
     const context = at(T0, { idempotencyKey: 'k-1' });
     expect(decide(undefined, create(' Danny ', 'Tester'), context)).toEqual({
       id: context.eventId,
@@ -52,6 +52,7 @@ describe('CreateCustomer', () => {
       occurredAt: T0,
       data: { id: 'c1', firstName: 'Danny', lastName: 'Tester', createdAt: T0, updatedAt: T0, deletedAt: null },
       meta: { idempotencyKey: 'k-1' },
+      schemaVersion: 1,
     });
   });
 

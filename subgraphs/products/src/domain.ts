@@ -2,7 +2,7 @@
  * The product aggregate: pure functions only. Time, ids and metadata come in with the command.
  */
 import { badInput, conflict, DomainError, formatMoney, MAX_CENTS, notFound, parseMoney, type EventMeta } from '@shop/event-core';
-import type { ProductData, ProductEvent } from '@shop/schema';
+import { PRODUCT_EVENT_VERSIONS, type ProductData, type ProductEvent } from '@shop/schema';
 
 export interface Product {
   readonly id: string;
@@ -43,7 +43,8 @@ function validName(name: unknown): string {
 }
 
 function validPrice(cents: number): number {
-  if (!Number.isSafeInteger(cents) || cents < 0) throw badInput('price must be a non-negative amount with at most two decimals', 'price');
+  if (!Number.isSafeInteger(cents) || cents < 0)
+    throw badInput('price must be a non-negative amount with at most two decimals', 'price');
   if (cents > MAX_CENTS) throw badInput(`price must be at most ${formatMoney(MAX_CENTS)}`, 'price');
   return cents;
 }
@@ -78,7 +79,11 @@ function fromData(data: ProductData, version: number): Product {
 }
 
 /** Decides what a command means for the current state; throws a {@link DomainError} to refuse. */
-export function decide(state: Product | undefined, command: ProductCommand, { eventId, now, meta }: CommandContext): ProductEvent {
+export function decide(
+  state: Product | undefined,
+  command: ProductCommand,
+  { eventId, now, meta }: CommandContext,
+): ProductEvent {
   const envelope = { id: eventId, entityId: command.id, occurredAt: now, meta };
   switch (command.type) {
     case 'CreateProduct': {
@@ -92,21 +97,32 @@ export function decide(state: Product | undefined, command: ProductCommand, { ev
         updatedAt: now,
         deletedAt: null,
       };
-      return { ...envelope, type: 'ProductCreated', version: 1, data: toData(product) };
+      return PRODUCT_EVENT_VERSIONS.stamp({ ...envelope, type: 'ProductCreated', version: 1, data: toData(product) });
     }
     case 'UpdateProduct': {
       if (!state || state.deletedAt !== null) throw notFound('product', command.id);
       checkExpected(state, command.expectedVersion);
       const name = command.name === undefined || command.name === null ? state.name : validName(command.name);
-      const priceCents = command.priceCents === undefined || command.priceCents === null ? state.priceCents : validPrice(command.priceCents);
+      const priceCents =
+        command.priceCents === undefined || command.priceCents === null ? state.priceCents : validPrice(command.priceCents);
       const product: Product = { ...state, name, priceCents, version: state.version + 1, updatedAt: now };
-      return { ...envelope, type: 'ProductUpdated', version: product.version, data: toData(product) };
+      return PRODUCT_EVENT_VERSIONS.stamp({
+        ...envelope,
+        type: 'ProductUpdated',
+        version: product.version,
+        data: toData(product),
+      });
     }
     case 'DeleteProduct': {
       if (!state || state.deletedAt !== null) throw notFound('product', command.id);
       checkExpected(state, command.expectedVersion);
       const product: Product = { ...state, version: state.version + 1, updatedAt: now, deletedAt: now };
-      return { ...envelope, type: 'ProductDeleted', version: product.version, data: toData(product) };
+      return PRODUCT_EVENT_VERSIONS.stamp({
+        ...envelope,
+        type: 'ProductDeleted',
+        version: product.version,
+        data: toData(product),
+      });
     }
     default: {
       const unknown: never = command;

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { newEntityId, newEventId, startEventSourcedSubgraph, type EventLog, type Logger, type RunningEventSourcedSubgraph } from '@shop/event-core';
+import {
+  newEntityId,
+  newEventId,
+  RecordReader,
+  startEventSourcedSubgraph,
+  type EventLog,
+  type Logger,
+  type RunningEventSourcedSubgraph,
+  type TopicRetention,
+} from '@shop/event-core';
 import { TOPICS, type EventTopics } from '@shop/schema';
 import { ProductsReadModel } from './read-model.ts';
 import { createResolvers } from './resolvers.ts';
@@ -17,6 +26,8 @@ export interface ProductsSubgraphOptions {
   /** Default 4001; 0 picks a free port. */
   readonly port?: number;
   readonly partitions?: number;
+  /** Retention policy of the topics it creates (`TOPIC_RETENTION`). Default `compact`. */
+  readonly retention?: TopicRetention;
   /** Topic names; default the public ones (`eventbus.*`). */
   readonly topics?: EventTopics;
   readonly mutationTimeoutMs?: number;
@@ -33,8 +44,15 @@ export interface RunningProductsSubgraph extends RunningEventSourcedSubgraph {
 }
 
 /** Starts the products subgraph on `eventbus.products`; resolves once its read model has caught up. */
-export async function startProductsSubgraph({ port = 4001, now = () => new Date(), newId = newEntityId, topics = TOPICS, ...options }: ProductsSubgraphOptions): Promise<RunningProductsSubgraph> {
+export async function startProductsSubgraph({
+  port = 4001,
+  now = () => new Date(),
+  newId = newEntityId,
+  topics = TOPICS,
+  ...options
+}: ProductsSubgraphOptions): Promise<RunningProductsSubgraph> {
   const model = new ProductsReadModel(topics);
+  const past = model.pastStates(new RecordReader({ log: options.log, topic: topics.products }));
   const running = await startEventSourcedSubgraph({
     ...options,
     name: 'products',
@@ -42,7 +60,17 @@ export async function startProductsSubgraph({ port = 4001, now = () => new Date(
     typeDefs,
     projection: model,
     ownTopic: topics.products,
-    resolvers: ({ writer }) => createResolvers({ model, writer, now, newId, newEventId }),
+    resolvers: ({ writer, projector }) =>
+      createResolvers({
+        model,
+        writer,
+        past,
+        projector,
+        asOfTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
+        now,
+        newId,
+        newEventId,
+      }),
   });
   return { ...running, model };
 }

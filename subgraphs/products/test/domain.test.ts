@@ -44,7 +44,7 @@ function refusal(fn: () => unknown): DomainError {
 }
 
 describe('CreateProduct', () => {
-  it('records ProductCreated at version 1 with the whole product', () => {
+  it('records ProductCreated at version 1 with the whole product, in the current schema version', () => {
     const context = at(T0, { correlationId: 'corr-1', idempotencyKey: 'k-1' });
     const event = decide(undefined, create('Butter', 150), context);
     expect(event).toEqual({
@@ -55,6 +55,7 @@ describe('CreateProduct', () => {
       occurredAt: T0,
       data: { id: 'p1', name: 'Butter', price: '1.50', createdAt: T0, updatedAt: T0, deletedAt: null },
       meta: { correlationId: 'corr-1', idempotencyKey: 'k-1' },
+      schemaVersion: 1,
     });
   });
 

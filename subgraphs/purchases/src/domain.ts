@@ -3,7 +3,7 @@
  * `PurchaseMade`; what it may refer to is checked against the mirrored products and customers.
  */
 import { badInput, formatMoney, MAX_CENTS, notFound, parseMoney, type EventMeta } from '@shop/event-core';
-import type { PurchaseData, PurchaseEvent } from '@shop/schema';
+import { PURCHASE_EVENT_VERSIONS, type PurchaseData, type PurchaseEvent } from '@shop/schema';
 
 export interface Purchase {
   readonly id: string;
@@ -52,8 +52,22 @@ export function decide(view: DecisionView, command: PurchaseCommand, { eventId, 
       if (!Number.isSafeInteger(totalCents) || totalCents < 0 || totalCents > MAX_CENTS) {
         throw badInput(`total must be between 0.00 and ${formatMoney(MAX_CENTS)} with at most two decimals`, 'total');
       }
-      const purchase: Purchase = { id: command.id, productId: command.productId, customerId: command.customerId, totalCents, transactionDate: now };
-      return { id: eventId, type: 'PurchaseMade', entityId: command.id, version: 1, occurredAt: now, data: toData(purchase), meta };
+      const purchase: Purchase = {
+        id: command.id,
+        productId: command.productId,
+        customerId: command.customerId,
+        totalCents,
+        transactionDate: now,
+      };
+      return PURCHASE_EVENT_VERSIONS.stamp({
+        id: eventId,
+        type: 'PurchaseMade',
+        entityId: command.id,
+        version: 1,
+        occurredAt: now,
+        data: toData(purchase),
+        meta,
+      });
     }
     default: {
       const unknown: never = command.type;

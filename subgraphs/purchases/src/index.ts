@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { newEntityId, newEventId, startEventSourcedSubgraph, type EventLog, type Logger, type RunningEventSourcedSubgraph } from '@shop/event-core';
+import {
+  newEntityId,
+  newEventId,
+  RecordReader,
+  startEventSourcedSubgraph,
+  type EventLog,
+  type Logger,
+  type RunningEventSourcedSubgraph,
+  type TopicRetention,
+} from '@shop/event-core';
 import { TOPICS, type EventTopics } from '@shop/schema';
 import { PurchasesReadModel } from './read-model.ts';
 import { createResolvers } from './resolvers.ts';
@@ -17,6 +26,8 @@ export interface PurchasesSubgraphOptions {
   /** Default 4003; 0 picks a free port. */
   readonly port?: number;
   readonly partitions?: number;
+  /** Retention policy of the topics it creates (`TOPIC_RETENTION`). Default `compact`. */
+  readonly retention?: TopicRetention;
   /** Topic names; default the public ones (`eventbus.*`). */
   readonly topics?: EventTopics;
   readonly mutationTimeoutMs?: number;
@@ -33,7 +44,13 @@ export interface RunningPurchasesSubgraph extends RunningEventSourcedSubgraph {
 }
 
 /** Starts the purchases subgraph on `eventbus.purchases`; resolves once its read model has caught up. */
-export async function startPurchasesSubgraph({ port = 4003, now = () => new Date(), newId = newEntityId, topics = TOPICS, ...options }: PurchasesSubgraphOptions): Promise<RunningPurchasesSubgraph> {
+export async function startPurchasesSubgraph({
+  port = 4003,
+  now = () => new Date(),
+  newId = newEntityId,
+  topics = TOPICS,
+  ...options
+}: PurchasesSubgraphOptions): Promise<RunningPurchasesSubgraph> {
   const model = new PurchasesReadModel(topics);
   const running = await startEventSourcedSubgraph({
     ...options,
@@ -42,7 +59,17 @@ export async function startPurchasesSubgraph({ port = 4003, now = () => new Date
     typeDefs,
     projection: model,
     ownTopic: topics.purchases,
-    resolvers: ({ writer }) => createResolvers({ model, writer, now, newId, newEventId }),
+    resolvers: ({ writer, projector }) =>
+      createResolvers({
+        model,
+        writer,
+        reader: new RecordReader({ log: options.log, topic: topics.purchases }),
+        projector,
+        asOfTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
+        now,
+        newId,
+        newEventId,
+      }),
   });
   return { ...running, model };
 }

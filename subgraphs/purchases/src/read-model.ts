@@ -2,6 +2,7 @@ import {
   applied,
   DomainError,
   duplicateOf,
+  NumberColumn,
   paginate,
   rejected,
   WholeStateTable,
@@ -12,6 +13,7 @@ import {
   type PageArgs,
   type Position,
   type Projection,
+  TimeIndex,
 } from '@shop/event-core';
 import {
   TOPICS,
@@ -34,7 +36,10 @@ interface Mirrored<D> {
   readonly data: D;
 }
 
-const mirror = <D extends { id: string; deletedAt: string | null }>(_state: unknown, event: { version: number; data: D }): Mirrored<D> => ({
+const mirror = <D extends { id: string; deletedAt: string | null }>(
+  _state: unknown,
+  event: { version: number; data: D },
+): Mirrored<D> => ({
   id: event.data.id,
   version: event.version,
   deletedAt: event.data.deletedAt,
@@ -83,26 +88,66 @@ class ProductTotals extends Totals {
  */
 export class PurchasesReadModel implements Projection {
   readonly topics: readonly string[];
-  readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>('product', (e) => e.type === 'ProductCreated', mirror);
-  readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>('customer', (e) => e.type === 'CustomerCreated', mirror);
+  readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>(
+    'product',
+    (e) => e.type === 'ProductCreated',
+    mirror,
+  );
+  readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>(
+    'customer',
+    (e) => e.type === 'CustomerCreated',
+    mirror,
+  );
   private readonly purchases = new Map<string, StoredPurchase>();
   private readonly order: string[] = [];
+  /**
+   * Per partition, the offsets of the purchases in `order` and their places in it (both ascending),
+   * so the whole list as of a point in time is counted and bounded by binary search instead of a
+   * walk back over every purchase made since.
+   */
+  private readonly arrivals = new Map<number, { readonly offsets: NumberColumn; readonly places: NumberColumn }>();
   private readonly byProduct = new Map<string, ProductTotals>();
   private readonly byCustomer = new Map<string, Totals>();
   /** "productId customerId" → purchases of that pair, so a filter by both is O(page) too. */
   private readonly byPair = new Map<string, string[]>();
   private readonly idempotency = new Map<string, string>();
+  /**
+   * When the applied events of every topic occurred: turns an `asOf` instant into a cut of the
+   * purchases topic, and a position in the products or customers topic into one too.
+   */
+  readonly times: TimeIndex;
 
-  constructor(private readonly names: EventTopics = TOPICS) {
+  constructor(readonly names: EventTopics = TOPICS) {
     this.topics = [names.purchases, names.products, names.customers];
+    this.times = new TimeIndex(this.topics);
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
+    const { event, outcome } = this.applyEvent(topic, decoded, record);
+    if (outcome.ok && !outcome.duplicate) this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
+    return outcome;
+  }
+
+  private applyEvent(
+    topic: string,
+    decoded: Decoded,
+    record: LogRecord,
+  ): { readonly event: { readonly occurredAt: string }; readonly outcome: ApplyOutcome } {
     if (topic === this.names.purchases) {
-      return this.applyPurchase({ ...evolve(toPurchaseEvent(decoded, record)), partition: record.partition, offset: record.offset }, decoded);
+      const event = toPurchaseEvent(decoded, record);
+      return {
+        event,
+        outcome: this.applyPurchase({ ...evolve(event), partition: record.partition, offset: record.offset }, decoded),
+      };
     }
-    if (topic === this.names.products) return this.products.apply(toProductEvent(decoded, record, (id) => this.products.table.get(id)));
-    if (topic === this.names.customers) return this.customers.apply(toCustomerEvent(decoded, record, (id) => this.customers.table.get(id)));
+    if (topic === this.names.products) {
+      const event = toProductEvent(decoded, record, (id) => this.products.table.get(id));
+      return { event, outcome: this.products.apply(event) };
+    }
+    if (topic === this.names.customers) {
+      const event = toCustomerEvent(decoded, record, (id) => this.customers.table.get(id));
+      return { event, outcome: this.customers.apply(event) };
+    }
     throw new Error(`not a topic of this read model: ${topic}`);
   }
 
@@ -114,6 +159,11 @@ export class PurchasesReadModel implements Projection {
       return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
     }
     this.purchases.set(purchase.id, purchase);
+    let arrivals = this.arrivals.get(purchase.partition);
+    if (!arrivals)
+      this.arrivals.set(purchase.partition, (arrivals = { offsets: new NumberColumn(), places: new NumberColumn() }));
+    arrivals.offsets.push(purchase.offset);
+    arrivals.places.push(this.order.length);
     this.order.push(purchase.id);
     let product = this.byProduct.get(purchase.productId);
     if (!product) this.byProduct.set(purchase.productId, (product = new ProductTotals()));
@@ -134,7 +184,7 @@ export class PurchasesReadModel implements Projection {
   }
 
   /** Was this purchase applied before `readAt` (or is there no `readAt`)? */
-  private visibleAt(purchase: StoredPurchase, readAt: Position | undefined): boolean {
+  visibleAt(purchase: StoredPurchase, readAt: Position | undefined): boolean {
     if (!readAt) return true;
     const cut = readAt[this.names.purchases]?.[purchase.partition];
     return cut === undefined || purchase.offset < cut;
@@ -146,7 +196,11 @@ export class PurchasesReadModel implements Projection {
    * offsets grow, so once every partition has shown an older purchase, all earlier ones are older.
    */
   private statsAt(totals: Totals | undefined, readAt: Position | undefined, distinct?: Map<string, number>): Stats {
-    const all = { purchaseCount: totals?.purchaseIds.length ?? 0, totalCents: totals?.totalCents ?? 0n, customerCount: distinct?.size ?? 0 };
+    const all = {
+      purchaseCount: totals?.purchaseIds.length ?? 0,
+      totalCents: totals?.totalCents ?? 0n,
+      customerCount: distinct?.size ?? 0,
+    };
     const cuts = readAt?.[this.names.purchases];
     if (!totals || !cuts) return all;
     const partitions = Object.keys(cuts).length;
@@ -165,7 +219,8 @@ export class PurchasesReadModel implements Projection {
       excludedPerCustomer.set(purchase.customerId, (excludedPerCustomer.get(purchase.customerId) ?? 0) + 1);
     }
     let customers = all.customerCount;
-    if (distinct) for (const [customerId, excluded] of excludedPerCustomer) if (distinct.get(customerId) === excluded) customers--;
+    if (distinct)
+      for (const [customerId, excluded] of excludedPerCustomer) if (distinct.get(customerId) === excluded) customers--;
     return { purchaseCount: count, totalCents: total, customerCount: customers };
   }
 
@@ -192,8 +247,26 @@ export class PurchasesReadModel implements Projection {
       const purchase = this.purchases.get(id);
       return purchase && this.visibleAt(purchase, readAt) ? purchase : undefined;
     };
+    if (ids === this.order) {
+      const { count, end } = this.arrivedBefore(readAt);
+      return paginate(ids, args, count, visible, end);
+    }
     const hidden = ids.length - this.countVisible(ids, readAt);
     return paginate(ids, args, ids.length - hidden, visible);
+  }
+
+  /** How many purchases of the whole list came before `readAt`, and one past the place of the last of them. */
+  private arrivedBefore(readAt: Position): { readonly count: number; readonly end: number } {
+    const cuts = readAt[this.names.purchases] ?? {};
+    let count = 0;
+    let end = 0;
+    for (const [partition, { offsets, places }] of this.arrivals) {
+      const cut = cuts[partition];
+      const n = cut === undefined ? offsets.length : offsets.countBelow(cut);
+      count += n;
+      if (n > 0) end = Math.max(end, places.at(n - 1) + 1);
+    }
+    return { count, end };
   }
 
   private countVisible(ids: readonly string[], readAt: Position): number {

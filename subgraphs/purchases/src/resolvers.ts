@@ -1,10 +1,41 @@
-import { checkId, DateTimeScalar, executeMutation, isEntityId, MoneyScalar, parseMoney, type EventWriter, type PageArgs, type SubgraphContext, type SubgraphResolvers } from '@shop/event-core';
-import { decide, type Purchase } from './domain.ts';
-import type { PurchasesReadModel } from './read-model.ts';
+import {
+  checkId,
+  DateTimeScalar,
+  decodeRecord,
+  diffFields,
+  encodePosition,
+  executeMutation,
+  isEntityId,
+  mapNodes,
+  MoneyScalar,
+  paginate,
+  parseMoney,
+  pointInTime,
+  positionAfter,
+  type Connection,
+  type EventWriter,
+  type HistoryEntry,
+  type HistoryPageArgs,
+  type PageArgs,
+  type Position,
+  type Projector,
+  type RecordReader,
+  type SubgraphContext,
+  type SubgraphResolvers,
+} from '@shop/event-core';
+import { toPurchaseEvent } from '@shop/schema';
+import { decide, toData, type Purchase } from './domain.ts';
+import type { PurchasesReadModel, StoredPurchase } from './read-model.ts';
 
 export interface PurchasesResolverDeps {
   readonly model: PurchasesReadModel;
   readonly writer: EventWriter;
+  /** Reads purchase records back for `Purchase.history`. */
+  readonly reader: RecordReader;
+  /** Waited on for an `asOf` position this subgraph has not applied yet. */
+  readonly projector: Pick<Projector, 'waitFor'>;
+  /** Bound on that wait, in ms. */
+  readonly asOfTimeoutMs: number;
   readonly now: () => Date;
   readonly newId: () => string;
   readonly newEventId: () => string;
@@ -15,47 +46,131 @@ interface CreatePurchaseArgs {
   readonly idempotencyKey?: string | null;
 }
 
+/** A product or customer reference: its key, `asOf` included (null: now). */
 interface Ref {
   readonly id: string;
+  readonly asOf?: string | null;
 }
+
+/** A purchase as the graph sees it; one listed as of a point in time passes that point to its product and customer. */
+type PurchaseAt = StoredPurchase & { readonly asOf?: string };
 
 interface PurchasesArgs extends PageArgs {
   readonly productId?: string | null;
   readonly customerId?: string | null;
+  readonly asOf?: string | null;
 }
 
-const optionalId = (id: string | null | undefined, field: string): string | undefined => (id === null || id === undefined ? undefined : checkId(id, field));
+/** Where to read: purchases before `readAt` (none: all of them); references carry `refAsOf` on. */
+interface ReadPoint {
+  readonly readAt?: Position;
+  readonly refAsOf?: string;
+}
+
+const optionalId = (id: string | null | undefined, field: string): string | undefined =>
+  id === null || id === undefined ? undefined : checkId(id, field);
 
 /** Thin resolvers: check arguments → command → read model. Aggregates are read, never computed here. */
-export function createResolvers({ model, writer, now, newId, newEventId }: PurchasesResolverDeps): SubgraphResolvers {
+export function createResolvers({
+  model,
+  writer,
+  reader,
+  projector,
+  asOfTimeoutMs,
+  now,
+  newId,
+  newEventId,
+}: PurchasesResolverDeps): SubgraphResolvers {
+  /**
+   * An entity's or argument's `asOf` wins; without one, `X-Read-At` (a subscription payload shows
+   * aggregates exactly as they were at its event, not as they are when it is hydrated).
+   */
+  const readPoint = async (asOf: string | null | undefined, { readAt }: SubgraphContext): Promise<ReadPoint> => {
+    if (asOf === undefined || asOf === null) return readAt ? { readAt } : {};
+    const when = await pointInTime(asOf, projector, asOfTimeoutMs);
+    // A position is completed over every topic before it is passed on, so the products and
+    // customers subgraphs cut their own topic exactly, even for a position in the purchases topic.
+    const refAsOf = when.asOf.kind === 'instant' ? when.text : encodePosition(model.times.position(model.topics, when.asOf));
+    return { readAt: model.times.position([model.names.purchases], when.asOf), refAsOf };
+  };
+  const marked = (page: Connection<StoredPurchase>, { refAsOf }: ReadPoint): Connection<PurchaseAt> =>
+    refAsOf === undefined ? page : mapNodes(page, (purchase) => ({ ...purchase, asOf: refAsOf }));
+
+  const history = async (purchase: StoredPurchase, args: HistoryPageArgs): Promise<Connection<HistoryEntry>> => {
+    // A purchase never changes: its history is the one event that made it.
+    const record = (await reader.read(purchase.partition, [purchase.offset])).get(purchase.offset);
+    const entries: HistoryEntry[] = [];
+    if (record) {
+      const event = toPurchaseEvent(decodeRecord(record), record);
+      const { total, productId, customerId, transactionDate } = toData(purchase);
+      entries.push({
+        eventId: event.id,
+        type: event.type,
+        kind: 'CREATED',
+        version: event.version,
+        occurredAt: event.occurredAt,
+        position: encodePosition(positionAfter(record.topic, record.partition, record.offset)),
+        actor: event.meta.actor ?? null,
+        changes: diffFields(undefined, { productId, customerId, total, transactionDate }),
+      });
+    }
+    return paginate(entries, args, entries.length, (entry) => entry);
+  };
+
   return {
     Money: MoneyScalar,
     DateTime: DateTimeScalar,
     Query: {
-      purchases: (_: unknown, args: PurchasesArgs, { readAt }: SubgraphContext) =>
-        model.page({ ...args, productId: optionalId(args.productId, 'productId'), customerId: optionalId(args.customerId, 'customerId') }, readAt),
-      purchase: (_: unknown, { id }: { id: string }) => (isEntityId(id) ? (model.purchase(id) ?? null) : null),
+      purchases: async (_: unknown, { asOf, ...args }: PurchasesArgs, context: SubgraphContext) => {
+        const point = await readPoint(asOf, context);
+        const filter = {
+          ...args,
+          productId: optionalId(args.productId, 'productId'),
+          customerId: optionalId(args.customerId, 'customerId'),
+        };
+        return marked(model.page(filter, point.readAt), point);
+      },
+      purchase: async (_: unknown, { id, asOf }: { id: string; asOf?: string | null }, context: SubgraphContext) => {
+        const purchase = isEntityId(id) ? model.purchase(id) : undefined;
+        if (!purchase || asOf === undefined || asOf === null) return purchase ?? null;
+        const point = await readPoint(asOf, context);
+        return model.visibleAt(purchase, point.readAt) ? { ...purchase, asOf: point.refAsOf } : null;
+      },
     },
     Purchase: {
       __resolveReference: ({ id }: { id: string }) => model.purchase(id) ?? null,
-      product: (purchase: Purchase) => ({ __typename: 'Product', id: purchase.productId }),
-      customer: (purchase: Purchase) => ({ __typename: 'Customer', id: purchase.customerId }),
+      product: (purchase: PurchaseAt) => ({ __typename: 'Product', id: purchase.productId, asOf: purchase.asOf ?? null }),
+      customer: (purchase: PurchaseAt) => ({ __typename: 'Customer', id: purchase.customerId, asOf: purchase.asOf ?? null }),
       total: (purchase: Purchase) => purchase.totalCents,
+      history: (purchase: StoredPurchase, args: HistoryPageArgs) => history(purchase, args),
     },
-    // Aggregates honour X-Read-At (context.readAt): a subscription payload shows them exactly as
-    // they were at its event, not as they are when it is hydrated.
+    // Aggregates are answered as of the entity's `asOf` (or X-Read-At): the totals kept per event,
+    // minus the few purchases after that point.
     Product: {
-      __resolveReference: ({ id }: { id: string }) => ({ id }),
-      purchases: ({ id }: Ref, args: PageArgs, { readAt }: SubgraphContext) => model.page({ ...args, productId: id }, readAt),
-      purchaseCount: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.productStats(id, readAt).purchaseCount,
-      customerCount: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.productStats(id, readAt).customerCount,
-      totalSpent: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.productStats(id, readAt).totalCents,
+      __resolveReference: ({ id, asOf }: Ref): Ref => ({ id, asOf: asOf ?? null }),
+      asOf: ({ asOf }: Ref) => asOf ?? null,
+      purchases: async ({ id, asOf }: Ref, args: PageArgs, context: SubgraphContext) => {
+        const point = await readPoint(asOf, context);
+        return marked(model.page({ ...args, productId: id }, point.readAt), point);
+      },
+      purchaseCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+        model.productStats(id, (await readPoint(asOf, context)).readAt).purchaseCount,
+      customerCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+        model.productStats(id, (await readPoint(asOf, context)).readAt).customerCount,
+      totalSpent: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+        model.productStats(id, (await readPoint(asOf, context)).readAt).totalCents,
     },
     Customer: {
-      __resolveReference: ({ id }: { id: string }) => ({ id }),
-      purchases: ({ id }: Ref, args: PageArgs, { readAt }: SubgraphContext) => model.page({ ...args, customerId: id }, readAt),
-      purchaseCount: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.customerStats(id, readAt).purchaseCount,
-      totalSpent: ({ id }: Ref, _: unknown, { readAt }: SubgraphContext) => model.customerStats(id, readAt).totalCents,
+      __resolveReference: ({ id, asOf }: Ref): Ref => ({ id, asOf: asOf ?? null }),
+      asOf: ({ asOf }: Ref) => asOf ?? null,
+      purchases: async ({ id, asOf }: Ref, args: PageArgs, context: SubgraphContext) => {
+        const point = await readPoint(asOf, context);
+        return marked(model.page({ ...args, customerId: id }, point.readAt), point);
+      },
+      purchaseCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+        model.customerStats(id, (await readPoint(asOf, context)).readAt).purchaseCount,
+      totalSpent: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+        model.customerStats(id, (await readPoint(asOf, context)).readAt).totalCents,
     },
     Mutation: {
       createPurchase: (_: unknown, { input, idempotencyKey }: CreatePurchaseArgs, context: SubgraphContext) => {
@@ -73,7 +188,11 @@ export function createResolvers({ model, writer, now, newId, newEventId }: Purch
               productPriceCents: product && parseMoney(product.data.price, 'price'),
               customerExists: model.customers.table.getLive(customerId) !== undefined,
             };
-            return decide(view, { type: 'MakePurchase', id: newId(), productId, customerId, totalCents: input.total }, { eventId: newEventId(), now: now().toISOString(), meta });
+            return decide(
+              view,
+              { type: 'MakePurchase', id: newId(), productId, customerId, totalCents: input.total },
+              { eventId: newEventId(), now: now().toISOString(), meta },
+            );
           },
           read: (id) => model.purchase(id),
         });

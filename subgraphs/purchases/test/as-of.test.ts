@@ -59,7 +59,15 @@ const purchase = (model: PurchasesReadModel, productId: string, customerId: stri
   const record = feed(
     model,
     TOPICS.purchases,
-    { id: `e-${id}`, type: 'PurchaseMade', entityId: id, version: 1, occurredAt: T0, data: { id, productId, customerId, total, transactionDate: T0 }, meta: {} },
+    {
+      id: `e-${id}`,
+      type: 'PurchaseMade',
+      entityId: id,
+      version: 1,
+      occurredAt: T0,
+      data: { id, productId, customerId, total, transactionDate: T0 },
+      meta: {},
+    },
     partition,
   );
   return positionAfter(record.topic, record.partition, record.offset);
@@ -97,6 +105,25 @@ describe('aggregates as of a position (X-Read-At)', () => {
     const readAt = { [TOPICS.purchases]: { ...a[TOPICS.purchases], ...b[TOPICS.purchases] } };
     // Partition 0 up to its first purchase, partition 1 up to its second: 1 + 2 + 4.
     expect(model.customerStats('c1', readAt)).toEqual({ purchaseCount: 3, totalCents: 700n });
+  });
+
+  it('pages the whole list as of a position across partitions, never listing a later purchase', () => {
+    const model = shop();
+    const a = purchase(model, 'p1', 'c1', '1.00', 0);
+    purchase(model, 'p2', 'c2', '2.00', 1);
+    const b = purchase(model, 'p1', 'c2', '4.00', 1);
+    purchase(model, 'p2', 'c1', '8.00', 0);
+    purchase(model, 'p2', 'c1', '16.00', 1);
+    const readAt = { [TOPICS.purchases]: { ...a[TOPICS.purchases], ...b[TOPICS.purchases] } };
+    const all = model.page({}, readAt);
+    expect(all.totalCount).toBe(3);
+    expect(all.nodes.map((p) => p.totalCents)).toEqual([100, 200, 400]);
+    const first = model.page({ first: 2 }, readAt);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const rest = model.page({ first: 2, after: first.pageInfo.endCursor }, readAt);
+    expect(rest.nodes.map((p) => p.totalCents)).toEqual([400]);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+    expect(model.page({}, { [TOPICS.purchases]: { 0: 0, 1: 0 } }).totalCount).toBe(0);
   });
 
   it('ignores a position on other topics', () => {

@@ -60,6 +60,7 @@ describe('MakePurchase', () => {
       occurredAt: T1,
       data: { id: 'u1', productId: 'p1', customerId: 'c1', total: '1.99', transactionDate: T1 },
       meta: { idempotencyKey: 'k-1' },
+      schemaVersion: 1,
     });
   });
 

@@ -1,0 +1,168 @@
+/**
+ * The bench's one table, and `docs/benchmarks.md` around it. Every row compares two measurements
+ * of the same run; the ratio is the figure that means something on a shared machine.
+ */
+import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
+import { format, resolveConfig } from 'prettier';
+
+/** One side of a row. Latencies in ms; `value` is the side's main figure, with its unit. */
+export interface Side {
+  readonly label: string;
+  readonly medianMs?: number;
+  readonly p99Ms?: number;
+  readonly value?: string;
+}
+
+export interface Row {
+  readonly scenario: string;
+  readonly measured: Side;
+  readonly baseline: Side;
+  /** measured ÷ baseline in the row's own sense (throughput, latency, CPU...); undefined when it could not run. */
+  readonly ratio: number | undefined;
+  readonly target: string;
+  /** Undefined: not judged (quick mode, or the scenario could not run). */
+  readonly met: boolean | undefined;
+  /** What a reader must know to read the row: errors, what was not delivered, why it could not run. */
+  readonly note?: string;
+}
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly freeMemoryGiB: number;
+  readonly node: string;
+  readonly os: string;
+  readonly kafka: string;
+  readonly loadAverage: readonly number[];
+}
+
+/** The machine as this run saw it; read at run time so no committed file names a machine. */
+export function describeMachine(kafka: string): Machine {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memoryGiB: totalmem() / 2 ** 30,
+    freeMemoryGiB: freemem() / 2 ** 30,
+    node: process.version,
+    os: `${osType()} ${release()}`,
+    kafka,
+    loadAverage: loadavg(),
+  };
+}
+
+const significant = (n: number): string => {
+  if (!Number.isFinite(n)) return '—';
+  if (n >= 100) return Math.round(n).toLocaleString('en-US');
+  if (n >= 10) return n.toFixed(1);
+  return n.toFixed(2);
+};
+
+export const ms = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '—' : `${significant(n)} ms`);
+export const perSecond = (n: number, unit: string): string => `${significant(n)} ${unit}/s`;
+export const mebibytes = (bytes: number): string => `${significant(bytes / 2 ** 20)} MiB`;
+export const ratioText = (ratio: number | undefined): string =>
+  ratio === undefined || !Number.isFinite(ratio) ? '—' : `${ratio.toFixed(2)}×`;
+
+const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+const HEADER = ['scenario', 'measured', 'median', 'p99', 'value', 'baseline', 'median', 'p99', 'value', 'ratio', 'target', 'met'];
+
+/** The table as Markdown, one line per row (Prettier aligns it when the report is written). */
+export function renderTable(rows: readonly Row[]): string {
+  const lines = [`| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`];
+  for (const row of rows) {
+    const side = (s: Side) => [s.label, ms(s.medianMs), ms(s.p99Ms), s.value ?? '—'];
+    const met = row.met === undefined ? '—' : row.met ? 'yes' : 'no';
+    lines.push(
+      `| ${[row.scenario, ...side(row.measured), ...side(row.baseline), ratioText(row.ratio), row.target, met].map(cell).join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderNotes(rows: readonly Row[]): string {
+  return rows
+    .filter((row) => row.note)
+    .map((row) => `- **${row.scenario}**: ${row.note}`)
+    .join('\n');
+}
+
+export interface ReportInput {
+  readonly rows: readonly Row[];
+  readonly machine: Machine;
+  readonly command: string;
+  readonly startedAt: Date;
+  readonly seconds: number;
+  readonly sizes: string;
+  readonly quick: boolean;
+  readonly loadAverageAtEnd: readonly number[];
+}
+
+const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild (its read model and projector on the
+  Kafka adapter, following the purchases, products and customers topics) until caught up with
+  the high-water marks, in events per second; against a plain kafkajs consumer (defaults,
+  \`eachBatch\`, no processing) reading the purchases topic. Both clocks include joining the
+  consumer group. The baseline is the mean of one read before and one after the rebuild. The
+  systems of the other scenarios are up meanwhile, caught up and idle.
+- **projection memory**: heap used after a full GC (\`--expose-gc\`) with the rebuilt model alive,
+  minus the heap before the rebuild; the ratio is heap after ÷ heap before. The target is scaled
+  to 1,000,000 purchases when the run loads fewer.
+- **writes**: \`createPurchase\` through the gateway (append, wait for its own projection,
+  read-your-writes fields from three subgraphs), closed loop; against \`product(id)\` through the
+  same gateway (one subgraph), same clients. Ratio of throughputs.
+- **live latency**: a mutation sent at a fixed rate (open loop) until the \`purchaseMade\` payload
+  with fields of all three subgraphs reaches a graphql-ws subscriber; against a kafkajs producer
+  (acks=all) sending at the same rate to a consumer in the same process, on the same broker.
+- **dashboard reads**: the customers page and the products page (50 rows with their aggregates),
+  closed loop; against \`@graphql-hive/gateway\` (its CLI, one process, defaults) serving the same
+  supergraph in front of the same subgraph processes. Ratio of throughputs.
+- **read cost**: the customers page, one client, on a system holding the large data set against
+  one holding the small one, both running at once, rounds alternating. Ratio of medians.
+- **fan-out**: CPU time of the gateway process per event (\`process.cpuUsage()\`, idle CPU
+  subtracted) while events are written to Kafka at a fixed rate and every subscriber of
+  \`purchaseMade\` (same selection, one socket each) receives every payload; N subscriptions
+  against one. Sub-linear means the ratio stays below N.
+- Each side of a comparison is warmed up, then the sides alternate round by round, so that load
+  from elsewhere on the machine hits both; throughput counts successful operations only.`;
+
+/** The whole report: machine, table, notes. Formatted by the repository's Prettier settings. */
+export async function renderReport(
+  { rows, machine, command, startedAt, seconds, sizes, quick, loadAverageAtEnd }: ReportInput,
+  file: string,
+): Promise<string> {
+  const text = `# Benchmarks
+
+Written by \`npm run bench\`; do not edit by hand. Every ratio compares two measurements taken in
+the same run on the same machine, interleaved where the scenario allows: absolute figures drift
+on shared machines, ratios much less. ${quick ? '**This is a `--quick` run: sizes are too small for the targets to mean anything.**' : ''}
+
+## Run
+
+- command: \`${command}\`
+- started: ${startedAt.toISOString()}, took ${Math.round(seconds)} s
+- data: ${sizes}
+
+## Machine
+
+- CPU: ${machine.cpu}, ${machine.cores} cores
+- memory: ${machine.memoryGiB.toFixed(1)} GiB (${machine.freeMemoryGiB.toFixed(1)} GiB free at start)
+- load average (1, 5, 15 min) at start: ${machine.loadAverage.map((n) => n.toFixed(2)).join(', ')}, at the end: ${loadAverageAtEnd.map((n) => n.toFixed(2)).join(', ')} (the bench's own processes keep about 2 busy; more is other work on the machine)
+- Node.js: ${machine.node}
+- OS: ${machine.os}
+- Kafka: ${machine.kafka}
+
+## Results
+
+${renderTable(rows)}
+
+${renderNotes(rows)}
+
+## What each row measures
+
+${SCENARIO_NOTES}
+`;
+  const config = (await resolveConfig(file)) ?? {};
+  return format(text, { ...config, filepath: file });
+}

@@ -1,0 +1,47 @@
+/** `createPurchase` through the gateway against a trivial single-subgraph query, same clients. */
+import { errorNote, interleave } from '../compare.ts';
+import type { BenchContext } from '../context.ts';
+import { randomPair } from '../data.ts';
+import { closedLoop } from '../http-load.ts';
+import { CREATE_PURCHASE, PRODUCT_BY_ID } from '../operations.ts';
+import { perSecond, type Row } from '../report.ts';
+import { throughput, type Measurement } from '../stats.ts';
+import type { SystemUnderTest } from '../systems.ts';
+
+const sideOf = (label: string, m: Measurement) => ({
+  label,
+  medianMs: m.latencies.median,
+  p99Ms: m.latencies.p99,
+  value: perSecond(throughput(m), 'req'),
+});
+
+export async function writesRow(ctx: BenchContext, system: SystemUnderTest): Promise<Row> {
+  const { options, small } = ctx;
+  ctx.progress(`writes: createPurchase vs product(id), ${options.concurrency} clients`);
+  const writes = (seconds: number) =>
+    closedLoop({
+      url: system.url,
+      concurrency: options.concurrency,
+      seconds,
+      next: () => ({ query: CREATE_PURCHASE, variables: { input: randomPair(small) } }),
+    });
+  const reads = (seconds: number) =>
+    closedLoop({
+      url: system.url,
+      concurrency: options.concurrency,
+      seconds,
+      next: (i) => ({ query: PRODUCT_BY_ID, variables: { id: small.productIds[i % small.productIds.length] } }),
+    });
+  const { measured, baseline } = await interleave(writes, reads, options);
+  const ratio = throughput(measured) / throughput(baseline);
+  const notes = [errorNote('createPurchase', measured), errorNote('product(id)', baseline)].filter(Boolean);
+  return {
+    scenario: 'writes',
+    measured: sideOf(`createPurchase, ${options.concurrency} clients`, measured),
+    baseline: sideOf(`product(id) query, ${options.concurrency} clients`, baseline),
+    ratio,
+    target: 'throughput ≥ 0.7×',
+    met: options.quick ? undefined : ratio >= 0.7,
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+  };
+}

@@ -1,0 +1,71 @@
+import { ApolloClient, ApolloLink, HttpLink } from '@apollo/client';
+import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
+import { SetContextLink } from '@apollo/client/link/context';
+import { ErrorLink } from '@apollo/client/link/error';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient, type Client } from 'graphql-ws';
+import type { Auth } from './auth.ts';
+import { createCache } from './cache.ts';
+import { consistencyLink } from './consistency.ts';
+import type { ConnectionStatus } from './connection.ts';
+
+export interface ApolloSetup {
+  readonly client: ApolloClient;
+  readonly wsClient: Client;
+}
+
+export interface ApolloSetupOptions {
+  /** HTTP endpoint for queries and mutations, e.g. `/graphql`. */
+  readonly httpUrl: string;
+  /** graphql-ws endpoint, e.g. `ws://localhost:4000/graphql`. */
+  readonly wsUrl: string;
+  readonly status: ConnectionStatus;
+  readonly auth: Auth;
+}
+
+/** The gateway's answer to a request without a valid token (see gateway/src/security.ts). */
+export function isUnauthenticated(error: unknown): boolean {
+  if (CombinedGraphQLErrors.is(error)) return error.errors.some((e) => e.extensions?.['code'] === 'UNAUTHENTICATED');
+  return ServerError.is(error) && error.statusCode === 401;
+}
+
+/** Sends the token with each HTTP request and notes when the gateway refuses it. */
+export function withAuth(auth: Auth, terminating: ApolloLink): ApolloLink {
+  return ApolloLink.from([
+    new ErrorLink(({ error }) => {
+      if (isUnauthenticated(error)) auth.refused();
+    }),
+    new SetContextLink(({ headers }) => ({ headers: { ...(headers as Record<string, string> | undefined), ...auth.headers() } })),
+    terminating,
+  ]);
+}
+
+/**
+ * Apollo Client with one normalized cache: queries and mutations over HTTP, subscriptions over
+ * graphql-ws. The socket does not retry by itself (`retryAttempts: 0`): graphql-ws would resend
+ * each subscription with the variables it started with, but a resumed subscription must ask for
+ * what came after the last event it saw. {@link LiveFeed} reconnects with `after` instead.
+ */
+export function createApollo({ httpUrl, wsUrl, status, auth }: ApolloSetupOptions): ApolloSetup {
+  const wsClient = createClient({
+    url: wsUrl,
+    lazy: true,
+    retryAttempts: 0,
+    // Read at each connection, so a token entered after a refusal is used by the next socket.
+    connectionParams: () => auth.headers(),
+    on: {
+      connected: () => status.set('live'),
+    },
+  });
+  const link = ApolloLink.split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
+    },
+    new GraphQLWsLink(wsClient),
+    ApolloLink.from([consistencyLink(), withAuth(auth, new HttpLink({ uri: httpUrl }))]),
+  );
+  const client = new ApolloClient({ link, cache: createCache() });
+  return { client, wsClient };
+}

@@ -1,0 +1,92 @@
+import { useEffect, useRef } from 'react';
+import { NavLink, Route, Routes, useLocation } from 'react-router';
+import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
+import { SignIn, SignOut } from '../components/SignIn.tsx';
+import { CustomerPage } from '../pages/CustomerPage.tsx';
+import { CustomersPage } from '../pages/CustomersPage.tsx';
+import { OverviewPage } from '../pages/OverviewPage.tsx';
+import { ProductPage } from '../pages/ProductPage.tsx';
+import { ProductsPage } from '../pages/ProductsPage.tsx';
+
+const titles: [RegExp, string][] = [
+  [/^\/customers\/./, 'Customer'],
+  [/^\/customers/, 'Customers'],
+  [/^\/products\/./, 'Product'],
+  [/^\/products/, 'Products'],
+];
+
+/**
+ * After a client-side navigation, focus moves to the new page's main region and the document
+ * title changes, so keyboard and screen-reader users land where a full page load would put them.
+ */
+function useRouteFocus() {
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    document.title = `${titles.find(([pattern]) => pattern.test(pathname))?.[1] ?? 'Overview'} · Shop back office`;
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
+  return main;
+}
+
+export function App() {
+  const main = useRouteFocus();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <p className="brand">Shop back office</p>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <NavLink to="/" end>
+                Overview
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/customers">Customers</NavLink>
+            </li>
+            <li>
+              <NavLink to="/products">Products</NavLink>
+            </li>
+            <li>
+              {/* A separate page (GraphiQL), not a route of this app. */}
+              <a href="/playground">Playground</a>
+            </li>
+          </ul>
+        </nav>
+        <ConnectionBadge />
+        <SignOut />
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <SignIn />
+        <Routes>
+          <Route path="/" element={<OverviewPage />} />
+          <Route path="/customers" element={<CustomersPage />} />
+          <Route path="/customers/:id" element={<CustomerPage />} />
+          <Route path="/products" element={<ProductsPage />} />
+          <Route path="/products/:id" element={<ProductPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </main>
+    </>
+  );
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        Try the <NavLink to="/">overview</NavLink>.
+      </p>
+    </>
+  );
+}

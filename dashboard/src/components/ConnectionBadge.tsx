@@ -1,0 +1,27 @@
+import { useConnectionState } from '../live/LiveContext.tsx';
+
+const labels = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+} as const;
+
+const explanations = {
+  connecting: 'Opening the live connection.',
+  live: 'Changes by anyone appear here as they happen.',
+  reconnecting: 'The live connection dropped; trying again. Missed changes are replayed when it is back.',
+  offline: 'No live connection. Still trying; missed changes are replayed when it is back.',
+} as const;
+
+/** The live connection's state, in words (not colour alone), announced when it changes. */
+export function ConnectionBadge() {
+  const state = useConnectionState();
+  return (
+    <p className={`connection connection-${state}`} role="status" title={explanations[state]} data-state={state}>
+      <span className="dot" aria-hidden="true" />
+      <span>{labels[state]}</span>
+      <span className="visually-hidden">: {explanations[state]}</span>
+    </p>
+  );
+}

@@ -1,0 +1,49 @@
+import { useId, type InputHTMLAttributes } from 'react';
+
+export interface Option {
+  readonly value: string;
+  readonly label: string;
+}
+
+interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement & HTMLSelectElement>, 'id' | 'children'> {
+  readonly label: string;
+  readonly name: string;
+  readonly error?: string | undefined;
+  readonly hint?: string | undefined;
+  /** Renders a select with these options instead of a text input. */
+  readonly options?: readonly Option[] | undefined;
+}
+
+/** A labelled input whose error (from the server) sits right under it and is announced with it. */
+export function Field({ label, name, error, hint, options, ...input }: FieldProps) {
+  const id = useId();
+  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  const common = { id, name, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy } as const;
+  return (
+    <div className={error ? 'field field-invalid' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      {options ? (
+        <select {...common} {...input}>
+          <option value="">Choose…</option>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input {...common} {...input} />
+      )}
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
+
+/** What a failed mutation means for a form: messages per field, for the form, or a conflict. */
+export interface FormErrors {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly form?: string;
+  /** The entity changed since the form was opened (`expectedVersion` was stale). */
+  readonly conflict?: string;
+}
+
+/** `Variable "$input" got invalid value "x" at "input.price"; Money must be ...` → `price`. */
+const coercionPath = /got invalid value .* at "(?:[\w$]+\.)*(\w+)"/;
+
+/** Keeps what the scalar said (`Money must be ...`), without the variable plumbing around it. */
+function cleanMessage(message: string): string {
+  const semicolon = message.indexOf('; ');
+  if (!coercionPath.test(message) || semicolon < 0) return message;
+  return message.slice(semicolon + 2).replace(/^Expected type "\w+"\.\s*/, '');
+}
+
+/**
+ * Maps a mutation error to the form's fields. The server names the field in `extensions.field`
+ * (BAD_USER_INPUT); variable coercion errors of scalars such as Money only name it in their message
+ * path; a NOT_FOUND names the id, which belongs to the field holding it (a purchase's product).
+ */
+export function formErrors(error: unknown, values: Readonly<Record<string, string>>): FormErrors {
+  if (!CombinedGraphQLErrors.is(error)) {
+    return {
+      fields: {},
+      form: `The server could not be reached (${error instanceof Error ? error.message : String(error)}). Try again.`,
+    };
+  }
+  const fields: Record<string, string> = {};
+  const form: string[] = [];
+  let conflict: string | undefined;
+  for (const { message, extensions } of error.errors) {
+    const code = extensions?.['code'];
+    let field: string | undefined;
+    if (code === 'BAD_USER_INPUT') {
+      const named = extensions?.['field'];
+      field = typeof named === 'string' ? named : coercionPath.exec(message)?.[1];
+    } else if (code === 'NOT_FOUND') {
+      field = Object.keys(values).find((name) => values[name] && values[name] === extensions?.['id']);
+    } else if (code === 'CONFLICT') {
+      conflict = message;
+      continue;
+    }
+    if (field && field in values && !fields[field]) fields[field] = cleanMessage(message);
+    else form.push(cleanMessage(message));
+  }
+  return { fields, ...(form.length ? { form: form.join(' ') } : {}), ...(conflict ? { conflict } : {}) };
+}

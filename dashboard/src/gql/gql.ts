@@ -1,0 +1,154 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment ProductFields on Product {\n    id\n    name\n    price\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    customerCount\n    totalSpent\n  }\n": typeof types.ProductFieldsFragmentDoc,
+    "\n  fragment CustomerFields on Customer {\n    id\n    firstName\n    lastName\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    totalSpent\n  }\n": typeof types.CustomerFieldsFragmentDoc,
+    "\n  fragment PurchaseRow on Purchase {\n    id\n    total\n    transactionDate\n    product {\n      id\n      name\n      deletedAt\n    }\n    customer {\n      id\n      firstName\n      lastName\n      deletedAt\n    }\n  }\n": typeof types.PurchaseRowFragmentDoc,
+    "\n  fragment PurchaseLive on Purchase {\n    ...PurchaseRow\n    product {\n      ...ProductFields\n    }\n    customer {\n      ...CustomerFields\n    }\n  }\n": typeof types.PurchaseLiveFragmentDoc,
+    "\n  query Products($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ProductFields\n      }\n    }\n  }\n": typeof types.ProductsDocument,
+    "\n  query Customers($first: Int!, $after: String) {\n    customers(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CustomerFields\n      }\n    }\n  }\n": typeof types.CustomersDocument,
+    "\n  query Purchases($first: Int!, $after: String) {\n    purchases(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...PurchaseRow\n      }\n    }\n  }\n": typeof types.PurchasesDocument,
+    "\n  query Product($id: ID!, $first: Int!, $after: String) {\n    product(id: $id) {\n      ...ProductFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n": typeof types.ProductDocument,
+    "\n  query Customer($id: ID!, $first: Int!, $after: String) {\n    customer(id: $id) {\n      ...CustomerFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n": typeof types.CustomerDocument,
+    "\n  mutation CreateProduct($input: CreateProductInput!, $idempotencyKey: String) {\n    createProduct(input: $input, idempotencyKey: $idempotencyKey) {\n      ...ProductFields\n    }\n  }\n": typeof types.CreateProductDocument,
+    "\n  mutation UpdateProduct($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n    updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n": typeof types.UpdateProductDocument,
+    "\n  mutation DeleteProduct($id: ID!, $expectedVersion: Int) {\n    deleteProduct(id: $id, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n": typeof types.DeleteProductDocument,
+    "\n  mutation CreateCustomer($input: CreateCustomerInput!, $idempotencyKey: String) {\n    createCustomer(input: $input, idempotencyKey: $idempotencyKey) {\n      ...CustomerFields\n    }\n  }\n": typeof types.CreateCustomerDocument,
+    "\n  mutation UpdateCustomer($id: ID!, $input: UpdateCustomerInput!, $expectedVersion: Int) {\n    updateCustomer(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n": typeof types.UpdateCustomerDocument,
+    "\n  mutation DeleteCustomer($id: ID!, $expectedVersion: Int) {\n    deleteCustomer(id: $id, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n": typeof types.DeleteCustomerDocument,
+    "\n  mutation CreatePurchase($input: CreatePurchaseInput!, $idempotencyKey: String) {\n    createPurchase(input: $input, idempotencyKey: $idempotencyKey) {\n      ...PurchaseLive\n    }\n  }\n": typeof types.CreatePurchaseDocument,
+    "\n  subscription ProductChanges($after: String) {\n    productChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      product {\n        ...ProductFields\n      }\n    }\n  }\n": typeof types.ProductChangesDocument,
+    "\n  subscription CustomerChanges($after: String) {\n    customerChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      customer {\n        ...CustomerFields\n      }\n    }\n  }\n": typeof types.CustomerChangesDocument,
+    "\n  subscription PurchasesMade($after: String) {\n    purchaseMade(after: $after) {\n      kind\n      position\n      occurredAt\n      purchase {\n        ...PurchaseLive\n      }\n    }\n  }\n": typeof types.PurchasesMadeDocument,
+};
+const documents: Documents = {
+    "\n  fragment ProductFields on Product {\n    id\n    name\n    price\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    customerCount\n    totalSpent\n  }\n": types.ProductFieldsFragmentDoc,
+    "\n  fragment CustomerFields on Customer {\n    id\n    firstName\n    lastName\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    totalSpent\n  }\n": types.CustomerFieldsFragmentDoc,
+    "\n  fragment PurchaseRow on Purchase {\n    id\n    total\n    transactionDate\n    product {\n      id\n      name\n      deletedAt\n    }\n    customer {\n      id\n      firstName\n      lastName\n      deletedAt\n    }\n  }\n": types.PurchaseRowFragmentDoc,
+    "\n  fragment PurchaseLive on Purchase {\n    ...PurchaseRow\n    product {\n      ...ProductFields\n    }\n    customer {\n      ...CustomerFields\n    }\n  }\n": types.PurchaseLiveFragmentDoc,
+    "\n  query Products($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ProductFields\n      }\n    }\n  }\n": types.ProductsDocument,
+    "\n  query Customers($first: Int!, $after: String) {\n    customers(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CustomerFields\n      }\n    }\n  }\n": types.CustomersDocument,
+    "\n  query Purchases($first: Int!, $after: String) {\n    purchases(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...PurchaseRow\n      }\n    }\n  }\n": types.PurchasesDocument,
+    "\n  query Product($id: ID!, $first: Int!, $after: String) {\n    product(id: $id) {\n      ...ProductFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n": types.ProductDocument,
+    "\n  query Customer($id: ID!, $first: Int!, $after: String) {\n    customer(id: $id) {\n      ...CustomerFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n": types.CustomerDocument,
+    "\n  mutation CreateProduct($input: CreateProductInput!, $idempotencyKey: String) {\n    createProduct(input: $input, idempotencyKey: $idempotencyKey) {\n      ...ProductFields\n    }\n  }\n": types.CreateProductDocument,
+    "\n  mutation UpdateProduct($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n    updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n": types.UpdateProductDocument,
+    "\n  mutation DeleteProduct($id: ID!, $expectedVersion: Int) {\n    deleteProduct(id: $id, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n": types.DeleteProductDocument,
+    "\n  mutation CreateCustomer($input: CreateCustomerInput!, $idempotencyKey: String) {\n    createCustomer(input: $input, idempotencyKey: $idempotencyKey) {\n      ...CustomerFields\n    }\n  }\n": types.CreateCustomerDocument,
+    "\n  mutation UpdateCustomer($id: ID!, $input: UpdateCustomerInput!, $expectedVersion: Int) {\n    updateCustomer(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n": types.UpdateCustomerDocument,
+    "\n  mutation DeleteCustomer($id: ID!, $expectedVersion: Int) {\n    deleteCustomer(id: $id, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n": types.DeleteCustomerDocument,
+    "\n  mutation CreatePurchase($input: CreatePurchaseInput!, $idempotencyKey: String) {\n    createPurchase(input: $input, idempotencyKey: $idempotencyKey) {\n      ...PurchaseLive\n    }\n  }\n": types.CreatePurchaseDocument,
+    "\n  subscription ProductChanges($after: String) {\n    productChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      product {\n        ...ProductFields\n      }\n    }\n  }\n": types.ProductChangesDocument,
+    "\n  subscription CustomerChanges($after: String) {\n    customerChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      customer {\n        ...CustomerFields\n      }\n    }\n  }\n": types.CustomerChangesDocument,
+    "\n  subscription PurchasesMade($after: String) {\n    purchaseMade(after: $after) {\n      kind\n      position\n      occurredAt\n      purchase {\n        ...PurchaseLive\n      }\n    }\n  }\n": types.PurchasesMadeDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ProductFields on Product {\n    id\n    name\n    price\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    customerCount\n    totalSpent\n  }\n"): (typeof documents)["\n  fragment ProductFields on Product {\n    id\n    name\n    price\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    customerCount\n    totalSpent\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CustomerFields on Customer {\n    id\n    firstName\n    lastName\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    totalSpent\n  }\n"): (typeof documents)["\n  fragment CustomerFields on Customer {\n    id\n    firstName\n    lastName\n    version\n    createdAt\n    updatedAt\n    deletedAt\n    purchaseCount\n    totalSpent\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PurchaseRow on Purchase {\n    id\n    total\n    transactionDate\n    product {\n      id\n      name\n      deletedAt\n    }\n    customer {\n      id\n      firstName\n      lastName\n      deletedAt\n    }\n  }\n"): (typeof documents)["\n  fragment PurchaseRow on Purchase {\n    id\n    total\n    transactionDate\n    product {\n      id\n      name\n      deletedAt\n    }\n    customer {\n      id\n      firstName\n      lastName\n      deletedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PurchaseLive on Purchase {\n    ...PurchaseRow\n    product {\n      ...ProductFields\n    }\n    customer {\n      ...CustomerFields\n    }\n  }\n"): (typeof documents)["\n  fragment PurchaseLive on Purchase {\n    ...PurchaseRow\n    product {\n      ...ProductFields\n    }\n    customer {\n      ...CustomerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Products($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ProductFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Products($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ProductFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Customers($first: Int!, $after: String) {\n    customers(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CustomerFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Customers($first: Int!, $after: String) {\n    customers(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CustomerFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Purchases($first: Int!, $after: String) {\n    purchases(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...PurchaseRow\n      }\n    }\n  }\n"): (typeof documents)["\n  query Purchases($first: Int!, $after: String) {\n    purchases(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...PurchaseRow\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Product($id: ID!, $first: Int!, $after: String) {\n    product(id: $id) {\n      ...ProductFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Product($id: ID!, $first: Int!, $after: String) {\n    product(id: $id) {\n      ...ProductFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Customer($id: ID!, $first: Int!, $after: String) {\n    customer(id: $id) {\n      ...CustomerFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Customer($id: ID!, $first: Int!, $after: String) {\n    customer(id: $id) {\n      ...CustomerFields\n      purchases(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          ...PurchaseRow\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateProduct($input: CreateProductInput!, $idempotencyKey: String) {\n    createProduct(input: $input, idempotencyKey: $idempotencyKey) {\n      ...ProductFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateProduct($input: CreateProductInput!, $idempotencyKey: String) {\n    createProduct(input: $input, idempotencyKey: $idempotencyKey) {\n      ...ProductFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProduct($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n    updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateProduct($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n    updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteProduct($id: ID!, $expectedVersion: Int) {\n    deleteProduct(id: $id, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteProduct($id: ID!, $expectedVersion: Int) {\n    deleteProduct(id: $id, expectedVersion: $expectedVersion) {\n      ...ProductFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateCustomer($input: CreateCustomerInput!, $idempotencyKey: String) {\n    createCustomer(input: $input, idempotencyKey: $idempotencyKey) {\n      ...CustomerFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateCustomer($input: CreateCustomerInput!, $idempotencyKey: String) {\n    createCustomer(input: $input, idempotencyKey: $idempotencyKey) {\n      ...CustomerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateCustomer($id: ID!, $input: UpdateCustomerInput!, $expectedVersion: Int) {\n    updateCustomer(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateCustomer($id: ID!, $input: UpdateCustomerInput!, $expectedVersion: Int) {\n    updateCustomer(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteCustomer($id: ID!, $expectedVersion: Int) {\n    deleteCustomer(id: $id, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteCustomer($id: ID!, $expectedVersion: Int) {\n    deleteCustomer(id: $id, expectedVersion: $expectedVersion) {\n      ...CustomerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreatePurchase($input: CreatePurchaseInput!, $idempotencyKey: String) {\n    createPurchase(input: $input, idempotencyKey: $idempotencyKey) {\n      ...PurchaseLive\n    }\n  }\n"): (typeof documents)["\n  mutation CreatePurchase($input: CreatePurchaseInput!, $idempotencyKey: String) {\n    createPurchase(input: $input, idempotencyKey: $idempotencyKey) {\n      ...PurchaseLive\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ProductChanges($after: String) {\n    productChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      product {\n        ...ProductFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ProductChanges($after: String) {\n    productChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      product {\n        ...ProductFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CustomerChanges($after: String) {\n    customerChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      customer {\n        ...CustomerFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription CustomerChanges($after: String) {\n    customerChanged(after: $after) {\n      kind\n      position\n      occurredAt\n      customer {\n        ...CustomerFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PurchasesMade($after: String) {\n    purchaseMade(after: $after) {\n      kind\n      position\n      occurredAt\n      purchase {\n        ...PurchaseLive\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription PurchasesMade($after: String) {\n    purchaseMade(after: $after) {\n      kind\n      position\n      occurredAt\n      purchase {\n        ...PurchaseLive\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,32 @@
+/**
+ * Money arrives as exact decimal strings ("1234.50"); it is summed in integer cents and shown
+ * with grouping, never through floating point.
+ */
+export function moneyToCents(amount: string): number {
+  const match = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount.trim());
+  if (!match) return Number.NaN;
+  const cents = Number(match[2]) * 100 + Number((match[3] ?? '').padEnd(2, '0'));
+  return match[1] ? -cents : cents;
+}
+
+export function centsToMoney(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** "1234.5" → "1,234.50": grouping for reading; the value itself stays the server's string. */
+export function formatMoney(amount: string): string {
+  const cents = moneyToCents(amount);
+  if (Number.isNaN(cents)) return amount;
+  const [whole, fraction] = centsToMoney(cents).split('.') as [string, string];
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
+}
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium' });
+
+export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
+export const formatTime = (iso: string): string => time.format(new Date(iso));
+
+export const fullName = (person: { firstName: string; lastName: string }): string => `${person.firstName} ${person.lastName}`;

@@ -1,0 +1,73 @@
+import { Link, useParams } from 'react-router';
+import { ErrorNotice } from '../components/Notices.tsx';
+import { PurchaseTable } from '../components/PurchaseTable.tsx';
+import { useCustomer } from '../data/lists.ts';
+import { EditCustomerForm } from '../forms/CustomerForms.tsx';
+import { PurchaseForm } from '../forms/PurchaseForm.tsx';
+import { formatDateTime, formatMoney, fullName } from '../lib/format.ts';
+
+/** One customer: aggregates, every purchase with product, amount and date, and the forms. */
+export function CustomerPage() {
+  const { id = '' } = useParams();
+  const { entity: customer, purchases, error } = useCustomer(id);
+  if (customer === undefined) {
+    return (
+      <>
+        <h1>Customer</h1>
+        <ErrorNotice error={error} />
+        {!error && <p role="status">Loading…</p>}
+      </>
+    );
+  }
+  if (customer === null) {
+    return (
+      <>
+        <h1>Customer not found</h1>
+        <p>
+          There is no customer with id <code>{id}</code>. <Link to="/customers">All customers</Link>
+        </p>
+      </>
+    );
+  }
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/customers">Customers</Link> /
+      </p>
+      <h1>
+        {fullName(customer)} {customer.deletedAt && <span className="tag">deleted</span>}
+      </h1>
+      <dl className="stats">
+        <div>
+          <dt>Purchases</dt>
+          <dd data-testid="customer-purchase-count">{customer.purchaseCount}</dd>
+        </div>
+        <div>
+          <dt>Total spent</dt>
+          <dd data-testid="customer-total-spent">{formatMoney(customer.totalSpent)}</dd>
+        </div>
+        <div>
+          <dt>Customer since</dt>
+          <dd>{formatDateTime(customer.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Version</dt>
+          <dd>{customer.version}</dd>
+        </div>
+      </dl>
+      <PurchaseTable rows={purchases.rows} loading={purchases.loading} />
+      {!customer.deletedAt && (
+        <div className="panels">
+          <section className="panel" aria-labelledby="record-purchase">
+            <h2 id="record-purchase">Record a purchase</h2>
+            <PurchaseForm customerId={customer.id} />
+          </section>
+          <section className="panel" aria-labelledby="edit-customer">
+            <h2 id="edit-customer">Edit customer</h2>
+            <EditCustomerForm key={customer.id} customer={customer} />
+          </section>
+        </div>
+      )}
+    </>
+  );
+}

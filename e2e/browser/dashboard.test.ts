@@ -1,0 +1,319 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDashboardBuilt } from '@shop/dashboard/build';
+import { createEmbeddedLog, type EventLog } from '@shop/event-core';
+import { eventTopics } from '@shop/schema';
+import type { RunningSystem } from '@shop/system';
+import { ok } from '../support/graphql.ts';
+import { CREATE_CUSTOMER, CREATE_PRODUCT, CREATE_PURCHASE } from '../support/operations.ts';
+import { startTestSystem } from '../support/scenario.ts';
+
+/** Debian's Chromium; a browser download is not an option here (see .ci/run). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(import.meta.dirname, '..', 'screenshots');
+
+const byId = (data: Record<string, any>, field: string): string => data[field].id;
+
+/**
+ * The dashboard and the playground in headless Chromium, against the whole system on the
+ * embedded log, served by the gateway as `npm start` serves them.
+ */
+describe('the dashboard in a browser', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-browser-'));
+  let log: EventLog;
+  let system: RunningSystem;
+  let browser: Browser;
+  let base: string;
+  let api: string;
+  const ids: Record<string, string> = {};
+
+  /** A fresh browser context that may only talk to the gateway: anything else fails and is recorded. */
+  async function offlineContext(
+    viewport = { width: 1280, height: 900 },
+  ): Promise<{ context: BrowserContext; page: Page; blocked: string[] }> {
+    const context = await browser.newContext({ viewport });
+    const blocked: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === new URL(base).origin || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+      blocked.push(url.href);
+      return route.abort('internetdisconnected');
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    return { context, page, blocked };
+  }
+
+  const screenshot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  /** Runs `test` on a fresh offline page; on failure keeps a screenshot of what the page showed. */
+  async function onPage(
+    name: string,
+    test: (page: Page, blocked: string[]) => Promise<void>,
+    viewport?: { width: number; height: number },
+  ): Promise<void> {
+    const { context, page, blocked } = await offlineContext(viewport);
+    try {
+      await test(page, blocked);
+    } catch (error) {
+      await screenshot(page, `failed-${name}`).catch(() => undefined);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  }
+  const graphqlPosts = (requests: Request[]) =>
+    requests.filter((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/graphql');
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    log = createEmbeddedLog({ file: join(dir, 'events.sqlite') });
+    system = await startTestSystem(log, eventTopics(`browser.${Date.now().toString(36)}.`));
+    api = system.gateway.url;
+    base = api.replace(/\/graphql$/, '');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+
+    ids.butter = byId(await ok(api, CREATE_PRODUCT, { input: { name: 'Butter', price: '1.50' } }), 'createProduct');
+    ids.gum = byId(await ok(api, CREATE_PRODUCT, { input: { name: 'Gum', price: '0.10' } }), 'createProduct');
+    ids.bread = byId(await ok(api, CREATE_PRODUCT, { input: { name: 'Bread', price: '2.25' } }), 'createProduct');
+    ids.danny = byId(await ok(api, CREATE_CUSTOMER, { input: { firstName: 'Danny', lastName: 'Tester' } }), 'createCustomer');
+    ids.ted = byId(await ok(api, CREATE_CUSTOMER, { input: { firstName: 'Ted', lastName: 'Buyer' } }), 'createCustomer');
+    for (const [product, customer, total] of [
+      ['butter', 'danny', '1.50'],
+      ['butter', 'danny', '1.50'],
+      ['gum', 'danny', '0.10'],
+      ['bread', 'ted', '2.25'],
+      ['butter', 'ted', '1.99'],
+    ] as const) {
+      await ok(api, CREATE_PURCHASE, { input: { productId: ids[product], customerId: ids[customer], total } });
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+    await log?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renders real data on every page', async () => {
+    await onPage('pages', async (page, blocked) => {
+      await page.goto(`${base}/`);
+      await page.getByText('Live', { exact: true }).waitFor();
+      const kpi = (name: string) => page.locator('.kpis div', { has: page.getByText(name, { exact: true }) }).locator('dd');
+      await expectText(kpi('Customers'), '2');
+      await expectText(kpi('Purchases'), '5');
+      await expectText(kpi('Revenue'), '7.34');
+      await page.getByRole('img', { name: /revenue by product, highest first: butter 4\.99/i }).waitFor();
+      await screenshot(page, 'overview');
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+      await page.getByRole('row', { name: 'Danny Tester 3 3.10' }).waitFor();
+      await page.getByRole('row', { name: 'Ted Buyer 2 4.24' }).waitFor();
+      await screenshot(page, 'customers');
+
+      await page.getByRole('link', { name: 'Danny Tester' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Danny Tester' }).waitFor();
+      const purchases = page.getByRole('table', { name: /purchases/i });
+      await expectCount(purchases.getByRole('row'), 4);
+      await purchases.getByRole('row', { name: /Danny Tester Gum 0\.10$/ }).waitFor();
+      await screenshot(page, 'customer');
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Products' }).click();
+      await page.getByRole('row', { name: 'Butter 1.50 3 2 4.99' }).waitFor();
+      await screenshot(page, 'products');
+
+      await page.getByRole('link', { name: 'Butter' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Butter' }).waitFor();
+      await expectCount(page.getByRole('table', { name: /purchases/i }).getByRole('row'), 4);
+      await screenshot(page, 'product');
+
+      // Deep links work on a full page load too (the gateway answers with the app).
+      await page.goto(`${base}/customers/${ids.ted}`);
+      await page.getByRole('heading', { level: 1, name: 'Ted Buyer' }).waitFor();
+      expect(blocked).toEqual([]);
+    });
+  });
+
+  it('shows a purchase made by another client within a second, without a reload or a refetch', async () => {
+    await onPage('live', async (page) => {
+      await page.goto(`${base}/customers`);
+      await page.getByText('Live', { exact: true }).waitFor();
+      await page.getByRole('row', { name: 'Danny Tester 3 3.10' }).waitFor();
+      await page.evaluate('window.sameDocument = true');
+      const requests: Request[] = [];
+      page.on('request', (request) => requests.push(request));
+
+      const madeAt = Date.now();
+      await ok(api, CREATE_PURCHASE, { input: { productId: ids.bread, customerId: ids.danny, total: '2.25' } });
+      await page.getByRole('row', { name: 'Danny Tester 4 5.35' }).waitFor({ timeout: 1000 });
+      const shownAfterMs = Date.now() - madeAt;
+
+      expect(shownAfterMs).toBeLessThan(1000);
+      expect(await page.evaluate('window.sameDocument')).toBe(true);
+      expect(graphqlPosts(requests)).toEqual([]);
+      await screenshot(page, 'customers-live');
+
+      // The same event is in the activity feed, and the charts include it.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+      await page.getByRole('log').getByRole('link', { name: 'Danny Tester bought Bread for 2.25' }).waitFor();
+      await page.getByRole('img', { name: /revenue by product, highest first: butter 4\.99, bread 4\.50/i }).waitFor();
+      expect(await page.evaluate('window.sameDocument')).toBe(true);
+      await screenshot(page, 'overview-live');
+    });
+  });
+
+  it('creates and edits products and customers through the forms, with server errors at the field', async () => {
+    await onPage('forms', async (page) => {
+      await page.goto(`${base}/products`);
+      await page.getByRole('row', { name: /^Butter / }).waitFor();
+      const form = page.getByRole('form', { name: 'New product' });
+      await form.getByLabel('Name').fill('Jam');
+      await form.getByLabel('Price').fill('3.204');
+      await form.getByRole('button', { name: 'Create product' }).click();
+      const price = form.getByLabel('Price');
+      await expectAttribute(price, 'aria-invalid', 'true');
+      await form.getByText(/^Money must be a decimal amount with at most two decimals/).waitFor();
+      await screenshot(page, 'product-form-error');
+
+      await price.fill('3.20');
+      await form.getByRole('button', { name: 'Create product' }).click();
+      await page.getByRole('row', { name: 'Jam 3.20 0 0 0.00' }).waitFor();
+      await form.getByText('Created Jam.').waitFor();
+
+      await page
+        .getByRole('table', { name: /products/i })
+        .getByRole('link', { name: 'Jam' })
+        .click();
+      const edit = page.getByRole('form', { name: 'Edit product' });
+      await edit.getByLabel('Name').fill('Strawberry jam');
+      await edit.getByLabel('Price').fill('3.40');
+      await edit.getByRole('button', { name: 'Save changes' }).click();
+      await edit.getByText('Saved as version 2.').waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Strawberry jam' }).waitFor();
+      await screenshot(page, 'product-edited');
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+      const newCustomer = page.getByRole('form', { name: 'New customer' });
+      await newCustomer.getByLabel('First name').fill('Eve');
+      await newCustomer.getByLabel('Last name').fill('Example');
+      await newCustomer.getByRole('button', { name: 'Create customer' }).click();
+      await page.getByRole('row', { name: 'Eve Example 0 0.00' }).waitFor();
+      await page
+        .getByRole('table', { name: /customers/i })
+        .getByRole('link', { name: 'Eve Example' })
+        .click();
+      const editCustomer = page.getByRole('form', { name: 'Edit customer' });
+      await editCustomer.getByLabel('Last name').fill('   ');
+      await editCustomer.getByRole('button', { name: 'Save changes' }).click();
+      await editCustomer.getByText('lastName must not be empty').waitFor();
+      await editCustomer.getByLabel('Last name').fill('Sample');
+      await editCustomer.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Eve Sample' }).waitFor();
+
+      const record = page.getByRole('form', { name: 'Record a purchase' });
+      await record.getByLabel('Product').selectOption({ label: 'Strawberry jam (3.40)' });
+      await record.getByRole('button', { name: 'Record purchase' }).click();
+      await record.getByText('Recorded: Eve Sample bought Strawberry jam for 3.40.').waitFor();
+      await expectText(page.getByTestId('customer-purchase-count'), '1');
+      await screenshot(page, 'customer-edited');
+
+      const listed = await ok(
+        api,
+        `{ customers(first: 50) { nodes { firstName lastName } } products(first: 50) { nodes { name price } } }`,
+      );
+      expect(listed.customers.nodes).toContainEqual({ firstName: 'Eve', lastName: 'Sample' });
+      expect(listed.products.nodes).toContainEqual({ name: 'Strawberry jam', price: '3.40' });
+    });
+  });
+
+  it('fits a narrow screen: navigation wraps, tables scroll inside their box', async () => {
+    await onPage(
+      'narrow',
+      async (page) => {
+        await page.goto(`${base}/customers`);
+        await page.getByRole('row', { name: /^Danny Tester / }).waitFor();
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+        await screenshot(page, 'customers-narrow');
+        await page.goto(`${base}/`);
+        await page.getByRole('img', { name: /revenue by product/i }).waitFor();
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+        await screenshot(page, 'overview-narrow');
+      },
+      { width: 390, height: 844 },
+    );
+  });
+
+  it('runs a query and a subscription in the playground with no internet', async () => {
+    await onPage('playground', async (page, blocked) => {
+      await page.goto(`${base}/playground`);
+      const run = page.getByRole('button', { name: /execute query/i });
+      await run.waitFor();
+      await page.getByRole('tab', { name: /Dashboard/ }).waitFor();
+      // Monaco loads after the page: run once the example is in the editor.
+      await waitForText(page.locator('.graphiql-query-editor'), /query Dashboard/);
+      await run.click();
+      const results = page.locator('.graphiql-response');
+      await waitForText(results, /"totalCount": \d+,[\s\S]*"firstName": "Danny"/);
+      await screenshot(page, 'playground-query');
+
+      await page.getByRole('tab', { name: /PurchasesMade/ }).click();
+      await waitForText(page.locator('.graphiql-query-editor'), /subscription PurchasesMade/);
+      const activeBefore = system.gateway.subscriptionStats().active;
+      await run.click();
+      // Live from the moment the gateway has the subscription: buy only then.
+      await page.getByRole('button', { name: /stop/i }).waitFor();
+      for (let tries = 0; tries < 100 && system.gateway.subscriptionStats().active <= activeBefore; tries++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(system.gateway.subscriptionStats().active).toBeGreaterThan(activeBefore);
+      await ok(api, CREATE_PURCHASE, { input: { productId: ids.gum, customerId: ids.ted, total: '0.10' } });
+      await waitForText(results, /"purchaseMade": \{[\s\S]*"total": "0.10"[\s\S]*"firstName": "Ted"/);
+      await screenshot(page, 'playground-subscription');
+      await page.getByRole('button', { name: /stop/i }).click();
+      expect(blocked).toEqual([]);
+    });
+  });
+});
+
+async function expectText(locator: Locator, text: string): Promise<void> {
+  await locator.filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor();
+}
+
+async function expectCount(locator: Locator, count: number): Promise<void> {
+  await locator.nth(count - 1).waitFor();
+  expect(await locator.count()).toBe(count);
+}
+
+/** Monaco splits text into token spans, so match on the rendered text of the whole editor. */
+async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    // Monaco renders spaces as no-break spaces.
+    text = (await locator.innerText()).replace(/\u00a0/g, ' ');
+    if (pattern.test(text)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(text).toMatch(pattern);
+}
+
+async function expectAttribute(locator: Locator, name: string, value: string): Promise<void> {
+  for (let tries = 0; tries < 50 && (await locator.getAttribute(name)) !== value; tries++)
+    await new Promise((r) => setTimeout(r, 100));
+  expect(await locator.getAttribute(name)).toBe(value);
+}
