@@ -166,14 +166,12 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   app.get('/readyz', async (_req, res) => {
     const logHealthy = await log.healthy();
     const ready = projector.isReady() && logHealthy;
-    res
-      .status(ready ? 200 : 503)
-      .json({
-        status: ready ? 'ready' : 'not ready',
-        service: name,
-        replayed: projector.isReady(),
-        log: logHealthy ? 'up' : 'down',
-      });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      service: name,
+      replayed: projector.isReady(),
+      log: logHealthy ? 'up' : 'down',
+    });
   });
   if (secret) {
     app.use('/graphql', (req, res, next) => {
