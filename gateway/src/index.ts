@@ -77,6 +77,10 @@ export interface RunningGateway {
 }
 
 /** Sends the position of everything a request wrote back to the client. */
+
+// @apollo/gateway otherwise starts telemetry to Apollo and probes cloud metadata endpoints: no network at run time.
+process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+
 const consistencyPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {

@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { encodePosition, type Logger } from '@shop/event-core';
 import type { Change, ChangeFeed } from './change-feed.ts';
 import { ENTITY_VARIABLE, type SubscriptionPlan } from './plan.ts';
@@ -121,7 +121,8 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
         if (inflight.length > 0) {
           const { change, result } = inflight.shift()!;
           const hydrated = await result;
-          const errors = hydrated.errors as readonly GraphQLError[] | undefined;
+          // Apollo hands back formatted plain objects; graphql-ws needs real GraphQLErrors (toJSON).
+          const errors = hydrated.errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }));
           counters.delivered++;
           yield {
             data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined),
