@@ -1,4 +1,4 @@
-export { TOPICS, eventTopics, type EventTopics, moneyString } from './events/common.ts';
+export { changeKindOf, TOPICS, eventTopics, type EventTopics, moneyString } from './events/common.ts';
 export * from './events/products.ts';
 export * from './events/customers.ts';
 export * from './events/purchases.ts';

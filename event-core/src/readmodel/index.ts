@@ -24,3 +24,4 @@ export {
   type HistoryEntry,
   type HistoryPageArgs,
 } from './history.ts';
+export { WholeStateReadModel, type WholeStateModelSpec } from './whole-state-model.ts';

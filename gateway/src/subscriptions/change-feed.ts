@@ -15,6 +15,7 @@ import {
   type Versioned,
 } from '@shop/event-core';
 import {
+  changeKindOf,
   toCustomerEvent,
   toProductEvent,
   toPurchaseEvent,
@@ -61,16 +62,6 @@ const mirror = <D extends { id: string; deletedAt: string | null }>(
   deletedAt: event.data.deletedAt,
   data: event.data,
 });
-
-const KIND: Record<string, ChangeKind> = {
-  ProductCreated: 'CREATED',
-  ProductUpdated: 'UPDATED',
-  ProductDeleted: 'DELETED',
-  CustomerCreated: 'CREATED',
-  CustomerUpdated: 'UPDATED',
-  CustomerDeleted: 'DELETED',
-  PurchaseMade: 'CREATED',
-};
 
 /**
  * The gateway's own reading of the three topics, by the same rules as the subgraphs, so that a
@@ -262,7 +253,7 @@ function entityChange(
   return {
     ...base(topic, record),
     entity,
-    kind: KIND[event.type] ?? 'UPDATED',
+    kind: changeKindOf(event.type),
     entityId: event.entityId,
     occurredAt: event.occurredAt,
     ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),

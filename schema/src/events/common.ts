@@ -87,3 +87,20 @@ export function legacyEntityId(legacy: LegacyRecord, record: Pick<LogRecord, 'ke
     throw new DecodeError(`legacy record key "${record.key}" does not match payload id "${id}"`);
   return id;
 }
+
+/** What kind of change each event type is, for subscriptions and history. */
+const CHANGE_KINDS: Readonly<Record<string, 'CREATED' | 'UPDATED' | 'DELETED'>> = {
+  ProductCreated: 'CREATED',
+  ProductUpdated: 'UPDATED',
+  ProductDeleted: 'DELETED',
+  CustomerCreated: 'CREATED',
+  CustomerUpdated: 'UPDATED',
+  CustomerDeleted: 'DELETED',
+  PurchaseMade: 'CREATED',
+};
+
+export function changeKindOf(type: string): 'CREATED' | 'UPDATED' | 'DELETED' {
+  const kind = CHANGE_KINDS[type];
+  if (!kind) throw new Error(`no change kind for event type ${type}`);
+  return kind;
+}

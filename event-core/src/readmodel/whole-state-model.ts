@@ -1,0 +1,87 @@
+import type { Decoded } from '../codec.ts';
+import type { EventEnvelope } from '../envelope.ts';
+import type { LogRecord } from '../log/port.ts';
+import type { ApplyOutcome, Projection } from '../projector.ts';
+import type { Versioned } from './entity-table.ts';
+import { EntityHistory, type ChangeKind } from './history.ts';
+import type { RecordReader } from './record-reader.ts';
+import { HistoryIndex } from './history-index.ts';
+import { TimeIndex } from './time-index.ts';
+import { WholeStateTable } from './whole-state.ts';
+
+/** What makes one aggregate's read model: its topic, its events, and how they read. */
+export interface WholeStateModelSpec<TState extends Versioned, TEvent extends EventEnvelope> {
+  /** `product`, `customer`: for messages. */
+  readonly kind: string;
+  readonly topic: string;
+  readonly isCreate: (event: TEvent) => boolean;
+  /** The aggregate's pure evolve. */
+  readonly evolve: (state: TState | undefined, event: TEvent) => TState;
+  /** The current event a record holds (upcasting old formats), given what is known of each entity. */
+  readonly toEvent: (decoded: Decoded, record: LogRecord, known: (id: string) => TState | undefined) => TEvent;
+  /** The fields history compares, as text. */
+  readonly fields: (state: TState) => Readonly<Record<string, string | null>>;
+  readonly changeKind: (event: TEvent) => ChangeKind;
+}
+
+/**
+ * The read model of an aggregate whose events carry its whole state (products, customers):
+ * every entity by id in creation order, the idempotency keys seen, and — for history and time
+ * travel — where each entity's events are in the log and when they occurred (positions and times,
+ * never copies of past states).
+ */
+export class WholeStateReadModel<
+  TState extends Versioned & { readonly deletedAt: string | null },
+  TEvent extends EventEnvelope,
+> implements Projection {
+  readonly topics: readonly string[];
+  readonly topic: string;
+  readonly history = new HistoryIndex();
+  readonly times: TimeIndex;
+  private readonly state: WholeStateTable<TState, TEvent>;
+
+  constructor(private readonly spec: WholeStateModelSpec<TState, TEvent>) {
+    this.topic = spec.topic;
+    this.topics = [spec.topic];
+    this.times = new TimeIndex(this.topics);
+    this.state = new WholeStateTable<TState, TEvent>(spec.kind, spec.isCreate, spec.evolve);
+  }
+
+  /** Every entity by id, deleted ones included. */
+  get table() {
+    return this.state.table;
+  }
+
+  entityForKey(key: string): string | undefined {
+    return this.state.entityForKey(key);
+  }
+
+  apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
+    const event = this.spec.toEvent(decoded, record, (id) => this.table.get(id));
+    const outcome = this.state.apply(event);
+    // Only events that changed an entity are history: a lost race or a retry's duplicate is not.
+    if (outcome.ok && !outcome.duplicate) {
+      const after = this.table.get(event.entityId);
+      this.history.add(event.entityId, record.partition, record.offset, {
+        live: after?.deletedAt === null,
+        legacy: decoded.format === 'legacy',
+      });
+      this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
+    }
+    return outcome;
+  }
+
+  /** Past states and histories, read from the log on demand through `reader`. */
+  pastStates(reader: RecordReader): EntityHistory<TState, TEvent> {
+    const { topic, evolve, fields, changeKind, toEvent } = this.spec;
+    return new EntityHistory<TState, TEvent>({
+      topic,
+      index: this.history,
+      reader,
+      toEvent: (decoded, record, previous) => toEvent(decoded, record, () => previous),
+      evolve,
+      fields,
+      kind: changeKind,
+    });
+  }
+}
