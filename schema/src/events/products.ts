@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import {
-  DecodeError,
-  defineEventVersions,
-  type Decoded,
-  type EventEnvelope,
-  type LegacyRecord,
-  type LogRecord,
-} from '@shop/event-core';
-import { entityId, isoDate, legacyEntityId, legacyEventId, legacyMoney, legacyTime, moneyString, parseData } from './common.ts';
+import { defineEventVersions, type Decoded, type EventEnvelope, type LegacyRecord, type LogRecord } from '@shop/event-core';
+import { entityId, isoDate, legacyMoney, moneyString } from './common.ts';
+import { wholeStateEvents, type Known } from './whole-state.ts';
 
 /** A product as carried by every product event: the whole entity after the change. */
 export const productDataSchema = z.object({
@@ -36,69 +30,32 @@ export const PRODUCT_EVENT_VERSIONS = defineEventVersions<ProductEvent['type']>(
   current: { ProductCreated: 1, ProductUpdated: 1, ProductDeleted: 1 },
 });
 
-/** Narrows a decoded envelope of any schema version to a current product event with valid data; {@link DecodeError} otherwise. */
-export function parseProductEvent(written: EventEnvelope): ProductEvent {
-  const event = PRODUCT_EVENT_VERSIONS.upcast(written);
-  if (!(PRODUCT_EVENT_TYPES as readonly string[]).includes(event.type)) {
-    throw new DecodeError(`unknown event type "${event.type}" on the products topic`);
-  }
-  return { ...event, data: parseData(productDataSchema, event) } as ProductEvent;
-}
+const productEvents = wholeStateEvents<ProductData, ProductEvent['type'], ProductEvent>({
+  entity: 'product',
+  topicName: 'products',
+  types: { created: 'ProductCreated', updated: 'ProductUpdated', deleted: 'ProductDeleted' },
+  dataSchema: productDataSchema,
+  versions: PRODUCT_EVENT_VERSIONS,
+  legacyFields: ({ name, price }) => ({ name, price: legacyMoney(price) }),
+});
 
-/**
- * Upcasts a record of the original system (`set`/`remove` with `{id,name,price}`) given the
- * current version of that product (0 when unknown).
- */
-export function upcastLegacyProduct(
+/** Narrows a decoded envelope of any schema version to a current product event with valid data; {@link DecodeError} otherwise. */
+export const parseProductEvent: (written: EventEnvelope) => ProductEvent = productEvents.parse;
+
+/** Upcasts a record of the original system (`set`/`remove` with `{id,name,price}`) given the current version of that product (0 when unknown). */
+export const upcastLegacyProduct: (
   legacy: LegacyRecord,
   record: LogRecord,
   current: ProductData | undefined,
   currentVersion: number,
-): ProductEvent {
-  const id = legacyEntityId(legacy, record);
-  const at = legacyTime(record);
-  const base = {
-    id: legacyEventId(record),
-    entityId: id,
-    version: currentVersion + 1,
-    occurredAt: at,
-    meta: { actor: 'legacy' },
-  };
-  if (legacy.eventType === 'remove') {
-    if (!current) throw new DecodeError(`legacy remove of unknown product "${id}"`);
-    return { ...base, type: 'ProductDeleted', data: { ...current, updatedAt: at, deletedAt: at } };
-  }
-  const { name, price } = legacy.payload;
-  const data = productDataSchema.safeParse({
-    id,
-    name,
-    price: legacyMoney(price),
-    createdAt: current?.createdAt ?? at,
-    updatedAt: at,
-    deletedAt: null,
-  });
-  if (!data.success) throw new DecodeError(`invalid legacy product: ${z.prettifyError(data.error)}`);
-  // The original's `set` was an upsert, so a `set` after a `remove` brings the product back.
-  return current
-    ? { ...base, type: 'ProductUpdated', data: data.data }
-    : { ...base, type: 'ProductCreated', version: 1, data: data.data };
-}
+) => ProductEvent = productEvents.upcastLegacy;
 
 /** What a reader knows of a product already: needed to upcast the original's records, which have no version. */
-export interface KnownProduct {
-  readonly data: ProductData;
-  readonly version: number;
-}
+export type KnownProduct = Known<ProductData>;
 
 /** A current product event from any decoded record on the products topic; {@link DecodeError} if it is none. */
-export function toProductEvent(
+export const toProductEvent: (
   decoded: Decoded,
   record: LogRecord,
   known: (id: string) => KnownProduct | undefined,
-): ProductEvent {
-  if (decoded.format === 'envelope') return parseProductEvent(decoded.event);
-  const id = decoded.legacy.payload.id;
-  if (typeof id !== 'string') throw new DecodeError('legacy product record without an id');
-  const current = known(id);
-  return upcastLegacyProduct(decoded.legacy, record, current?.data, current?.version ?? 0);
-}
+) => ProductEvent = productEvents.toEvent;
