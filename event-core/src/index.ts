@@ -77,3 +77,9 @@ export {
   registerProjectionMetrics,
   registerSubscriptionMetrics,
 } from './metrics.ts';
+export {
+  wholeStateResolvers,
+  type WholeStateResolverDeps,
+  type EntityMutationArgs,
+  type At,
+} from './graphql/whole-state-resolvers.ts';

@@ -1,0 +1,115 @@
+import type { EventEnvelope, EventMeta } from '../envelope.ts';
+import { isEntityId } from '../ids.ts';
+import { parseAsOf, pointInTime, type PointInTime } from '../as-of.ts';
+import type { Projector } from '../projector.ts';
+import { mapNodes, type PageArgs } from '../readmodel/connection.ts';
+import type { EntityHistory, HistoryPageArgs } from '../readmodel/history.ts';
+import type { WholeStateReadModel } from '../readmodel/whole-state-model.ts';
+import type { EventWriter } from '../writer.ts';
+import { executeMutation } from './mutation.ts';
+import type { SubgraphContext } from './subgraph-server.ts';
+
+/** What every mutation of a whole-state entity takes besides its input. */
+export interface EntityMutationArgs {
+  readonly id?: string;
+  readonly expectedVersion?: number | null;
+  readonly idempotencyKey?: string | null;
+}
+
+export interface WholeStateResolverDeps<
+  TState extends { readonly id: string; readonly version: number; readonly deletedAt: string | null },
+  TEvent extends EventEnvelope,
+  TCommand extends { readonly id: string },
+> {
+  /** `product`: for messages. */
+  readonly kind: string;
+  readonly model: WholeStateReadModel<TState, TEvent>;
+  readonly writer: EventWriter;
+  /** Past states and histories, read from the log on demand. */
+  readonly past: EntityHistory<TState, TEvent>;
+  /** Waited on for an `asOf` position this subgraph has not applied yet. */
+  readonly projector: Pick<Projector, 'waitFor'>;
+  /** Bound on that wait, in ms. */
+  readonly asOfTimeoutMs: number;
+  readonly now: () => Date;
+  readonly newEventId: () => string;
+  /** The aggregate's pure decide. */
+  readonly decide: (
+    state: TState | undefined,
+    command: TCommand,
+    context: { eventId: string; now: string; meta: EventMeta },
+  ) => TEvent;
+}
+
+/** An entity as the graph sees it: its state, and the point in time that state is as of (none: now). */
+export type At<TState> = TState & { readonly asOf?: string };
+
+/**
+ * The resolvers every whole-state entity shares (products, customers): the list and the single
+ * query, now or as of a point in time, the entity reference, `asOf` and `history`, and the one way
+ * its mutations run. Each subgraph adds its own fields and maps its inputs to commands.
+ */
+export function wholeStateResolvers<
+  TState extends { readonly id: string; readonly version: number; readonly deletedAt: string | null },
+  TEvent extends EventEnvelope,
+  TCommand extends { readonly id: string },
+>({
+  kind,
+  model,
+  writer,
+  past,
+  projector,
+  asOfTimeoutMs,
+  now,
+  newEventId,
+  decide,
+}: WholeStateResolverDeps<TState, TEvent, TCommand>) {
+  const table = model.table;
+  const at = (state: TState, point: PointInTime): At<TState> => ({ ...state, asOf: point.text });
+  const point = (asOf: string) => pointInTime(asOf, projector, asOfTimeoutMs);
+  const cut = (asOf: PointInTime['asOf']) => model.times.cut(model.topic, asOf);
+  /** An entity as of a point in time, deleted or not; undefined before it existed. */
+  const stateAt = async (id: string, when: PointInTime): Promise<At<TState> | undefined> => {
+    const state = await past.stateAt(id, cut(when.asOf), () => table.get(id));
+    return state && at(state, when);
+  };
+
+  return {
+    list: async (_: unknown, { asOf, ...args }: PageArgs & { asOf?: string | null }) => {
+      if (asOf === undefined || asOf === null) return table.page(args);
+      const when = await point(asOf);
+      return mapNodes(await past.listAt(cut(when.asOf), args, (id) => table.get(id)), (state) => at(state, when));
+    },
+    one: async (
+      _: unknown,
+      { id, includeDeleted, asOf }: { id: string; includeDeleted?: boolean | null; asOf?: string | null },
+    ) => {
+      if (!isEntityId(id)) return null;
+      if (asOf === undefined || asOf === null) return (includeDeleted ? table.get(id) : table.getLive(id)) ?? null;
+      const state = await stateAt(id, await point(asOf));
+      return state && (state.deletedAt === null || includeDeleted) ? state : null;
+    },
+    entity: {
+      // References resolve deleted entities too, so what refers to them stays readable.
+      __resolveReference: async ({ id, asOf }: { id: string; asOf?: string | null }) => {
+        if (asOf === undefined || asOf === null) return table.get(id) ?? null;
+        return (await stateAt(id, await point(asOf))) ?? null;
+      },
+      asOf: (state: At<TState>) => state.asOf ?? null,
+      history: (state: At<TState>, args: HistoryPageArgs) =>
+        past.page(state.id, args, state.asOf ? cut(parseAsOf(state.asOf)) : undefined),
+    },
+    /** Runs one command: idempotency, decide, append, wait until applied, read back. */
+    execute: (command: TCommand, args: EntityMutationArgs, context: SubgraphContext): Promise<TState> =>
+      executeMutation({
+        kind,
+        writer,
+        context,
+        idempotencyKey: args.idempotencyKey,
+        expectedVersion: args.expectedVersion,
+        entityForKey: (key) => model.entityForKey(key),
+        decide: (meta) => decide(table.get(command.id), command, { eventId: newEventId(), now: now().toISOString(), meta }),
+        read: (id) => table.get(id),
+      }),
+  };
+}
