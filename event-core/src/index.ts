@@ -66,6 +66,7 @@ export {
   startEventSourcedSubgraph,
   type EventSourcedSubgraphOptions,
   type RunningEventSourcedSubgraph,
+  type SubgraphStartOptions,
 } from './graphql/run-subgraph.ts';
 export { openEventLog } from './open-log.ts';
 export { runServiceMain, handleShutdownSignals, type ShutdownOptions } from './main.ts';

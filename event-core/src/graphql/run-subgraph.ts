@@ -74,3 +74,24 @@ export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOpt
     },
   };
 }
+
+/** What every subgraph's `start…Subgraph` takes; `TTopics` is the topic-name map of the schema. */
+export interface SubgraphStartOptions<TTopics> {
+  readonly log: EventLog;
+  readonly logger: Logger;
+  readonly host?: string;
+  /** 0 picks a free port; each subgraph has its default (4001–4003). */
+  readonly port?: number;
+  readonly partitions?: number;
+  /** Retention policy of the topics it creates (`TOPIC_RETENTION`). Default `compact`. */
+  readonly retention?: TopicRetention;
+  /** Topic names; default the public ones (`eventbus.*`). */
+  readonly topics?: TTopics;
+  readonly mutationTimeoutMs?: number;
+  readonly consistencyTimeoutMs?: number;
+  readonly production?: boolean;
+  /** Shared secret expected from the gateway (`SUBGRAPH_SECRET`). */
+  readonly secret?: string;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}

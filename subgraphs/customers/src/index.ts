@@ -5,10 +5,8 @@ import {
   newEventId,
   RecordReader,
   startEventSourcedSubgraph,
-  type EventLog,
-  type Logger,
   type RunningEventSourcedSubgraph,
-  type TopicRetention,
+  type SubgraphStartOptions,
 } from '@shop/event-core';
 import { TOPICS, type EventTopics } from '@shop/schema';
 import { CustomersReadModel } from './read-model.ts';
@@ -19,25 +17,7 @@ export { CustomersReadModel } from './read-model.ts';
 
 export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
 
-export interface CustomersSubgraphOptions {
-  readonly log: EventLog;
-  readonly logger: Logger;
-  readonly host?: string;
-  /** Default 4002; 0 picks a free port. */
-  readonly port?: number;
-  readonly partitions?: number;
-  /** Retention policy of the topics it creates (`TOPIC_RETENTION`). Default `compact`. */
-  readonly retention?: TopicRetention;
-  /** Topic names; default the public ones (`eventbus.*`). */
-  readonly topics?: EventTopics;
-  readonly mutationTimeoutMs?: number;
-  readonly consistencyTimeoutMs?: number;
-  readonly production?: boolean;
-  /** Shared secret expected from the gateway (`SUBGRAPH_SECRET`). */
-  readonly secret?: string;
-  readonly now?: () => Date;
-  readonly newId?: () => string;
-}
+export type CustomersSubgraphOptions = SubgraphStartOptions<EventTopics>;
 
 export interface RunningCustomersSubgraph extends RunningEventSourcedSubgraph {
   readonly model: CustomersReadModel;
