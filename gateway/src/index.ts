@@ -143,7 +143,11 @@ export async function startGateway({
       const targets = typeof configured === 'string' ? [configured] : [...(configured ?? [])];
       if (targets.length === 0) throw new Error(`no URL for subgraph ${name}`);
       targets.forEach((target, i) => urls.set(targets.length > 1 ? `${name}#${i + 1}` : name, target));
-      return roundRobin(targets.map((target) => new ConsistentDataSource({ url: target }, security.subgraphSecret)));
+      // Node's own fetch: the default client (make-fetch-happen) reuses sockets the subgraph has
+      // already closed (ECONNRESET under load) and builds a stack trace per request.
+      return roundRobin(
+        targets.map((target) => new ConsistentDataSource({ url: target, fetcher: fetch }, security.subgraphSecret)),
+      );
     },
   });
   const app = express();
