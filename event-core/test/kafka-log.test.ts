@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { kafkaStatus, startKafka, stopKafka } from '../../infra/kafka/kafka.ts';
+import { startPrivateKafka, type PrivateKafka } from '../../e2e/support/private-kafka.ts';
 import { createKafkaLog } from '../src/log/kafka.ts';
 import { LogUnavailableError, type EventLog, type LogRecord } from '../src/log/port.ts';
 import { collector } from '../src/testing/index.ts';
@@ -125,13 +125,19 @@ describe('kafka event log without a broker', () => {
   });
 });
 
-// Restarting needs a broker this test can stop and start: the local one (infra/kafka), not an
-// external KAFKA_BROKERS.
-const ownsBroker = !process.env.KAFKA_BROKERS?.trim() && (await kafkaStatus({ log: () => {} })).pid !== null;
+// Restarting needs a broker this test may stop and start: its own, never the shared one other
+// test files use at the same time.
+describe('kafka event log across a broker restart', () => {
+  let kafka: PrivateKafka;
+  beforeAll(async () => {
+    kafka = await startPrivateKafka();
+  }, 150_000);
+  afterAll(async () => {
+    await kafka?.dispose();
+  });
 
-describe.skipIf(!ownsBroker)('kafka event log across a broker restart', () => {
   it('keeps following from where it was, delivering each record once', async () => {
-    const log = createKafkaLog({ brokers, clientId: 'kafka-log-restart-test', appendTimeoutMs: 3_000 });
+    const log = createKafkaLog({ brokers: kafka.brokers, clientId: 'kafka-log-restart-test', appendTimeoutMs: 3_000 });
     const topic = topicName('restart');
     await log.provision([{ topic, partitions: 2 }]);
     await log.append(
@@ -146,12 +152,12 @@ describe.skipIf(!ownsBroker)('kafka event log across a broker restart', () => {
     });
     await waitUntil(() => delivered.length === 4);
 
-    await stopKafka({ log: () => {} });
+    await kafka.stop();
     try {
       await expect(log.append(topic, [{ key: 'a', value: 'lost' }])).rejects.toBeInstanceOf(LogUnavailableError);
       expect(await log.healthy()).toBe(false);
     } finally {
-      await startKafka({ log: () => {} });
+      await kafka.start();
     }
     await log.append(
       topic,
@@ -163,10 +169,12 @@ describe.skipIf(!ownsBroker)('kafka event log across a broker restart', () => {
     await log.close();
 
     const values = delivered.map((r) => r.value?.toString());
+    expect(values.filter((v) => v?.startsWith('before-')).sort()).toEqual(['before-a', 'before-b', 'before-c', 'before-d']);
     expect(values.filter((v) => v?.startsWith('after-')).sort()).toEqual(['after-a', 'after-b', 'after-c', 'after-d']);
+    expect(values).not.toContain('lost');
     expect(new Set(delivered.map((r) => `${r.partition}/${r.offset}`)).size).toBe(delivered.length);
     expect(errors).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
 
 async function waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<void> {

@@ -304,15 +304,17 @@ export function createKafkaLog({
 
     async provision(topics: readonly TopicSpec[]) {
       ensureOpen(closed);
-      const deadline = Date.now() + 30_000;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const a = await getAdmin();
-          // Create only what is missing: asking to create an existing topic makes kafkajs log an
-          // error for an outcome that is fine here.
-          const existing = new Set(await a.listTopics());
-          const missing = topics.filter((spec) => !existing.has(spec.topic));
-          if (missing.length === 0) return;
+      const names = topics.map((spec) => spec.topic).join(', ');
+      // Services started together provision the same topics at once: the loser's
+      // `waitForLeaders` can ask for the metadata of a topic the winner created before the broker
+      // serves it (UNKNOWN_TOPIC_OR_PARTITION, retriable).
+      await whileBrokerNotReady(names, 30_000, async () => {
+        const a = await getAdmin();
+        // Create only what is missing: asking to create an existing topic makes kafkajs log an
+        // error for an outcome that is fine here.
+        const existing = new Set(await a.listTopics());
+        const missing = topics.filter((spec) => !existing.has(spec.topic));
+        if (missing.length > 0)
           await a.createTopics({
             waitForLeaders: true,
             timeout: 30_000,
@@ -323,17 +325,10 @@ export function createKafkaLog({
               configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
             })),
           });
-          return;
-        } catch (error) {
-          // Services started together provision the same topics at once: the loser's
-          // `waitForLeaders` can ask for the metadata of a topic the winner created before the
-          // broker serves it (UNKNOWN_TOPIC_OR_PARTITION, retriable). Look again, briefly.
-          const delayMs = 250 * 2 ** attempt;
-          if (!brokerNotReady(error) || Date.now() + delayMs > deadline)
-            throw toLogError(error, topics.map((spec) => spec.topic).join(', '));
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
-        }
-      }
+        // `waitForLeaders` asks the controller; the broker that serves a partition can learn of it
+        // a moment later. Provisioned means usable: every partition answers for its offsets.
+        for (const spec of topics) await a.fetchTopicOffsets(spec.topic);
+      });
     },
 
     append(topic, records) {
@@ -373,12 +368,10 @@ export function createKafkaLog({
 
     async highWaterMarks(topic) {
       ensureOpen(closed);
-      try {
-        const offsets = await (await getAdmin()).fetchTopicOffsets(topic);
-        return Object.fromEntries(offsets.map(({ partition, high }) => [partition, Number(high)]));
-      } catch (error) {
-        throw toLogError(error, topic);
-      }
+      // Just after a topic was created (by this instance or another), a partition can still be
+      // without a leader the broker knows of (NOT_LEADER_FOR_PARTITION, retriable).
+      const offsets = await whileBrokerNotReady(topic, 15_000, async () => (await getAdmin()).fetchTopicOffsets(topic));
+      return Object.fromEntries(offsets.map(({ partition, high }) => [partition, Number(high)]));
     },
 
     async follow(topic, options) {
@@ -888,6 +881,24 @@ function rootCause(error: unknown): KafkaJSErrorLike {
   let current = error as KafkaJSErrorLike;
   while (current?.cause) current = current.cause as KafkaJSErrorLike;
   return current ?? {};
+}
+
+/**
+ * Runs `operation`, again with a growing pause while the broker answers that it is up but not
+ * ready (see {@link brokerNotReady}), for at most `budgetMs`. Any other failure, or the last one,
+ * becomes what the port promises (see {@link toLogError}).
+ */
+async function whileBrokerNotReady<T>(topics: string, budgetMs: number, operation: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const delayMs = Math.min(250 * 2 ** attempt, 2_000);
+      if (!brokerNotReady(error) || Date.now() + delayMs > deadline) throw toLogError(error, topics);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 /** The broker answered with a retriable protocol error (coordinator loading, leader election): it is up, not ready. */
