@@ -43,24 +43,38 @@ export function pageSize(first: number | null | undefined): number {
  * time: the entries added after it).
  */
 export function paginate<S, T>(
-  sequence: readonly S[],
-  { first, after }: PageArgs,
+  sequence: ArrayLike<S>,
+  args: PageArgs,
   totalCount: number,
   pick: (entry: S) => T | undefined,
   end: number = sequence.length,
 ): Connection<T> {
-  const stop = Math.min(end, sequence.length);
+  return paginateIndexes(sequence.length, args, totalCount, (index) => pick(sequence[index]!), end);
+}
+
+/**
+ * {@link paginate} over the indexes `0..length - 1` of a sequence that is not an array (rows of
+ * a columnar store): `pick` gets the index, and the index is the cursor.
+ */
+export function paginateIndexes<T>(
+  length: number,
+  { first, after }: PageArgs,
+  totalCount: number,
+  pick: (index: number) => T | undefined,
+  end: number = length,
+): Connection<T> {
+  const stop = Math.min(end, length);
   const size = pageSize(first);
   let index = after ? decodeCursor(after) + 1 : 0;
   const edges: { cursor: string; node: T }[] = [];
   while (index < stop && edges.length < size) {
-    const node = pick(sequence[index]!);
+    const node = pick(index);
     if (node !== undefined) edges.push({ cursor: encodeCursor(index), node });
     index++;
   }
   let hasNextPage = false;
   for (let probe = index; probe < stop; probe++) {
-    if (pick(sequence[probe]!) !== undefined) {
+    if (pick(probe) !== undefined) {
       hasNextPage = true;
       break;
     }

@@ -1,5 +1,6 @@
 export {
   paginate,
+  paginateIndexes,
   pageSize,
   mapNodes,
   encodeCursor,
@@ -13,7 +14,8 @@ export { EntityTable, type Versioned } from './entity-table.ts';
 export { WholeStateTable } from './whole-state.ts';
 export { HistoryIndex, type EventRef } from './history-index.ts';
 export { TimeIndex } from './time-index.ts';
-export { NumberColumn, countBelow } from './numbers.ts';
+export { NumberColumn, IntColumn, countBelow } from './numbers.ts';
+export { IdNumbers } from './id-numbers.ts';
 export { RecordReader, type RecordReaderOptions } from './record-reader.ts';
 export {
   EntityHistory,

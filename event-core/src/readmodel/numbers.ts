@@ -41,6 +41,48 @@ export class NumberColumn {
 }
 
 /**
+ * An append-only column of small whole numbers (row numbers of other columns, interned ids,
+ * partitions) in a growable `Int32Array`: 4 bytes a value.
+ */
+export class IntColumn {
+  private data: Int32Array;
+  private size = 0;
+
+  constructor(initialCapacity = 16) {
+    this.data = new Int32Array(initialCapacity);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(value: number): void {
+    if (value !== (value | 0)) throw new RangeError(`${value} does not fit a 32-bit integer column`);
+    if (this.size === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.size++] = value;
+  }
+
+  at(index: number): number {
+    if (index < 0 || index >= this.size) throw new RangeError(`index ${index} outside 0..${this.size - 1}`);
+    return this.data[index]!;
+  }
+
+  /** The values as an array-like view (no copy); valid until the next `push`. */
+  view(): Int32Array {
+    return this.data.subarray(0, this.size);
+  }
+
+  /** Bytes held, for memory reports. */
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+}
+
+/**
  * Binary search over an ascending sequence of `length` values read by `at`: how many leading
  * values are below `value` (or at or below it, with `inclusive`).
  */

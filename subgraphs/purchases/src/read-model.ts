@@ -1,9 +1,13 @@
 import {
   applied,
+  countBelow,
   DomainError,
   duplicateOf,
+  IdNumbers,
+  IntColumn,
+  MAX_CENTS,
   NumberColumn,
-  paginate,
+  paginateIndexes,
   rejected,
   WholeStateTable,
   type ApplyOutcome,
@@ -11,6 +15,7 @@ import {
   type Decoded,
   type LogRecord,
   type PageArgs,
+  type PartitionOffsets,
   type Position,
   type Projection,
   TimeIndex,
@@ -59,27 +64,120 @@ export interface Stats {
   readonly customerCount: number;
 }
 
+/**
+ * A sum of cents, exact however large: a plain number while it stays below 2^53, carried into a
+ * bigint before one more amount could make it inexact. (A bigint per purchase would allocate two
+ * heap objects on every add.)
+ */
+class CentsSum {
+  private small = 0;
+  private carried = 0n;
+
+  add(cents: number): void {
+    this.small += cents;
+    if (this.small > Number.MAX_SAFE_INTEGER - MAX_CENTS) {
+      this.carried += BigInt(this.small);
+      this.small = 0;
+    }
+  }
+
+  get value(): bigint {
+    return this.carried + BigInt(this.small);
+  }
+}
+
 /** Per-product or per-customer aggregate, kept per event: O(1) to update, O(1) to read. */
 class Totals {
-  readonly purchaseIds: string[] = [];
-  /** bigint: a sum of many amounts may outgrow 2^53 cents, and money stays exact. */
-  totalCents = 0n;
+  /** Rows of this entity's purchases, oldest first. */
+  readonly rows = new IntColumn(4);
+  readonly cents = new CentsSum();
 
-  add(purchase: Purchase): void {
-    this.purchaseIds.push(purchase.id);
-    this.totalCents += BigInt(purchase.totalCents);
+  add(row: number, cents: number): void {
+    this.rows.push(row);
+    this.cents.add(cents);
   }
 }
 
 class ProductTotals extends Totals {
-  /** customer id → purchases of this product by that customer. */
-  readonly customers = new Map<string, number>();
+  /** Customer number → purchases of this product by that customer (distinct customers, and pair counts). */
+  readonly customers = new Map<number, number>();
 
-  override add(purchase: Purchase): void {
-    super.add(purchase);
-    this.customers.set(purchase.customerId, (this.customers.get(purchase.customerId) ?? 0) + 1);
+  addFor(row: number, cents: number, customer: number): void {
+    this.add(row, cents);
+    this.customers.set(customer, (this.customers.get(customer) ?? 0) + 1);
   }
 }
+
+/** What `toISOString` writes; such a text is kept as its epoch milliseconds, which give it back exactly. */
+const CANONICAL_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * Every purchase applied, one row each in arrival order, stored column by column: a purchase is a
+ * row number and its fields are entries of typed arrays, with products and customers numbered
+ * ({@link IdNumbers}). That is about 40 bytes of columns a purchase, next to its id, instead of an
+ * object, a Map entry and copies of strings per purchase (docs/decisions/0011).
+ */
+class PurchaseRows {
+  /** Purchase id ↔ row. */
+  readonly ids = new IdNumbers();
+  readonly products = new IdNumbers();
+  readonly customers = new IdNumbers();
+  readonly product = new IntColumn();
+  readonly customer = new IntColumn();
+  readonly totalCents = new NumberColumn();
+  readonly partition = new IntColumn();
+  readonly offset = new NumberColumn();
+  /** `transactionDate` in epoch ms, or NaN when its text is kept in `dateTexts`. */
+  private readonly dateMs = new NumberColumn();
+  /** Dates not written the way `toISOString` writes them (another offset, more digits): rare, kept as given. */
+  private readonly dateTexts = new Map<number, string>();
+
+  get count(): number {
+    return this.ids.size;
+  }
+
+  add(purchase: Purchase, partition: number, offset: number): number {
+    const row = this.ids.intern(purchase.id);
+    this.product.push(this.products.intern(purchase.productId));
+    this.customer.push(this.customers.intern(purchase.customerId));
+    this.totalCents.push(purchase.totalCents);
+    this.partition.push(partition);
+    this.offset.push(offset);
+    const ms = CANONICAL_DATE.test(purchase.transactionDate) ? Date.parse(purchase.transactionDate) : Number.NaN;
+    if (Number.isNaN(ms)) this.dateTexts.set(row, purchase.transactionDate);
+    this.dateMs.push(ms);
+    return row;
+  }
+
+  /** The purchase in `row`, as an object (built on demand: only for answers). */
+  get(row: number): StoredPurchase {
+    const ms = this.dateMs.at(row);
+    return {
+      id: this.ids.id(row),
+      productId: this.products.id(this.product.at(row)),
+      customerId: this.customers.id(this.customer.at(row)),
+      totalCents: this.totalCents.at(row),
+      transactionDate: Number.isNaN(ms) ? this.dateTexts.get(row)! : new Date(ms).toISOString(),
+      partition: this.partition.at(row),
+      offset: this.offset.at(row),
+    };
+  }
+
+  /** Was the purchase in `row` applied before the cut (a partition the cut does not name: yes)? */
+  before(row: number, cuts: PartitionOffsets): boolean {
+    const cut = cuts[this.partition.at(row)];
+    return cut === undefined || this.offset.at(row) < cut;
+  }
+}
+
+/** Rows of a purchase list, and which of them belong to it (a list by product and customer filters a customer's rows). */
+interface RowList {
+  readonly rows: Int32Array;
+  readonly count: number;
+  readonly matches?: (row: number) => boolean;
+}
+
+const NO_ROWS: RowList = { rows: new Int32Array(0), count: 0 };
 
 /**
  * The purchases read model. It follows all three topics: purchases, and products and customers
@@ -98,19 +196,18 @@ export class PurchasesReadModel implements Projection {
     (e) => e.type === 'CustomerCreated',
     mirror,
   );
-  private readonly purchases = new Map<string, StoredPurchase>();
-  private readonly order: string[] = [];
+  private readonly rows = new PurchaseRows();
   /**
-   * Per partition, the offsets of the purchases in `order` and their places in it (both ascending),
-   * so the whole list as of a point in time is counted and bounded by binary search instead of a
-   * walk back over every purchase made since.
+   * Per partition, the rows of its purchases (ascending, and so are their offsets), so the whole
+   * list as of a point in time is counted and bounded by binary search instead of a walk back
+   * over every purchase made since.
    */
-  private readonly arrivals = new Map<number, { readonly offsets: NumberColumn; readonly places: NumberColumn }>();
-  private readonly byProduct = new Map<string, ProductTotals>();
-  private readonly byCustomer = new Map<string, Totals>();
-  /** "productId customerId" → purchases of that pair, so a filter by both is O(page) too. */
-  private readonly byPair = new Map<string, string[]>();
-  private readonly idempotency = new Map<string, string>();
+  private readonly arrivals = new Map<number, IntColumn>();
+  /** By product number and by customer number (of `rows`). */
+  private readonly byProduct: ProductTotals[] = [];
+  private readonly byCustomer: Totals[] = [];
+  /** Idempotency key → row of the purchase it made. */
+  private readonly idempotency = new Map<string, number>();
   /**
    * When the applied events of every topic occurred: turns an `asOf` instant into a cut of the
    * purchases topic, and a position in the products or customers topic into one too.
@@ -135,10 +232,8 @@ export class PurchasesReadModel implements Projection {
   ): { readonly event: { readonly occurredAt: string }; readonly outcome: ApplyOutcome } {
     if (topic === this.names.purchases) {
       const event = toPurchaseEvent(decoded, record);
-      return {
-        event,
-        outcome: this.applyPurchase({ ...evolve(event), partition: record.partition, offset: record.offset }, decoded),
-      };
+      const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
+      return { event, outcome: this.applyPurchase(evolve(event), key, record) };
     }
     if (topic === this.names.products) {
       const event = toProductEvent(decoded, record, (id) => this.products.table.get(id));
@@ -151,36 +246,27 @@ export class PurchasesReadModel implements Projection {
     throw new Error(`not a topic of this read model: ${topic}`);
   }
 
-  private applyPurchase(purchase: StoredPurchase, decoded: Decoded): ApplyOutcome {
-    const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
+  private applyPurchase(purchase: Purchase, key: string | undefined, record: LogRecord): ApplyOutcome {
     const earlier = key === undefined ? undefined : this.idempotency.get(key);
-    if (earlier !== undefined) return duplicateOf(earlier);
-    if (this.purchases.has(purchase.id)) {
+    if (earlier !== undefined) return duplicateOf(this.rows.ids.id(earlier));
+    if (this.rows.ids.find(purchase.id) !== undefined) {
       return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
     }
-    this.purchases.set(purchase.id, purchase);
-    let arrivals = this.arrivals.get(purchase.partition);
-    if (!arrivals)
-      this.arrivals.set(purchase.partition, (arrivals = { offsets: new NumberColumn(), places: new NumberColumn() }));
-    arrivals.offsets.push(purchase.offset);
-    arrivals.places.push(this.order.length);
-    this.order.push(purchase.id);
-    let product = this.byProduct.get(purchase.productId);
-    if (!product) this.byProduct.set(purchase.productId, (product = new ProductTotals()));
-    product.add(purchase);
-    let customer = this.byCustomer.get(purchase.customerId);
-    if (!customer) this.byCustomer.set(purchase.customerId, (customer = new Totals()));
-    customer.add(purchase);
-    const pair = `${purchase.productId} ${purchase.customerId}`;
-    const pairIds = this.byPair.get(pair);
-    if (pairIds) pairIds.push(purchase.id);
-    else this.byPair.set(pair, [purchase.id]);
-    if (key !== undefined) this.idempotency.set(key, purchase.id);
+    const row = this.rows.add(purchase, record.partition, record.offset);
+    let arrivals = this.arrivals.get(record.partition);
+    if (!arrivals) this.arrivals.set(record.partition, (arrivals = new IntColumn()));
+    arrivals.push(row);
+    const product = this.rows.product.at(row);
+    const customer = this.rows.customer.at(row);
+    (this.byProduct[product] ??= new ProductTotals()).addFor(row, purchase.totalCents, customer);
+    (this.byCustomer[customer] ??= new Totals()).add(row, purchase.totalCents);
+    if (key !== undefined) this.idempotency.set(key, row);
     return applied(purchase.id);
   }
 
   purchase(id: string): StoredPurchase | undefined {
-    return this.purchases.get(id);
+    const row = this.rows.ids.find(id);
+    return row === undefined ? undefined : this.rows.get(row);
   }
 
   /** Was this purchase applied before `readAt` (or is there no `readAt`)? */
@@ -190,42 +276,91 @@ export class PurchasesReadModel implements Projection {
     return cut === undefined || purchase.offset < cut;
   }
 
+  entityForKey(key: string): string | undefined {
+    const row = this.idempotency.get(key);
+    return row === undefined ? undefined : this.rows.ids.id(row);
+  }
+
+  private productTotals(productId: string): ProductTotals | undefined {
+    const n = this.rows.products.find(productId);
+    return n === undefined ? undefined : this.byProduct[n];
+  }
+
+  private customerTotals(customerId: string): Totals | undefined {
+    const n = this.rows.customers.find(customerId);
+    return n === undefined ? undefined : this.byCustomer[n];
+  }
+
+  /**
+   * The rows of a list by product and/or customer. By both, it is the customer's rows that match
+   * the product: no index per pair is kept (it would cost a list per pair, most pairs buying
+   * once), and a customer's purchases are few next to a product's. Always the customer's, so
+   * that cursors stay valid from one page to the next.
+   */
+  private listOf(productId: string | undefined, customerId: string | undefined): RowList {
+    const product = productId === undefined ? undefined : this.productTotals(productId);
+    const customer = customerId === undefined ? undefined : this.customerTotals(customerId);
+    if ((productId !== undefined && !product) || (customerId !== undefined && !customer)) return NO_ROWS;
+    if (product && customer) {
+      const productNumber = this.rows.products.find(productId!)!;
+      const customerNumber = this.rows.customers.find(customerId!)!;
+      return {
+        rows: customer.rows.view(),
+        count: product.customers.get(customerNumber) ?? 0,
+        matches: (row) => this.rows.product.at(row) === productNumber,
+      };
+    }
+    const totals = product ?? customer!;
+    return { rows: totals.rows.view(), count: totals.rows.length };
+  }
+
   /**
    * Aggregates as of `readAt`: the totals kept per event, minus the purchases at or after it.
    * Those are the newest, at the end of the list, so the walk back is short. Within a partition
-   * offsets grow, so once every partition has shown an older purchase, all earlier ones are older.
+   * offsets grow, so once every partition of the cut has shown an older purchase, all earlier
+   * ones are older.
    */
-  private statsAt(totals: Totals | undefined, readAt: Position | undefined, distinct?: Map<string, number>): Stats {
+  private statsAt(totals: Totals | undefined, readAt: Position | undefined, distinct?: Map<number, number>): Stats {
     const all = {
-      purchaseCount: totals?.purchaseIds.length ?? 0,
-      totalCents: totals?.totalCents ?? 0n,
+      purchaseCount: totals?.rows.length ?? 0,
+      totalCents: totals?.cents.value ?? 0n,
       customerCount: distinct?.size ?? 0,
     };
     const cuts = readAt?.[this.names.purchases];
     if (!totals || !cuts) return all;
-    const partitions = Object.keys(cuts).length;
-    const settled = new Set<number>();
-    const excludedPerCustomer = new Map<string, number>();
+    const excludedPerCustomer = new Map<number, number>();
     let count = all.purchaseCount;
     let total = all.totalCents;
-    for (let i = totals.purchaseIds.length - 1; i >= 0 && settled.size < partitions; i--) {
-      const purchase = this.purchases.get(totals.purchaseIds[i]!)!;
-      if (this.visibleAt(purchase, readAt)) {
-        settled.add(purchase.partition);
-        continue;
-      }
+    this.walkBackAfter(totals.rows.view(), cuts, (row) => {
       count--;
-      total -= BigInt(purchase.totalCents);
-      excludedPerCustomer.set(purchase.customerId, (excludedPerCustomer.get(purchase.customerId) ?? 0) + 1);
-    }
+      total -= BigInt(this.rows.totalCents.at(row));
+      const customer = this.rows.customer.at(row);
+      excludedPerCustomer.set(customer, (excludedPerCustomer.get(customer) ?? 0) + 1);
+    });
     let customers = all.customerCount;
-    if (distinct)
-      for (const [customerId, excluded] of excludedPerCustomer) if (distinct.get(customerId) === excluded) customers--;
+    if (distinct) for (const [customer, excluded] of excludedPerCustomer) if (distinct.get(customer) === excluded) customers--;
     return { purchaseCount: count, totalCents: total, customerCount: customers };
   }
 
-  entityForKey(key: string): string | undefined {
-    return this.idempotency.get(key);
+  /**
+   * Calls `hidden` for each row of `rows` (ascending) at or after the cut, newest first. Within a
+   * partition offsets grow, so the walk stops once every partition the cut names has shown a row
+   * before it: every earlier row is before it too.
+   */
+  private walkBackAfter(
+    rows: Int32Array,
+    cuts: PartitionOffsets,
+    hidden: (row: number) => void,
+    matches?: (row: number) => boolean,
+  ): void {
+    const partitions = Object.keys(cuts).length;
+    const settled = new Set<number>();
+    for (let i = rows.length - 1; i >= 0 && settled.size < partitions; i--) {
+      const row = rows[i]!;
+      if (matches && !matches(row)) continue;
+      if (!this.rows.before(row, cuts)) hidden(row);
+      else if (cuts[this.rows.partition.at(row)] !== undefined) settled.add(this.rows.partition.at(row));
+    }
   }
 
   /** Purchases oldest first, optionally of one product and/or one customer; O(page). */
@@ -233,65 +368,48 @@ export class PurchasesReadModel implements Projection {
     args: PageArgs & { readonly productId?: string | null; readonly customerId?: string | null },
     readAt?: Position,
   ): Connection<StoredPurchase> {
-    const { productId, customerId } = args;
-    const ids =
-      productId && customerId
-        ? (this.byPair.get(`${productId} ${customerId}`) ?? [])
-        : productId
-          ? (this.byProduct.get(productId)?.purchaseIds ?? [])
-          : customerId
-            ? (this.byCustomer.get(customerId)?.purchaseIds ?? [])
-            : this.order;
-    if (!readAt) return paginate(ids, args, ids.length, (id) => this.purchases.get(id));
-    const visible = (id: string) => {
-      const purchase = this.purchases.get(id);
-      return purchase && this.visibleAt(purchase, readAt) ? purchase : undefined;
-    };
-    if (ids === this.order) {
-      const { count, end } = this.arrivedBefore(readAt);
-      return paginate(ids, args, count, visible, end);
+    const productId = args.productId || undefined;
+    const customerId = args.customerId || undefined;
+    const cuts = readAt?.[this.names.purchases];
+    const rows = this.rows;
+    if (productId === undefined && customerId === undefined) {
+      if (!cuts) return paginateIndexes(rows.count, args, rows.count, (row) => rows.get(row));
+      const { count, end } = this.arrivedBefore(cuts);
+      return paginateIndexes(rows.count, args, count, (row) => (rows.before(row, cuts) ? rows.get(row) : undefined), end);
     }
-    const hidden = ids.length - this.countVisible(ids, readAt);
-    return paginate(ids, args, ids.length - hidden, visible);
+    const list = this.listOf(productId, customerId);
+    const { matches } = list;
+    let count = list.count;
+    if (cuts) this.walkBackAfter(list.rows, cuts, () => count--, matches);
+    return paginateIndexes(list.rows.length, args, count, (index) => {
+      const row = list.rows[index]!;
+      if (matches && !matches(row)) return undefined;
+      return !cuts || rows.before(row, cuts) ? rows.get(row) : undefined;
+    });
   }
 
-  /** How many purchases of the whole list came before `readAt`, and one past the place of the last of them. */
-  private arrivedBefore(readAt: Position): { readonly count: number; readonly end: number } {
-    const cuts = readAt[this.names.purchases] ?? {};
+  /** How many purchases of the whole list came before the cut, and one past the row of the last of them. */
+  private arrivedBefore(cuts: PartitionOffsets): { readonly count: number; readonly end: number } {
     let count = 0;
     let end = 0;
-    for (const [partition, { offsets, places }] of this.arrivals) {
+    for (const [partition, rows] of this.arrivals) {
       const cut = cuts[partition];
-      const n = cut === undefined ? offsets.length : offsets.countBelow(cut);
+      const n = cut === undefined ? rows.length : countBelow(rows.length, (i) => this.rows.offset.at(rows.at(i)), cut);
       count += n;
-      if (n > 0) end = Math.max(end, places.at(n - 1) + 1);
+      if (n > 0) end = Math.max(end, rows.at(n - 1) + 1);
     }
     return { count, end };
   }
 
-  private countVisible(ids: readonly string[], readAt: Position): number {
-    const cuts = readAt[this.names.purchases];
-    if (!cuts) return ids.length;
-    const partitions = Object.keys(cuts).length;
-    const settled = new Set<number>();
-    let hidden = 0;
-    for (let i = ids.length - 1; i >= 0 && settled.size < partitions; i--) {
-      const purchase = this.purchases.get(ids[i]!)!;
-      if (this.visibleAt(purchase, readAt)) settled.add(purchase.partition);
-      else hidden++;
-    }
-    return ids.length - hidden;
-  }
-
   /** A product's aggregates, now or as of `readAt`. */
   productStats(productId: string, readAt?: Position): Stats {
-    const totals = this.byProduct.get(productId);
+    const totals = this.productTotals(productId);
     return this.statsAt(totals, readAt, totals?.customers);
   }
 
   /** A customer's aggregates, now or as of `readAt`. */
   customerStats(customerId: string, readAt?: Position): Omit<Stats, 'customerCount'> {
-    const { purchaseCount, totalCents } = this.statsAt(this.byCustomer.get(customerId), readAt);
+    const { purchaseCount, totalCents } = this.statsAt(this.customerTotals(customerId), readAt);
     return { purchaseCount, totalCents };
   }
 }
