@@ -26,6 +26,32 @@ function connection(): FieldPolicy<StoredConnection> {
   };
 }
 
+/**
+ * An entity's timeline, newest first. A page with `after` (older changes) is appended. A first
+ * page asked for again after the entity changed puts the new changes on top and keeps the older
+ * pages already loaded, with their cursor (cursors count from the oldest event, so they stay valid
+ * as history grows). When the new first page does not reach the newest change held (more changes
+ * came than a page holds), it replaces the list: better a shorter timeline than one with a gap.
+ */
+function timeline(): FieldPolicy<StoredConnection> {
+  return {
+    keyArgs: false,
+    merge(existing, incoming, { args, readField }) {
+      if (!existing) return incoming;
+      const idOf = (node: Reference) => readField<string>('eventId', node);
+      if (args?.['after']) {
+        const seen = new Set(existing.nodes.map(idOf));
+        return { ...incoming, nodes: [...existing.nodes, ...incoming.nodes.filter((node) => !seen.has(idOf(node)))] };
+      }
+      const first = existing.nodes[0];
+      const fresh = new Set(incoming.nodes.map(idOf));
+      if (first === undefined || !fresh.has(idOf(first))) return incoming;
+      const older = existing.nodes.filter((node) => !fresh.has(idOf(node)));
+      return older.length === 0 ? incoming : { ...incoming, nodes: [...incoming.nodes, ...older], pageInfo: existing.pageInfo };
+    },
+  };
+}
+
 /** `product(id)` and `customer(id)` read what a list already loaded, so a drill-down opens at once. */
 function entity(typename: 'Product' | 'Customer'): FieldPolicy<Reference | null> {
   return {
@@ -49,8 +75,10 @@ export function createCache(): InMemoryCache {
           customer: entity('Customer'),
         },
       },
-      Product: { fields: { purchases: connection() } },
-      Customer: { fields: { purchases: connection() } },
+      Product: { fields: { purchases: connection(), history: timeline() } },
+      Customer: { fields: { purchases: connection(), history: timeline() } },
+      // Events never change: one per id.
+      HistoryEntry: { keyFields: ['eventId'] },
       // Subscription payloads are events, not state worth keeping: their entities are normalized
       // into the cache, the root fields themselves are not merged.
       Subscription: {

@@ -1,12 +1,15 @@
 import { useEffect, useRef } from 'react';
-import { NavLink, Route, Routes, useLocation } from 'react-router';
+import { Route, Routes, useLocation } from 'react-router';
 import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
 import { SignIn, SignOut } from '../components/SignIn.tsx';
+import { PastBanner, ViewAsOfControl } from '../components/ViewAsOf.tsx';
 import { CustomerPage } from '../pages/CustomerPage.tsx';
 import { CustomersPage } from '../pages/CustomersPage.tsx';
 import { OverviewPage } from '../pages/OverviewPage.tsx';
 import { ProductPage } from '../pages/ProductPage.tsx';
 import { ProductsPage } from '../pages/ProductsPage.tsx';
+import { TimeNavLink } from '../time/TimeLink.tsx';
+import { TimeScope, useViewTime, ViewTimeProvider } from '../time/ViewTime.tsx';
 
 const titles: [RegExp, string][] = [
   [/^\/customers\/./, 'Customer'],
@@ -35,7 +38,16 @@ function useRouteFocus() {
 }
 
 export function App() {
+  return (
+    <ViewTimeProvider>
+      <Shell />
+    </ViewTimeProvider>
+  );
+}
+
+function Shell() {
   const main = useRouteFocus();
+  const { asOf } = useViewTime();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -46,15 +58,15 @@ export function App() {
         <nav aria-label="Main">
           <ul>
             <li>
-              <NavLink to="/" end>
+              <TimeNavLink to="/" end>
                 Overview
-              </NavLink>
+              </TimeNavLink>
             </li>
             <li>
-              <NavLink to="/customers">Customers</NavLink>
+              <TimeNavLink to="/customers">Customers</TimeNavLink>
             </li>
             <li>
-              <NavLink to="/products">Products</NavLink>
+              <TimeNavLink to="/products">Products</TimeNavLink>
             </li>
             <li>
               {/* A separate page (GraphiQL), not a route of this app. */}
@@ -62,19 +74,23 @@ export function App() {
             </li>
           </ul>
         </nav>
+        <ViewAsOfControl key={asOf ?? 'live'} />
         <ConnectionBadge />
         <SignOut />
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <SignIn />
-        <Routes>
-          <Route path="/" element={<OverviewPage />} />
-          <Route path="/customers" element={<CustomersPage />} />
-          <Route path="/customers/:id" element={<CustomerPage />} />
-          <Route path="/products" element={<ProductsPage />} />
-          <Route path="/products/:id" element={<ProductPage />} />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
+        <PastBanner />
+        <TimeScope>
+          <SignIn />
+          <Routes>
+            <Route path="/" element={<OverviewPage />} />
+            <Route path="/customers" element={<CustomersPage />} />
+            <Route path="/customers/:id" element={<CustomerPage />} />
+            <Route path="/products" element={<ProductsPage />} />
+            <Route path="/products/:id" element={<ProductPage />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </TimeScope>
       </main>
     </>
   );
@@ -85,7 +101,7 @@ function NotFound() {
     <>
       <h1>Page not found</h1>
       <p>
-        Try the <NavLink to="/">overview</NavLink>.
+        Try the <TimeNavLink to="/">overview</TimeNavLink>.
       </p>
     </>
   );

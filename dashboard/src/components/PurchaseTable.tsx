@@ -1,6 +1,6 @@
-import { Link } from 'react-router';
 import type { PurchaseRowFragment } from '../gql/graphql.ts';
 import { formatDateTime, formatMoney, fullName, moneyToCents } from '../lib/format.ts';
+import { TimeLink } from '../time/TimeLink.tsx';
 import { DataTable, type Column } from './DataTable.tsx';
 
 const columns: readonly Column<PurchaseRowFragment>[] = [
@@ -19,7 +19,7 @@ const columns: readonly Column<PurchaseRowFragment>[] = [
           {fullName(p.customer)} <span className="tag">deleted</span>
         </span>
       ) : (
-        <Link to={`/customers/${p.customer.id}`}>{fullName(p.customer)}</Link>
+        <TimeLink to={`/customers/${p.customer.id}`}>{fullName(p.customer)}</TimeLink>
       ),
     sortValue: (p) => fullName(p.customer),
   },
@@ -32,7 +32,7 @@ const columns: readonly Column<PurchaseRowFragment>[] = [
           {p.product.name} <span className="tag">deleted</span>
         </span>
       ) : (
-        <Link to={`/products/${p.product.id}`}>{p.product.name}</Link>
+        <TimeLink to={`/products/${p.product.id}`}>{p.product.name}</TimeLink>
       ),
     sortValue: (p) => p.product.name,
   },

@@ -1,9 +1,19 @@
 import { useEffect, useRef } from 'react';
 import { useQuery } from '@apollo/client/react';
 import type { CustomerFieldsFragment, ProductFieldsFragment, PurchaseRowFragment } from '../gql/graphql.ts';
+import { useAsOf } from '../time/ViewTime.tsx';
 import { CustomerQuery, CustomersQuery, PAGE_SIZE, ProductQuery, ProductsQuery, PurchasesQuery } from '../graphql/operations.ts';
 
 const NONE: readonly never[] = [];
+
+/**
+ * `asOf` for the queries while the past is shown (the time scope gives them a client of their
+ * own then); live queries go without it, as before.
+ */
+function useTimeVariables(): { asOf?: string } {
+  const asOf = useAsOf();
+  return asOf ? { asOf } : {};
+}
 
 interface PageInfo {
   readonly hasNextPage: boolean;
@@ -37,19 +47,22 @@ export interface ListResult<T> {
 }
 
 export function useProducts(): ListResult<ProductFieldsFragment> {
-  const { data, error, fetchMore } = useQuery(ProductsQuery, { variables: { first: PAGE_SIZE } });
+  const time = useTimeVariables();
+  const { data, error, fetchMore } = useQuery(ProductsQuery, { variables: { first: PAGE_SIZE, ...time } });
   useRemainingPages(fetchMore, data?.products.pageInfo);
   return { rows: data?.products.nodes ?? NONE, loading: !error && (!data || data.products.pageInfo.hasNextPage), error };
 }
 
 export function useCustomers(): ListResult<CustomerFieldsFragment> {
-  const { data, error, fetchMore } = useQuery(CustomersQuery, { variables: { first: PAGE_SIZE } });
+  const time = useTimeVariables();
+  const { data, error, fetchMore } = useQuery(CustomersQuery, { variables: { first: PAGE_SIZE, ...time } });
   useRemainingPages(fetchMore, data?.customers.pageInfo);
   return { rows: data?.customers.nodes ?? NONE, loading: !error && (!data || data.customers.pageInfo.hasNextPage), error };
 }
 
 export function usePurchases(): ListResult<PurchaseRowFragment> {
-  const { data, error, fetchMore } = useQuery(PurchasesQuery, { variables: { first: PAGE_SIZE } });
+  const time = useTimeVariables();
+  const { data, error, fetchMore } = useQuery(PurchasesQuery, { variables: { first: PAGE_SIZE, ...time } });
   useRemainingPages(fetchMore, data?.purchases.pageInfo);
   return { rows: data?.purchases.nodes ?? NONE, loading: !error && (!data || data.purchases.pageInfo.hasNextPage), error };
 }
@@ -62,7 +75,8 @@ export interface DetailResult<T> {
 }
 
 export function useProduct(id: string): DetailResult<ProductFieldsFragment> {
-  const { data, error, fetchMore } = useQuery(ProductQuery, { variables: { id, first: PAGE_SIZE } });
+  const time = useTimeVariables();
+  const { data, error, fetchMore } = useQuery(ProductQuery, { variables: { id, first: PAGE_SIZE, ...time } });
   const purchases = data?.product?.purchases;
   useRemainingPages(fetchMore, purchases?.pageInfo);
   return {
@@ -73,7 +87,8 @@ export function useProduct(id: string): DetailResult<ProductFieldsFragment> {
 }
 
 export function useCustomer(id: string): DetailResult<CustomerFieldsFragment> {
-  const { data, error, fetchMore } = useQuery(CustomerQuery, { variables: { id, first: PAGE_SIZE } });
+  const time = useTimeVariables();
+  const { data, error, fetchMore } = useQuery(CustomerQuery, { variables: { id, first: PAGE_SIZE, ...time } });
   const purchases = data?.customer?.purchases;
   useRemainingPages(fetchMore, purchases?.pageInfo);
   return {

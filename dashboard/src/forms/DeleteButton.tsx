@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useReadOnly } from '../time/ViewTime.tsx';
 
 export interface DeleteButtonProps {
   /** What is deleted, as the question names it: "Butter". */
@@ -12,13 +13,14 @@ export function DeleteButton({ what, note, onDelete }: DeleteButtonProps) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const readOnly = useReadOnly();
   // The question appears where the first button was: keep the keyboard there.
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
   if (!confirming) {
     return (
-      <button type="button" className="danger" onClick={() => setConfirming(true)}>
+      <button type="button" className="danger" onClick={() => setConfirming(true)} disabled={readOnly}>
         Delete…
       </button>
     );

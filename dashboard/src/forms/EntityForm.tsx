@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Field, type Option } from '../components/Field.tsx';
+import { useReadOnly } from '../time/ViewTime.tsx';
 import { formErrors, type FormErrors } from './errors.ts';
 
 export interface FieldSpec {
@@ -48,12 +49,15 @@ export function EntityForm({
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [status, setStatus] = useState<ReactNode>(null);
   const [busy, setBusy] = useState(false);
+  // The past cannot be changed: while it is shown, every form is there to read, not to send.
+  const readOnly = useReadOnly();
 
   // Only errors of fields on screen go next to a field; the rest are shown for the whole form.
   const shown = () => Object.fromEntries(fields.map((spec) => [spec.name, values[spec.name] ?? '']));
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (readOnly) return;
     setBusy(true);
     setStatus(null);
     try {
@@ -97,6 +101,7 @@ export function EntityForm({
             autoComplete={spec.autoComplete ?? 'off'}
             placeholder={spec.placeholder}
             value={values[spec.name] ?? ''}
+            disabled={readOnly}
             error={errors.fields[spec.name]}
             onChange={(event) => setValues((current) => ({ ...current, [spec.name]: event.target.value }))}
           />
@@ -117,8 +122,9 @@ export function EntityForm({
           {errors.form}
         </p>
       )}
+      {readOnly && <p className="hint read-only-note">Viewing the past: changes are made in the live view.</p>}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || readOnly}>
           {busy ? 'Saving…' : submitLabel}
         </button>
         {children}

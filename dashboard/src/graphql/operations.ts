@@ -69,8 +69,8 @@ export const PurchaseLive = graphql(`
 `);
 
 export const ProductsQuery = graphql(`
-  query Products($first: Int!, $after: String) {
-    products(first: $first, after: $after) {
+  query Products($first: Int!, $after: String, $asOf: String) {
+    products(first: $first, after: $after, asOf: $asOf) {
       totalCount
       pageInfo {
         hasNextPage
@@ -84,8 +84,8 @@ export const ProductsQuery = graphql(`
 `);
 
 export const CustomersQuery = graphql(`
-  query Customers($first: Int!, $after: String) {
-    customers(first: $first, after: $after) {
+  query Customers($first: Int!, $after: String, $asOf: String) {
+    customers(first: $first, after: $after, asOf: $asOf) {
       totalCount
       pageInfo {
         hasNextPage
@@ -99,8 +99,8 @@ export const CustomersQuery = graphql(`
 `);
 
 export const PurchasesQuery = graphql(`
-  query Purchases($first: Int!, $after: String) {
-    purchases(first: $first, after: $after) {
+  query Purchases($first: Int!, $after: String, $asOf: String) {
+    purchases(first: $first, after: $after, asOf: $asOf) {
       totalCount
       pageInfo {
         hasNextPage
@@ -114,8 +114,8 @@ export const PurchasesQuery = graphql(`
 `);
 
 export const ProductQuery = graphql(`
-  query Product($id: ID!, $first: Int!, $after: String) {
-    product(id: $id) {
+  query Product($id: ID!, $first: Int!, $after: String, $asOf: String) {
+    product(id: $id, asOf: $asOf) {
       ...ProductFields
       purchases(first: $first, after: $after) {
         totalCount
@@ -132,8 +132,8 @@ export const ProductQuery = graphql(`
 `);
 
 export const CustomerQuery = graphql(`
-  query Customer($id: ID!, $first: Int!, $after: String) {
-    customer(id: $id) {
+  query Customer($id: ID!, $first: Int!, $after: String, $asOf: String) {
+    customer(id: $id, asOf: $asOf) {
       ...CustomerFields
       purchases(first: $first, after: $after) {
         totalCount
@@ -144,6 +144,59 @@ export const CustomerQuery = graphql(`
         nodes {
           ...PurchaseRow
         }
+      }
+    }
+  }
+`);
+
+/** One change of an entity's timeline. */
+export const HistoryEntryFields = graphql(`
+  fragment HistoryEntryFields on HistoryEntry {
+    eventId
+    type
+    kind
+    version
+    occurredAt
+    actor
+    changes {
+      field
+      before
+      after
+    }
+  }
+`);
+
+export const HistoryPage = graphql(`
+  fragment HistoryPage on HistoryConnection {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...HistoryEntryFields
+    }
+  }
+`);
+
+/** A product's changes, newest first; deleted products keep their history. */
+export const ProductHistoryQuery = graphql(`
+  query ProductHistory($id: ID!, $first: Int!, $after: String, $asOf: String) {
+    product(id: $id, includeDeleted: true, asOf: $asOf) {
+      id
+      history(first: $first, after: $after, newestFirst: true) {
+        ...HistoryPage
+      }
+    }
+  }
+`);
+
+export const CustomerHistoryQuery = graphql(`
+  query CustomerHistory($id: ID!, $first: Int!, $after: String, $asOf: String) {
+    customer(id: $id, includeDeleted: true, asOf: $asOf) {
+      id
+      history(first: $first, after: $after, newestFirst: true) {
+        ...HistoryPage
       }
     }
   }

@@ -30,3 +30,20 @@ export const formatDateTime = (iso: string): string => dateTime.format(new Date(
 export const formatTime = (iso: string): string => time.format(new Date(iso));
 
 export const fullName = (person: { firstName: string; lastName: string }): string => `${person.firstName} ${person.lastName}`;
+
+const instant = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+const instantWithZone = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'long' });
+
+/** "27 Nov 2026, 20:46:19": to the second, for changes that may be moments apart. */
+export const formatInstant = (iso: string): string => instant.format(new Date(iso));
+/** "27 Nov 2026, 20:46:19 UTC": with the zone, where the reader must know which moment it is. */
+export const formatInstantWithZone = (iso: string): string => instantWithZone.format(new Date(iso));
+
+/** `ProductPriceChanged` → "Product price changed", `deletedAt` → "Deleted at": names as words. */
+export function humanize(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

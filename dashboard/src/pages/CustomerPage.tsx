@@ -1,15 +1,19 @@
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { ErrorNotice } from '../components/Notices.tsx';
 import { PurchaseTable } from '../components/PurchaseTable.tsx';
+import { Timeline } from '../components/Timeline.tsx';
 import { useCustomer } from '../data/lists.ts';
 import { EditCustomerForm } from '../forms/CustomerForms.tsx';
 import { PurchaseForm } from '../forms/PurchaseForm.tsx';
-import { formatDateTime, formatMoney, fullName } from '../lib/format.ts';
+import { formatDateTime, formatInstantWithZone, formatMoney, fullName } from '../lib/format.ts';
+import { TimeLink } from '../time/TimeLink.tsx';
+import { useAsOf } from '../time/ViewTime.tsx';
 
 /** One customer: aggregates, every purchase with product, amount and date, and the forms. */
 export function CustomerPage() {
   const { id = '' } = useParams();
   const { entity: customer, purchases, error } = useCustomer(id);
+  const asOf = useAsOf();
   if (customer === undefined) {
     return (
       <>
@@ -24,7 +28,8 @@ export function CustomerPage() {
       <>
         <h1>Customer not found</h1>
         <p>
-          There is no customer with id <code>{id}</code>. <Link to="/customers">All customers</Link>
+          There {asOf ? 'was' : 'is'} no customer with id <code>{id}</code>
+          {asOf ? ` as of ${formatInstantWithZone(asOf)}` : ''}. <TimeLink to="/customers">All customers</TimeLink>
         </p>
       </>
     );
@@ -32,7 +37,7 @@ export function CustomerPage() {
   return (
     <>
       <p className="breadcrumb">
-        <Link to="/customers">Customers</Link> /
+        <TimeLink to="/customers">Customers</TimeLink> /
       </p>
       <h1>
         {fullName(customer)} {customer.deletedAt && <span className="tag">deleted</span>}
@@ -56,6 +61,7 @@ export function CustomerPage() {
         </div>
       </dl>
       <PurchaseTable rows={purchases.rows} loading={purchases.loading} />
+      <Timeline kind="customer" id={customer.id} version={customer.version} />
       {!customer.deletedAt && (
         <div className="panels">
           <section className="panel" aria-labelledby="record-purchase">

@@ -1,16 +1,17 @@
-import { Link } from 'react-router';
 import { DataTable, type Column } from '../components/DataTable.tsx';
 import { ErrorNotice, PageNotice } from '../components/Notices.tsx';
 import { useCustomers } from '../data/lists.ts';
 import { NewCustomerForm } from '../forms/CustomerForms.tsx';
 import type { CustomerFieldsFragment } from '../gql/graphql.ts';
 import { formatMoney, fullName, moneyToCents } from '../lib/format.ts';
+import { TimeLink } from '../time/TimeLink.tsx';
+import { useAsOf } from '../time/ViewTime.tsx';
 
 const columns: readonly Column<CustomerFieldsFragment>[] = [
   {
     key: 'name',
     header: 'Name',
-    render: (c) => <Link to={`/customers/${c.id}`}>{fullName(c)}</Link>,
+    render: (c) => <TimeLink to={`/customers/${c.id}`}>{fullName(c)}</TimeLink>,
     sortValue: (c) => `${c.lastName} ${c.firstName}`,
   },
   { key: 'purchases', header: 'Purchases', render: (c) => c.purchaseCount, sortValue: (c) => c.purchaseCount, numeric: true },
@@ -25,6 +26,7 @@ const columns: readonly Column<CustomerFieldsFragment>[] = [
 
 export function CustomersPage() {
   const customers = useCustomers();
+  const asOf = useAsOf();
   return (
     <>
       <h1>Customers</h1>
@@ -37,7 +39,7 @@ export function CustomersPage() {
         rowKey={(c) => c.id}
         searchText={fullName}
         defaultSort={{ key: 'name', dir: 'asc' }}
-        empty="No customers yet: create the first one below."
+        empty={asOf ? 'There were no customers then.' : 'No customers yet: create the first one below.'}
         loading={customers.loading}
       />
       <section className="panel" aria-labelledby="new-customer">

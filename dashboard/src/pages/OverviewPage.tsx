@@ -3,11 +3,13 @@ import { PurchasesOverTime, RevenueByProduct } from '../components/Charts.tsx';
 import { ErrorNotice } from '../components/Notices.tsx';
 import { useCustomers, useProducts, usePurchases } from '../data/lists.ts';
 import { centsToMoney, formatMoney, moneyToCents } from '../lib/format.ts';
+import { useAsOf } from '../time/ViewTime.tsx';
 
 export function OverviewPage() {
   const customers = useCustomers();
   const products = useProducts();
   const purchases = usePurchases();
+  const asOf = useAsOf();
   const revenueCents = purchases.rows.reduce((sum, p) => sum + moneyToCents(p.total), 0);
   const figure = (loading: boolean, value: string | number) => (loading ? '…' : value);
   return (
@@ -37,7 +39,14 @@ export function OverviewPage() {
           <RevenueByProduct products={products.rows} />
           <PurchasesOverTime purchases={purchases.rows} />
         </section>
-        <ActivityFeed />
+        {asOf ? (
+          <section className="panel feed" aria-labelledby="activity-heading">
+            <h2 id="activity-heading">Live activity</h2>
+            <p className="empty">Hidden while viewing the past: go back to live to follow changes as they happen.</p>
+          </section>
+        ) : (
+          <ActivityFeed />
+        )}
       </div>
     </>
   );

@@ -1,15 +1,19 @@
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { ErrorNotice } from '../components/Notices.tsx';
 import { PurchaseTable } from '../components/PurchaseTable.tsx';
+import { Timeline } from '../components/Timeline.tsx';
 import { useProduct } from '../data/lists.ts';
 import { EditProductForm } from '../forms/ProductForms.tsx';
 import { PurchaseForm } from '../forms/PurchaseForm.tsx';
-import { formatMoney } from '../lib/format.ts';
+import { formatInstantWithZone, formatMoney } from '../lib/format.ts';
+import { TimeLink } from '../time/TimeLink.tsx';
+import { useAsOf } from '../time/ViewTime.tsx';
 
 /** One product: price, aggregates, every purchase with customer, amount and date, and the forms. */
 export function ProductPage() {
   const { id = '' } = useParams();
   const { entity: product, purchases, error } = useProduct(id);
+  const asOf = useAsOf();
   if (product === undefined) {
     return (
       <>
@@ -24,7 +28,8 @@ export function ProductPage() {
       <>
         <h1>Product not found</h1>
         <p>
-          There is no product with id <code>{id}</code>. <Link to="/products">All products</Link>
+          There {asOf ? 'was' : 'is'} no product with id <code>{id}</code>
+          {asOf ? ` as of ${formatInstantWithZone(asOf)}` : ''}. <TimeLink to="/products">All products</TimeLink>
         </p>
       </>
     );
@@ -32,7 +37,7 @@ export function ProductPage() {
   return (
     <>
       <p className="breadcrumb">
-        <Link to="/products">Products</Link> /
+        <TimeLink to="/products">Products</TimeLink> /
       </p>
       <h1>
         {product.name} {product.deletedAt && <span className="tag">deleted</span>}
@@ -60,6 +65,7 @@ export function ProductPage() {
         </div>
       </dl>
       <PurchaseTable rows={purchases.rows} loading={purchases.loading} />
+      <Timeline kind="product" id={product.id} version={product.version} />
       {!product.deletedAt && (
         <div className="panels">
           <section className="panel" aria-labelledby="record-purchase">

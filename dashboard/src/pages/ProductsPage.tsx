@@ -1,13 +1,19 @@
-import { Link } from 'react-router';
 import { DataTable, type Column } from '../components/DataTable.tsx';
 import { ErrorNotice, PageNotice } from '../components/Notices.tsx';
 import { useProducts } from '../data/lists.ts';
 import { NewProductForm } from '../forms/ProductForms.tsx';
 import type { ProductFieldsFragment } from '../gql/graphql.ts';
 import { formatMoney, moneyToCents } from '../lib/format.ts';
+import { TimeLink } from '../time/TimeLink.tsx';
+import { useAsOf } from '../time/ViewTime.tsx';
 
 const columns: readonly Column<ProductFieldsFragment>[] = [
-  { key: 'name', header: 'Name', render: (p) => <Link to={`/products/${p.id}`}>{p.name}</Link>, sortValue: (p) => p.name },
+  {
+    key: 'name',
+    header: 'Name',
+    render: (p) => <TimeLink to={`/products/${p.id}`}>{p.name}</TimeLink>,
+    sortValue: (p) => p.name,
+  },
   { key: 'price', header: 'Price', render: (p) => formatMoney(p.price), sortValue: (p) => moneyToCents(p.price), numeric: true },
   { key: 'purchases', header: 'Purchases', render: (p) => p.purchaseCount, sortValue: (p) => p.purchaseCount, numeric: true },
   { key: 'customers', header: 'Customers', render: (p) => p.customerCount, sortValue: (p) => p.customerCount, numeric: true },
@@ -22,6 +28,7 @@ const columns: readonly Column<ProductFieldsFragment>[] = [
 
 export function ProductsPage() {
   const products = useProducts();
+  const asOf = useAsOf();
   return (
     <>
       <h1>Products</h1>
@@ -34,7 +41,7 @@ export function ProductsPage() {
         rowKey={(p) => p.id}
         searchText={(p) => p.name}
         defaultSort={{ key: 'name', dir: 'asc' }}
-        empty="No products yet: create the first one below."
+        empty={asOf ? 'There were no products then.' : 'No products yet: create the first one below.'}
         loading={products.loading}
       />
       <section className="panel" aria-labelledby="new-product">
