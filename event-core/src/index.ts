@@ -42,6 +42,7 @@ export {
 } from './writer.ts';
 export { toGraphQLError, formatError } from './graphql/errors.ts';
 export { MoneyScalar, DateTimeScalar } from './graphql/scalars.ts';
+export { graphqlPostListener, executeGraphQLPost, sendGraphQLResponse, type GraphQLPostRoute } from './graphql/http.ts';
 export {
   startSubgraphServer,
   CONSISTENCY_HEADER,

@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
@@ -17,6 +17,7 @@ import type { EventLog } from '../log/port.ts';
 import { decodePosition, encodePosition, mergePositions, type Position } from '../position.ts';
 import type { Projector } from '../projector.ts';
 import { formatError, toGraphQLError } from './errors.ts';
+import { executeGraphQLPost, graphqlPostListener, sendGraphQLResponse } from './http.ts';
 
 export const CONSISTENCY_HEADER = 'x-consistency-token';
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -74,6 +75,15 @@ export interface RunningSubgraph {
   readonly port: number;
   close(): Promise<void>;
 }
+
+/** Largest request body a subgraph accepts. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** One request header as a string (Node joins repeated ones). */
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+};
 
 interface RequestState extends SubgraphContext {
   /** A holder, not a field: Apollo Server shallow-copies the context per operation. */
@@ -134,7 +144,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   } = options;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer: Server = createServer(app);
+  const httpServer: Server = createServer();
   // The gateway's HTTP agent keeps idle sockets without a time limit, Node closes them after 5 s by
   // default, and a query sent on a socket as it closes fails with ECONNRESET: keep them far longer.
   httpServer.keepAliveTimeout = 65_000;
@@ -146,10 +156,13 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     introspection: true, // Shutdown is ours (handleShutdownSignals): Apollo's own SIGTERM handler would stop twice and hang.
     stopOnTerminationSignals: false,
 
-    // Inline traces are for Apollo's hosted usage reporting, which this system does not use.
+    // Inline traces are for Apollo's hosted usage reporting, which this system does not use. Cache
+    // hints would cost a hook per resolved field, for a `Cache-Control: no-store` that the only
+    // caller, the gateway, does not read (its response cache is keyed by log positions instead).
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       consistencyPlugin,
       mutationTimer(name),
     ],
@@ -173,52 +186,66 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       log: logHealthy ? 'up' : 'down',
     });
   });
+  const context = async (req: IncomingMessage): Promise<RequestState> => {
+    if (!projector.isReady()) {
+      throw toGraphQLError(
+        new DomainError('UNAVAILABLE', `the ${name} subgraph is still replaying its events; retry in a moment`),
+      );
+    }
+    const token = header(req, CONSISTENCY_HEADER);
+    if (token) {
+      try {
+        await projector.waitFor(decodePosition(token), consistencyTimeoutMs);
+      } catch (error) {
+        throw toGraphQLError(error);
+      }
+    }
+    const correlationId = header(req, CORRELATION_HEADER) ?? randomUUID();
+    const readAtToken = header(req, READ_AT_HEADER);
+    let readAt: Position | undefined;
+    try {
+      readAt = readAtToken ? decodePosition(readAtToken) : undefined;
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+    const actor = header(req, 'x-actor');
+    const state: RequestState = {
+      meta: { correlationId, ...(actor ? { actor } : {}) },
+      logger: logger.child({ correlationId }),
+      ...(readAt ? { readAt } : {}),
+      written: {},
+      recordPosition(position) {
+        state.written.position = state.written.position ? mergePositions(state.written.position, position) : position;
+      },
+    };
+    return state;
+  };
+  const refuse = (res: ServerResponse): void => {
+    res
+      .writeHead(401, { 'content-type': 'application/json; charset=utf-8' })
+      .end(
+        JSON.stringify({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] }),
+      );
+  };
   if (secret) {
     app.use('/graphql', (req, res, next) => {
       if (secretsMatch(req.header(SUBGRAPH_SECRET_HEADER), secret)) return next();
-      res
-        .status(401)
-        .json({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] });
+      refuse(res);
     });
   } else {
     logger.warn({ subgraph: name }, 'no SUBGRAPH_SECRET: this subgraph answers anyone who can reach it (development only)');
   }
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        if (!projector.isReady()) {
-          throw toGraphQLError(
-            new DomainError('UNAVAILABLE', `the ${name} subgraph is still replaying its events; retry in a moment`),
-          );
-        }
-        const token = req.header(CONSISTENCY_HEADER);
-        if (token) {
-          try {
-            await projector.waitFor(decodePosition(token), consistencyTimeoutMs);
-          } catch (error) {
-            throw toGraphQLError(error);
-          }
-        }
-        const correlationId = req.header(CORRELATION_HEADER) ?? randomUUID();
-        const readAtToken = req.header(READ_AT_HEADER);
-        let readAt: Position | undefined;
-        try {
-          readAt = readAtToken ? decodePosition(readAtToken) : undefined;
-        } catch (error) {
-          throw toGraphQLError(error);
-        }
-        const state: RequestState = {
-          meta: { correlationId, ...(req.header('x-actor') ? { actor: req.header('x-actor') } : {}) },
-          logger: logger.child({ correlationId }),
-          ...(readAt ? { readAt } : {}),
-          written: {},
-          recordPosition(position) {
-            state.written.position = state.written.position ? mergePositions(state.written.position, position) : position;
-          },
-        };
-        return state;
+  app.use('/graphql', express.json({ limit: MAX_BODY_BYTES }), expressMiddleware(server, { context: ({ req }) => context(req) }));
+  // Every call from the gateway: a JSON POST, served without Express (see http.ts).
+  httpServer.on(
+    'request',
+    graphqlPostListener({
+      path: '/graphql',
+      maxBodyBytes: MAX_BODY_BYTES,
+      fallback: app,
+      async handle(req, res, body) {
+        if (secret && !secretsMatch(header(req, SUBGRAPH_SECRET_HEADER), secret)) return refuse(res);
+        await sendGraphQLResponse(res, await executeGraphQLPost(server, req, body, () => context(req)));
       },
     }),
   );
