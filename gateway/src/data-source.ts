@@ -27,18 +27,23 @@ export interface GatewayContext {
   readonly role?: 'viewer' | 'editor';
   /** The gateway's own operations (subscription hydration), authorized when they were subscribed. */
   readonly internal?: boolean;
+  /** Set for a request the response cache may keep the answer of; says whether it may (a holder). */
+  readonly cache?: { cacheable?: boolean; operationName?: string };
 }
 
 /** Who a client says it is; the subgraphs record it in the events a mutation writes. */
 const ACTOR_HEADER = 'x-actor';
 
-type Request = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
-type Response = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
+type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 /**
  * Calls one subgraph, carrying consistency both ways: every fetch asks for the client's token
  * merged with whatever this request has written so far, so the fetches that follow a mutation in
  * the same query plan read at least the state after it; and positions a subgraph reports come back.
+ *
+ * `process` is `RemoteGraphQLDataSource.process` without what this gateway never uses (automatic
+ * persisted queries, subgraph cache hints: its responses carry no cache policy) and without the
+ * `node-fetch` Headers and Request it builds per call: the same request, body and error handling.
  */
 export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -49,32 +54,54 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     super(config);
   }
 
-  override willSendRequest(options: Request): void {
-    const { request, context } = options;
-    const headers = request.http?.headers;
-    if (!headers) return;
-    if (this.secret) headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
-    // Who made a change is recorded in its event (`meta.actor`) and shown by history.
-    const actor =
-      'incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined;
-    // Events refuse a longer actor (`meta.actor` is at most 200 characters): cut it, never poison the log.
-    if (actor) headers.set(ACTOR_HEADER, actor.slice(0, 200));
-    if (!context) return;
-    const written = context.written.position;
-    const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);
-    if (wanted) headers.set(CONSISTENCY_HEADER, encodePosition(wanted));
-    if (context.correlationId) headers.set(CORRELATION_HEADER, context.correlationId);
-    if (context.readAt) headers.set(READ_AT_HEADER, encodePosition(context.readAt));
-  }
-
-  override didReceiveResponse({ response, context }: Response): typeof response {
-    const token = response.http?.headers.get(CONSISTENCY_HEADER);
-    if (token && context) {
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const headers = this.headersFor(options);
+    const response = await this.fetcher(this.url!, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        query: request.query,
+        ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
+        ...(request.variables === undefined ? {} : { variables: request.variables }),
+        ...(request.extensions === undefined ? {} : { extensions: request.extensions }),
+      }),
+    });
+    if (!response.ok) throw await this.errorFromResponse(response);
+    const body = await this.parseBody(response);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new Error(`Expected JSON response body, but received: ${String(body)}`);
+    }
+    const token = response.headers.get(CONSISTENCY_HEADER);
+    const context = options.context as GatewayContext | undefined;
+    if (token && context?.written) {
       const position = decodePosition(token);
       const { written } = context;
       written.position = written.position ? mergePositions(written.position, position) : position;
     }
-    return response;
+    return { ...(body as Response), http: response };
+  }
+
+  private headersFor(options: GraphQLDataSourceProcessOptions<GatewayContext>): Record<string, string> {
+    const headers: Record<string, string> = {};
+    // Headers the query planner put on the request (none today), then ours.
+    for (const [name, value] of options.request.http?.headers ?? []) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    if (this.secret) headers[SUBGRAPH_SECRET_HEADER] = this.secret;
+    // Who made a change is recorded in its event (`meta.actor`) and shown by history.
+    const actor =
+      'incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined;
+    // Events refuse a longer actor (`meta.actor` is at most 200 characters): cut it, never poison the log.
+    if (actor) headers[ACTOR_HEADER] = actor.slice(0, 200);
+    const context = options.context as GatewayContext | undefined;
+    if (!context?.written) return headers;
+    const written = context.written.position;
+    const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);
+    if (wanted) headers[CONSISTENCY_HEADER] = encodePosition(wanted);
+    if (context.correlationId) headers[CORRELATION_HEADER] = context.correlationId;
+    if (context.readAt) headers[READ_AT_HEADER] = encodePosition(context.readAt);
+    return headers;
   }
 
   /** Keeps a subgraph's own error (message and code) when it answers with a non-2xx status. */

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -14,24 +14,42 @@ import {
   CORRELATION_HEADER,
   decodePosition,
   encodePosition,
+  executeGraphQLPost,
   formatError,
+  graphqlPostListener,
+  hasReached,
+  mergePositions,
   metricsText,
   registerProjectionMetrics,
   registerSubscriptionMetrics,
+  sendGraphQLResponse,
   toGraphQLError,
   type Config,
   type EventLog,
   type Logger,
+  type Position,
 } from '@shop/event-core';
 import { dashboardRouter } from '@shop/dashboard';
 import { SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
 import { ConsistentDataSource, roundRobin, type GatewayContext } from './data-source.ts';
+import { createHttpFetcher } from './http-fetcher.ts';
 import { ChangeFeed } from './subscriptions/change-feed.ts';
 import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
-import { protection, roleOf, unauthenticated, type SecurityOptions } from './security.ts';
+import { protection, roleOf, unauthenticated, type Role, type SecurityOptions } from './security.ts';
+import { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
 export type { Role, SecurityOptions, QueryLimits } from './security.ts';
+export { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
+
+/** Largest request body the gateway accepts; larger ones are refused with 413. */
+const MAX_BODY_BYTES = 100 * 1024;
+
+/** One request header as a string (Node joins repeated ones). */
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+};
 
 /** The gateway's security settings from the validated configuration. */
 export function securityFrom(config: Config): NonNullable<GatewayOptions['security']> {
@@ -66,6 +84,11 @@ export interface GatewayOptions {
   readonly subscriptionLimits?: SubscriptionLimits;
   /** Tokens, subgraph secret, introspection, origins and query limits. Default: open, development. */
   readonly security?: Partial<Omit<SecurityOptions, 'production'>>;
+  /**
+   * Bounds of the response cache of queries over HTTP (docs/decisions/0011-response-cache.md), or
+   * `false` for none. It needs `log`: without the change feed, nothing is cached.
+   */
+  readonly responseCache?: ResponseCacheOptions | false;
 }
 
 export interface RunningGateway {
@@ -73,20 +96,47 @@ export interface RunningGateway {
   readonly port: number;
   /** Subscription counters: open subscriptions, hydration queries run, payloads delivered. */
   subscriptionStats(): { active: number; hydrations: number; delivered: number };
+  /** Entries, bytes, hits and misses of the response cache; undefined when it is off. */
+  responseCacheStats(): ResponseCacheStats | undefined;
   close(): Promise<void>;
 }
-
-/** Sends the position of everything a request wrote back to the client. */
 
 // @apollo/gateway otherwise starts telemetry to Apollo and probes cloud metadata endpoints: no network at run time.
 process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
 
-const consistencyPlugin: ApolloServerPlugin<GatewayContext> = {
+/**
+ * Sends the position of everything a request wrote back to the client, and remembers the latest
+ * such position: the response cache serves nothing older than a write this gateway acknowledged.
+ */
+const consistencyPlugin = (onWritten: (position: Position) => void): ApolloServerPlugin<GatewayContext> => ({
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
-        if (contextValue.written.position)
-          response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
+        const { position } = contextValue.written;
+        if (!position) return;
+        onWritten(position);
+        response.http.headers.set(CONSISTENCY_HEADER, encodePosition(position));
+      },
+    };
+  },
+});
+
+/** Marks the answers the response cache may keep: a query's, complete, without an error. */
+const cacheablePlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, operation, operationName, errors, response }) {
+        const { cache } = contextValue;
+        if (!cache) return;
+        const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+        cache.cacheable =
+          operation?.operation === 'query' &&
+          !errors?.length &&
+          body !== undefined &&
+          !body.errors?.length &&
+          (response.http.status ?? 200) === 200 &&
+          !response.http.headers.has(CONSISTENCY_HEADER);
+        if (operationName) cache.operationName = operationName;
       },
     };
   },
@@ -131,11 +181,13 @@ export async function startGateway({
   topics = TOPICS,
   subscriptionLimits = {},
   security: securityOptions = {},
+  responseCache = {},
 }: GatewayOptions): Promise<RunningGateway> {
   const security: SecurityOptions = { allowIntrospection: !production, ...securityOptions, production };
   if (!security.tokens) logger.warn('no AUTH_TOKENS: the graph is open to anyone who can reach it (development only)');
   const guard = protection(security);
   const urls = new Map<string, string>();
+  const fetcher = createHttpFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
@@ -143,16 +195,16 @@ export async function startGateway({
       const targets = typeof configured === 'string' ? [configured] : [...(configured ?? [])];
       if (targets.length === 0) throw new Error(`no URL for subgraph ${name}`);
       targets.forEach((target, i) => urls.set(targets.length > 1 ? `${name}#${i + 1}` : name, target));
-      // Node's own fetch: the default client (make-fetch-happen) reuses sockets the subgraph has
-      // already closed (ECONNRESET under load) and builds a stack trace per request.
-      return roundRobin(
-        targets.map((target) => new ConsistentDataSource({ url: target, fetcher: fetch }, security.subgraphSecret)),
-      );
+      // Not the default client (make-fetch-happen), which reuses sockets the subgraph has already
+      // closed (ECONNRESET under load) and builds a stack trace per request; see http-fetcher.ts.
+      return roundRobin(targets.map((target) => new ConsistentDataSource({ url: target, fetcher }, security.subgraphSecret)));
     },
   });
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  const httpServer = createServer();
+  /** The latest position of a write this gateway acknowledged (see the response cache). */
+  let acknowledged: Position | undefined;
   const server = new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatError(production),
@@ -166,7 +218,15 @@ export async function startGateway({
     csrfPrevention: true,
     validationRules: guard.validationRules,
     parseOptions: guard.parseOptions,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), consistencyPlugin, requestLog(logger), ...guard.plugins],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      consistencyPlugin((position) => {
+        acknowledged = acknowledged ? mergePositions(acknowledged, position) : position;
+      }),
+      cacheablePlugin,
+      requestLog(logger),
+      ...guard.plugins,
+    ],
   });
   await server.start();
 
@@ -221,26 +281,111 @@ export async function startGateway({
       subgraphs: Object.fromEntries(checks),
     });
   });
+  const roleFor = (req: IncomingMessage): Role | null | undefined =>
+    security.tokens ? roleOf(security.tokens, header(req, 'authorization')) : undefined;
+  /** The context of one HTTP request; `minimum` is added to what the client asked for. */
+  const contextFor = async (
+    req: IncomingMessage,
+    minimum?: Position,
+    cache?: GatewayContext['cache'],
+  ): Promise<GatewayContext> => {
+    const role = roleFor(req);
+    if (role === null) throw unauthenticated('this token is not valid');
+    const token = header(req, CONSISTENCY_HEADER);
+    let requested;
+    try {
+      requested = token ? decodePosition(token) : undefined;
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+    if (minimum) requested = requested ? mergePositions(requested, minimum) : minimum;
+    return {
+      correlationId: header(req, CORRELATION_HEADER) ?? randomUUID(),
+      written: {},
+      ...(requested ? { requested } : {}),
+      ...(role ? { role } : {}),
+      ...(cache ? { cache } : {}),
+    };
+  };
+  const cache = feed && responseCache ? new ResponseCache(responseCache) : undefined;
+  const feedTopics = new Set(feed?.topics);
+
+  /**
+   * Where a request stands with the response cache: undefined when it must not use it at all;
+   * otherwise its key, the log generation and position it would be answered at, and the stored
+   * answer if there is one. See docs/decisions/0011-response-cache.md for why this is safe.
+   */
+  const lookup = (req: IncomingMessage, body: unknown) => {
+    if (!cache || !feed || Array.isArray(body)) return undefined;
+    const { query, operationName, variables, extensions } = body as Record<string, unknown>;
+    if (typeof query !== 'string') return undefined;
+    // A client may always ask for a fresh answer.
+    if (/no-cache|no-store/i.test(header(req, 'cache-control') ?? '')) return undefined;
+    // Refusals (no or a bad token, a bad consistency token) are Apollo Server's to answer.
+    const role = roleFor(req);
+    if (role === null || (security.tokens && !role)) return undefined;
+    const token = header(req, CONSISTENCY_HEADER);
+    let requested: Position | undefined;
+    try {
+      requested = token ? decodePosition(token) : undefined;
+    } catch {
+      return undefined;
+    }
+    const position = feed.position();
+    // Older than the client's token or than a write this gateway acknowledged: not from here.
+    if (requested && !hasReached(position, requested, feedTopics)) return undefined;
+    if (acknowledged && !hasReached(position, acknowledged, feedTopics)) return undefined;
+    let generation = 0;
+    for (const partitions of Object.values(position)) for (const offset of Object.values(partitions)) generation += offset;
+    const key = `${role ?? ''}\n${JSON.stringify([query, operationName ?? null, variables ?? null, extensions ?? null])}`;
+    return { key, generation, position, hit: cache.get(key, generation) };
+  };
+
   app.use(
     '/graphql',
-    express.json({ limit: '100kb' }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const role = security.tokens ? roleOf(security.tokens, req.header('authorization')) : undefined;
-        if (role === null) throw unauthenticated('this token is not valid');
-        const token = req.header(CONSISTENCY_HEADER);
-        let requested;
-        try {
-          requested = token ? decodePosition(token) : undefined;
-        } catch (error) {
-          throw toGraphQLError(error);
+    express.json({ limit: MAX_BODY_BYTES }),
+    expressMiddleware(server, { context: ({ req }) => contextFor(req) }),
+  );
+  // JSON POSTs, nearly every request, skip Express (see @shop/event-core's graphqlPostListener).
+  httpServer.on(
+    'request',
+    graphqlPostListener({
+      path: '/graphql',
+      maxBodyBytes: MAX_BODY_BYTES,
+      fallback: app,
+      async handle(req, res, body) {
+        const startedAt = performance.now();
+        const cached = lookup(req, body);
+        if (cached?.hit) {
+          const { status, headers, body: text, operationName } = cached.hit;
+          for (const [name, value] of headers) res.setHeader(name, value);
+          res.statusCode = status;
+          res.end(text);
+          logger.info(
+            {
+              correlationId: header(req, CORRELATION_HEADER) ?? randomUUID(),
+              operation: 'query',
+              operationName,
+              ms: Math.round((performance.now() - startedAt) * 10) / 10,
+              cached: true,
+            },
+            'operation',
+          );
+          return;
         }
-        return {
-          correlationId: req.header(CORRELATION_HEADER) ?? randomUUID(),
-          written: {},
-          ...(requested ? { requested } : {}),
-          ...(role ? { role } : {}),
-        };
+        // A miss is answered at least at the position it is stored under: every subgraph has
+        // applied what the feed has, so the answer is never older than its key says.
+        const holder: NonNullable<GatewayContext['cache']> | undefined = cached ? {} : undefined;
+        const response = await executeGraphQLPost(server, req, body, () => contextFor(req, cached?.position, holder));
+        const text = await sendGraphQLResponse(res, response);
+        if (cached && holder?.cacheable && text !== undefined) {
+          cache!.set(cached.key, cached.generation, {
+            status: response.status ?? 200,
+            headers: [...response.headers],
+            body: text,
+            ...(holder.operationName ? { operationName: holder.operationName } : {}),
+          });
+        }
       },
     }),
   );
@@ -258,11 +403,13 @@ export async function startGateway({
     url,
     port: actualPort,
     subscriptionStats: () => subscriptions?.stats() ?? { active: 0, hydrations: 0, delivered: 0 },
+    responseCacheStats: () => cache?.stats(),
     async close() {
       for (const unregister of unregisterMetrics) unregister();
       await subscriptions?.close();
       await server.stop();
       await feed?.stop();
+      fetcher.close();
     },
   };
 }

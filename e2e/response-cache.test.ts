@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSISTENCY_HEADER, createEmbeddedLog, createLogger, type EventLog } from '@shop/event-core';
+import { eventTopics } from '@shop/schema';
+import { startSystem, type RunningSystem } from '@shop/system';
+import { graphql } from './support/graphql.ts';
+
+const VIEWER = 'viewer-token-0123456789';
+const EDITOR = 'editor-token-0123456789';
+const PRODUCTS = '{ products(first: 100) { totalCount nodes { id name } } }';
+const CREATE = 'mutation ($name: String!) { createProduct(input: { name: $name, price: 1 }) { id name } }';
+
+type Products = { products: { totalCount: number; nodes: { id: string; name: string }[] } };
+
+/** The gateway's response cache (docs/decisions/0011-response-cache.md), through HTTP. */
+describe('the response cache of the gateway', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-cache-'));
+  let log: EventLog;
+  let system: RunningSystem;
+  let url: string;
+  const viewer = { authorization: `Bearer ${VIEWER}` };
+  const editor = { authorization: `Bearer ${EDITOR}` };
+  const stats = () => system.gateway.responseCacheStats()!;
+
+  beforeAll(async () => {
+    log = createEmbeddedLog({ file: join(dir, 'events.sqlite') });
+    system = await startSystem({
+      log,
+      logger: createLogger({ level: 'silent' }),
+      topics: eventTopics(`cache.${randomUUID().slice(0, 8)}.`),
+      ports: { gateway: 0, products: 0, customers: 0, purchases: 0 },
+      security: {
+        tokens: new Map([
+          [VIEWER, 'viewer'],
+          [EDITOR, 'editor'],
+        ]),
+      },
+    });
+    url = system.gateway.url;
+  });
+  afterAll(async () => {
+    await system?.close();
+    await log?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Creates a product at the products subgraph itself, past the gateway: only the log tells it. */
+  async function createBehindTheGateway(name: string): Promise<string> {
+    const result = await graphql<{ createProduct: { id: string } }>(system.products.url, CREATE, { name });
+    expect(result.errors).toBeUndefined();
+    return result.headers.get(CONSISTENCY_HEADER)!;
+  }
+
+  it('answers a repeated query from the cache while the log stands still', async () => {
+    const first = await graphql<Products>(url, PRODUCTS, {}, viewer);
+    const before = stats();
+    const second = await graphql<Products>(url, PRODUCTS, {}, viewer);
+    expect(second.data).toEqual(first.data);
+    expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    expect(stats().hits).toBe(before.hits + 1);
+  });
+
+  it('shows a write made through the gateway to the next read, without a token', async () => {
+    await graphql<Products>(url, PRODUCTS, {}, viewer);
+    const created = await graphql<{ createProduct: { id: string } }>(url, CREATE, { name: 'Through' }, editor);
+    const read = await graphql<Products>(url, PRODUCTS, {}, viewer);
+    expect(read.data!.products.nodes.map((p) => p.id)).toContain(created.data!.createProduct.id);
+  });
+
+  it('honours a consistency token the feed has not reached yet, and one it has', async () => {
+    await graphql<Products>(url, PRODUCTS, {}, viewer);
+    const token = await createBehindTheGateway('Tokened');
+    const read = await graphql<Products>(url, PRODUCTS, {}, { ...viewer, [CONSISTENCY_HEADER]: token });
+    expect(read.data!.products.nodes.map((p) => p.name)).toContain('Tokened');
+    const again = await graphql<Products>(url, PRODUCTS, {}, { ...viewer, [CONSISTENCY_HEADER]: token });
+    expect(again.data!.products.nodes.map((p) => p.name)).toContain('Tokened');
+  });
+
+  it('forgets every answer once a new event reaches the feed, wherever it was written', async () => {
+    await graphql<Products>(url, PRODUCTS, {}, viewer);
+    await graphql<Products>(url, PRODUCTS, {}, viewer);
+    const generation = stats().generation;
+    await createBehindTheGateway('Behind');
+    // Without a token the new product shows once the feed has read it; never an answer from before.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const read = await graphql<Products>(url, PRODUCTS, {}, viewer);
+      if (stats().generation > generation) {
+        // The feed has moved: this or the next answer is made anew, at least at its position.
+        const fresh = await graphql<Products>(url, PRODUCTS, {}, viewer);
+        expect(fresh.data!.products.nodes.map((p) => p.name)).toContain('Behind');
+        break;
+      }
+      expect(read.errors).toBeUndefined();
+      if (Date.now() > deadline) throw new Error('the change feed did not read the new event within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  it('never caches a mutation', async () => {
+    const first = await graphql<{ createProduct: { id: string } }>(url, CREATE, { name: 'Twice' }, editor);
+    const second = await graphql<{ createProduct: { id: string } }>(url, CREATE, { name: 'Twice' }, editor);
+    expect(second.data!.createProduct.id).not.toBe(first.data!.createProduct.id);
+  });
+
+  it('never caches an error, and never answers a refused caller from the cache', async () => {
+    const bad = '{ products(first: 1000) { totalCount } }';
+    const before = stats();
+    for (let i = 0; i < 2; i++) {
+      const result = await graphql(url, bad, {}, viewer);
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(stats().hits).toBe(before.hits);
+    await graphql<Products>(url, PRODUCTS, {}, viewer);
+    const anonymous = await graphql(url, PRODUCTS);
+    expect(anonymous.status).toBe(401);
+    const wrong = await graphql(url, PRODUCTS, {}, { authorization: 'Bearer not-a-token-at-all' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('keeps the answers of different roles, variables and operations apart', async () => {
+    const byId = 'query ($id: ID!) { product(id: $id) { id name } }';
+    const a = await graphql<{ createProduct: { id: string } }>(url, CREATE, { name: 'A' }, editor);
+    const b = await graphql<{ createProduct: { id: string } }>(url, CREATE, { name: 'B' }, editor);
+    for (let i = 0; i < 2; i++) {
+      expect((await graphql(url, byId, { id: a.data!.createProduct.id }, viewer)).data).toEqual({
+        product: { id: a.data!.createProduct.id, name: 'A' },
+      });
+      expect((await graphql(url, byId, { id: b.data!.createProduct.id }, viewer)).data).toEqual({
+        product: { id: b.data!.createProduct.id, name: 'B' },
+      });
+      expect((await graphql(url, byId, { id: b.data!.createProduct.id }, editor)).data).toEqual({
+        product: { id: b.data!.createProduct.id, name: 'B' },
+      });
+    }
+  });
+
+  it('answers a request with Cache-Control: no-cache from the subgraphs', async () => {
+    await graphql<Products>(url, PRODUCTS, {}, viewer);
+    const before = stats();
+    await graphql<Products>(url, PRODUCTS, {}, { ...viewer, 'cache-control': 'no-cache' });
+    expect(stats()).toMatchObject({ hits: before.hits, misses: before.misses });
+  });
+});
