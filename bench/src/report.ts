@@ -111,13 +111,17 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
   to 1,000,000 purchases when the run loads fewer.
 - **writes**: \`createPurchase\` through the gateway (append, wait for its own projection,
   read-your-writes fields from three subgraphs), closed loop; against \`product(id)\` through the
-  same gateway (one subgraph), same clients. Ratio of throughputs.
+  same gateway (one subgraph), same clients. Ratio of throughputs. The baseline is sent with
+  \`Cache-Control: no-cache\`: the log stands still between write rounds, and answers from the
+  gateway's response cache would make it a hash lookup rather than a read.
 - **live latency**: a mutation sent at a fixed rate (open loop) until the \`purchaseMade\` payload
   with fields of all three subgraphs reaches a graphql-ws subscriber; against a kafkajs producer
   (acks=all) sending at the same rate to a consumer in the same process, on the same broker.
 - **dashboard reads**: the customers page and the products page (50 rows with their aggregates),
   closed loop; against \`@graphql-hive/gateway\` (its CLI, one process, defaults) serving the same
-  supergraph in front of the same subgraph processes. Ratio of throughputs.
+  supergraph in front of the same subgraph processes. Ratio of throughputs. No event arrives
+  meanwhile, so ours answers repeated pages from its response cache
+  ([0011](decisions/0011-response-cache.md)), as it would for a dashboard's readers.
 - **read cost**: the customers page, one client, on a system holding the large data set against
   one holding the small one, both running at once, rounds alternating. Ratio of medians.
 - **fan-out**: CPU time of the gateway process per event (\`process.cpuUsage()\`, idle CPU
