@@ -8,7 +8,7 @@ import { createEmbeddedLog, type EventLog } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import type { RunningSystem } from '@shop/system';
 import { ok } from '../support/graphql.ts';
-import { CREATE_CUSTOMER, CREATE_PRODUCT, CREATE_PURCHASE } from '../support/operations.ts';
+import { CREATE_CUSTOMER, CREATE_PRODUCT, CREATE_PURCHASE, UPDATE_PRODUCT } from '../support/operations.ts';
 import { startTestSystem } from '../support/scenario.ts';
 
 /** Debian's Chromium; a browser download is not an option here (see .ci/run). */
@@ -242,6 +242,93 @@ describe('the dashboard in a browser', () => {
     });
   });
 
+  it('shows a product’s changes in its timeline, live, and the products page as of a time between them', async () => {
+    // Made through the API with an actor, as another person's edits would be.
+    const asAlice = { 'x-actor': 'alice' };
+    const created = (await ok(api, CREATE_PRODUCT, { input: { name: 'Marmalade', price: '2.00' } }, asAlice)).createProduct;
+    // The control picks a time to the second: rename once the clock is past the next whole second
+    // after the create, so that second lies between the two changes (at most a second's wait).
+    const createdMs = Date.parse(created.createdAt);
+    const between = new Date(Math.ceil(createdMs / 1000) * 1000);
+    while (Date.now() <= between.getTime()) await new Promise((r) => setTimeout(r, between.getTime() - Date.now() + 5));
+    await ok(api, UPDATE_PRODUCT, { id: created.id, input: { name: 'Orange marmalade' }, expectedVersion: 1 }, asAlice);
+    const { product } = await ok(api, `query ($id: ID!) { product(id: $id) { updatedAt } }`, { id: created.id });
+    const renamedMs = Date.parse(product.updatedAt);
+    expect(createdMs).toBeLessThanOrEqual(between.getTime());
+    expect(renamedMs).toBeGreaterThan(between.getTime());
+
+    await onPage('history', async (page) => {
+      await page.goto(`${base}/products`);
+      await page.getByText('Live', { exact: true }).waitFor();
+      await page
+        .getByRole('table', { name: /products/i })
+        .getByRole('link', { name: 'Orange marmalade' })
+        .click();
+      await page.getByRole('heading', { level: 1, name: 'Orange marmalade' }).waitFor();
+      const history = page.getByRole('region', { name: 'History' });
+      const entries = history.getByRole('list', { name: 'History' }).locator(':scope > li');
+      await expectCount(entries, 2);
+      await expectText(entries.nth(0).getByRole('heading', { level: 3 }), 'Product updated');
+      await entries
+        .nth(0)
+        .getByText(/by alice · version 2$/)
+        .waitFor();
+      // What is read out: the arrow is only for the eye, "changed to" only for the ear.
+      await change(entries.nth(0), /^Name:\s*Marmalade\s*→\s*changed to\s*Orange marmalade$/);
+      await expectText(entries.nth(1).getByRole('heading', { level: 3 }), 'Product created');
+      await change(entries.nth(1), /^Price:\s*2\.00$/);
+
+      // Changed by someone else while the page is open: the timeline gains the change on top.
+      await page.evaluate('window.sameDocument = true');
+      await ok(api, UPDATE_PRODUCT, { id: created.id, input: { price: '2.50' }, expectedVersion: 2 }, { 'x-actor': 'bob' });
+      await expectCount(entries, 3);
+      await change(entries.nth(0), /^Price:\s*2\.00\s*→\s*changed to\s*2\.50$/);
+      await entries
+        .nth(0)
+        .getByText(/by bob · version 3$/)
+        .waitFor();
+      expect(await page.evaluate('window.sameDocument')).toBe(true);
+      await screenshot(page, 'product-history');
+
+      // View as of the second between create and rename, typed in the browser's own time zone.
+      const local = await page.evaluate((iso) => {
+        const d = new Date(iso);
+        const pad = (n: number) => String(n).padStart(2, '0');
+        const seconds = d.getSeconds() ? `:${pad(d.getSeconds())}` : '';
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}${seconds}`;
+      }, between.toISOString());
+      const control = page.getByRole('form', { name: 'View as of' });
+      await control.getByLabel('View as of').fill(local);
+      await control.getByRole('button', { name: 'Show' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Marmalade' }).waitFor();
+      await page
+        .getByRole('region', { name: 'Viewing the past' })
+        .getByText(/^Viewing as of /)
+        .waitFor();
+      await expectCount(entries, 1);
+      expect(await page.getByRole('form', { name: 'Edit product' }).getByLabel('Name').isDisabled()).toBe(true);
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Products' }).click();
+      const products = page.getByRole('table', { name: /products/i });
+      await products.getByRole('row', { name: 'Marmalade 2.00 0 0 0.00' }).waitFor();
+      expect(await products.getByRole('link', { name: 'Orange marmalade' }).count()).toBe(0);
+      expect(new URL(page.url()).searchParams.get('asOf')).toBe(between.toISOString());
+      expect(await page.getByRole('button', { name: 'Create product' }).isDisabled()).toBe(true);
+      await screenshot(page, 'products-as-of');
+
+      // The address alone shows the same past (a shared link, a reload).
+      await page.reload();
+      await products.getByRole('row', { name: 'Marmalade 2.00 0 0 0.00' }).waitFor();
+
+      await page.getByRole('button', { name: 'Back to live' }).click();
+      await products.getByRole('row', { name: 'Orange marmalade 2.50 0 0 0.00' }).waitFor();
+      expect(await products.getByRole('link', { name: 'Marmalade', exact: true }).count()).toBe(0);
+      expect(await page.getByRole('region', { name: 'Viewing the past' }).count()).toBe(0);
+      expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
+      expect(await page.getByRole('button', { name: 'Create product' }).isDisabled()).toBe(false);
+    });
+  });
+
   it('fits a narrow screen: navigation wraps, tables scroll inside their box', async () => {
     await onPage(
       'narrow',
@@ -254,6 +341,14 @@ describe('the dashboard in a browser', () => {
         await page.getByRole('img', { name: /revenue by product/i }).waitFor();
         expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
         await screenshot(page, 'overview-narrow');
+
+        // A drill-down in the past: banner, header control and timeline fit too.
+        const { product } = await ok(api, `query ($id: ID!) { product(id: $id) { updatedAt } }`, { id: ids.butter });
+        await page.goto(`${base}/products/${ids.butter}?asOf=${encodeURIComponent(product.updatedAt)}`);
+        await page.getByRole('region', { name: 'History' }).getByRole('heading', { level: 3 }).first().waitFor();
+        await page.getByRole('button', { name: 'Back to live' }).waitFor();
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+        await screenshot(page, 'product-as-of-narrow');
       },
       { width: 390, height: 844 },
     );
@@ -292,6 +387,11 @@ describe('the dashboard in a browser', () => {
 
 async function expectText(locator: Locator, text: string): Promise<void> {
   await locator.filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor();
+}
+
+/** A changed field of a timeline entry, by the text of its line. */
+async function change(entry: Locator, text: RegExp): Promise<void> {
+  await entry.getByRole('listitem').filter({ hasText: text }).waitFor();
 }
 
 async function expectCount(locator: Locator, count: number): Promise<void> {
