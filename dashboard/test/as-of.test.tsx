@@ -42,6 +42,7 @@ describe('view as of', () => {
     expect(await within(productsTable()).findByRole('link', { name: 'Butter' })).toBeTruthy();
     expect(within(productsTable()).queryByRole('link', { name: 'Salted butter' })).toBeNull();
     expect(asOfSent('Products')).toEqual([BETWEEN]);
+    expect(document.title).toBe('Products as of 5 Jan 2026, 10:02:00 UTC · Shop back office');
     const banner = screen.getByRole('region', { name: 'Viewing the past' });
     expect(within(banner).getByText(/Viewing as of/).textContent).toBe('Viewing as of 5 Jan 2026, 10:02:00 UTC.');
     expect(within(banner).getByRole('button', { name: 'Back to live' })).toBeTruthy();

@@ -67,6 +67,11 @@ describe('the timeline of a product or customer', () => {
     );
     expect(changesOf(oldest)).toEqual(['Name: Butter', 'Price: 1.50']);
 
+    // Each change links to the shop as it was right after it.
+    expect(within(newest).getByRole('link', { name: 'View as of this change (version 2)' }).getAttribute('href')).toBe(
+      `/products/p1?asOf=${encodeURIComponent('2026-01-05T10:05:30.000Z')}`,
+    );
+
     const section = screen.getByRole('region', { name: 'History' });
     expect(within(section).getByText('Showing 2 of 2 changes, newest first.')).toBeTruthy();
     expect(within(section).queryByRole('button', { name: 'Load older changes' })).toBeNull();

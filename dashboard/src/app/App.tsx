@@ -8,6 +8,7 @@ import { CustomersPage } from '../pages/CustomersPage.tsx';
 import { OverviewPage } from '../pages/OverviewPage.tsx';
 import { ProductPage } from '../pages/ProductPage.tsx';
 import { ProductsPage } from '../pages/ProductsPage.tsx';
+import { formatInstantWithZone } from '../lib/format.ts';
 import { TimeNavLink } from '../time/TimeLink.tsx';
 import { TimeScope, useViewTime, ViewTimeProvider } from '../time/ViewTime.tsx';
 
@@ -21,13 +22,17 @@ const titles: [RegExp, string][] = [
 /**
  * After a client-side navigation, focus moves to the new page's main region and the document
  * title changes, so keyboard and screen-reader users land where a full page load would put them.
+ * The title says when the past is shown.
  */
-function useRouteFocus() {
+function useRouteFocus(asOf: string | null) {
   const { pathname } = useLocation();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => {
-    document.title = `${titles.find(([pattern]) => pattern.test(pathname))?.[1] ?? 'Overview'} · Shop back office`;
+    const page = titles.find(([pattern]) => pattern.test(pathname))?.[1] ?? 'Overview';
+    document.title = `${page}${asOf ? ` as of ${formatInstantWithZone(asOf)}` : ''} · Shop back office`;
+  }, [pathname, asOf]);
+  useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
@@ -46,8 +51,8 @@ export function App() {
 }
 
 function Shell() {
-  const main = useRouteFocus();
   const { asOf } = useViewTime();
+  const main = useRouteFocus(asOf);
   return (
     <>
       <a className="skip-link" href="#main">
