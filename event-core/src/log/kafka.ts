@@ -576,9 +576,11 @@ class KafkaFollower implements Follower {
     // After a restart or a seek past the end (which kafkajs answers by resetting to the
     // beginning), a fetch can return records that were delivered already: drop them, so each
     // record reaches the handler exactly once, in order.
-    const records = batch.messages
-      .filter((message) => Number(message.offset) >= next)
-      .map((message) => toLogRecord(this.topic, partition, message));
+    const records: LogRecord[] = [];
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (offset >= next) records.push(new KafkaRecord(this.topic, partition, offset, message));
+    }
     if (records.length === 0) return;
     const delivery = (async () => this.options.onBatch(records))();
     this.delivering = delivery.catch(() => undefined);
@@ -810,16 +812,41 @@ class KafkaReader {
   }
 }
 
+/**
+ * A record as kafkajs handed it over. Its headers are decoded when first read: nothing on the
+ * replay path reads them, and decoding them for every record cost as much as the rest of this
+ * record together.
+ */
+class KafkaRecord implements LogRecord {
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly timestampMs: number;
+  private rawHeaders: IHeaders | undefined;
+  private decodedHeaders: Record<string, string> | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    message: KafkaMessage,
+  ) {
+    this.key = message.key === null ? null : message.key.toString('utf8');
+    this.value = message.value;
+    this.timestampMs = Number(message.timestamp);
+    this.rawHeaders = message.headers;
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    if (!this.decodedHeaders) {
+      this.decodedHeaders = decodeHeaders(this.rawHeaders);
+      this.rawHeaders = undefined;
+    }
+    return this.decodedHeaders;
+  }
+}
+
 function toLogRecord(topic: string, partition: number, message: KafkaMessage): LogRecord {
-  return {
-    topic,
-    partition,
-    offset: Number(message.offset),
-    key: message.key === null ? null : message.key.toString('utf8'),
-    value: message.value,
-    headers: decodeHeaders(message.headers),
-    timestampMs: Number(message.timestamp),
-  };
+  return new KafkaRecord(topic, partition, Number(message.offset), message);
 }
 
 /** kafkajs hands out header values as Buffers, and repeated header keys as arrays: keep the last. */
@@ -907,12 +934,18 @@ function brokerNotReady(error: unknown): boolean {
   return cause.name === 'KafkaJSProtocolError' && cause.retriable === true;
 }
 
-/** The rule kafkajs applies before restarting a crashed consumer, plus this adapter's own timeouts. */
-function isRetriable(error: unknown): boolean {
+/**
+ * The rule kafkajs applies before restarting a crashed consumer, plus this adapter's own timeouts,
+ * plus a missing group coordinator: kafkajs calls that final, but it is what a broker answers while
+ * it starts, restarts or is too busy to load the coordinator, and it passes.
+ */
+export function isRetriable(error: unknown): boolean {
+  const cause = rootCause(error);
   return (
     error instanceof LogUnavailableError ||
     (error as KafkaJSErrorLike)?.name === 'KafkaJSNumberOfRetriesExceeded' ||
-    rootCause(error).retriable === true
+    cause.retriable === true ||
+    cause.name === 'KafkaJSGroupCoordinatorNotFound'
   );
 }
 
