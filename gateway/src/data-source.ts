@@ -28,13 +28,24 @@ export interface GatewayContext {
   /** The gateway's own operations (subscription hydration), authorized when they were subscribed. */
   readonly internal?: boolean;
   /** Set for a request the response cache may keep the answer of; says whether it may (a holder). */
-  readonly cache?: { cacheable?: boolean; operationName?: string };
+  readonly cache?: { cacheable?: boolean; operationName?: string; operation?: string };
 }
 
 /** Who a client says it is; the subgraphs record it in the events a mutation writes. */
 const ACTOR_HEADER = 'x-actor';
 
 type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/** Tokens of positions already encoded: a plan's fetches, and a hydration's, share one position. */
+const tokens = new WeakMap<Position, string>();
+const tokenOf = (position: Position): string => {
+  let token = tokens.get(position);
+  if (token === undefined) {
+    token = encodePosition(position);
+    tokens.set(position, token);
+  }
+  return token;
+};
 
 /**
  * Calls one subgraph, carrying consistency both ways: every fetch asks for the client's token
@@ -98,9 +109,9 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     if (!context?.written) return headers;
     const written = context.written.position;
     const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);
-    if (wanted) headers[CONSISTENCY_HEADER] = encodePosition(wanted);
+    if (wanted) headers[CONSISTENCY_HEADER] = tokenOf(wanted);
     if (context.correlationId) headers[CORRELATION_HEADER] = context.correlationId;
-    if (context.readAt) headers[READ_AT_HEADER] = encodePosition(context.readAt);
+    if (context.readAt) headers[READ_AT_HEADER] = tokenOf(context.readAt);
     return headers;
   }
 

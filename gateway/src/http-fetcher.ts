@@ -114,16 +114,38 @@ export interface HttpFetcher extends Fetcher {
 export function createHttpFetcher({ idleSocketMs = 4_000 }: HttpFetcherOptions = {}): HttpFetcher {
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: idleSocketMs });
   const secureAgent = new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: idleSocketMs });
+  /** Parsed once per URL: a gateway calls the same few. */
+  const targets = new Map<string, { secure: boolean; hostname: string; port: string; path: string }>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = {
+        secure: parsed.protocol === 'https:',
+        // `[::1]` in a URL, `::1` for a socket.
+        hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: parsed.port,
+        path: `${parsed.pathname}${parsed.search}`,
+      };
+      if (targets.size < 1_000) targets.set(url, target);
+    }
+    return target;
+  };
   const fetcher = (url: string, init: FetcherRequestInit = {}): Promise<FetcherResponse> =>
     new Promise<FetcherResponse>((resolve, reject) => {
-      const target = new URL(url);
-      const secure = target.protocol === 'https:';
+      const { secure, hostname, port, path } = targetOf(url);
       const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
       const body = init.body === undefined ? undefined : Buffer.from(init.body as string | Buffer);
       if (body) headers['content-length'] = String(body.byteLength);
       const req = (secure ? httpsRequest : request)(
-        target,
-        { method: init.method ?? 'GET', headers, agent: secure ? secureAgent : agent },
+        {
+          hostname,
+          ...(port ? { port } : {}),
+          path,
+          method: init.method ?? 'GET',
+          headers,
+          agent: secure ? secureAgent : agent,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

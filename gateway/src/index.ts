@@ -137,6 +137,7 @@ const cacheablePlugin: ApolloServerPlugin<GatewayContext> = {
           (response.http.status ?? 200) === 200 &&
           !response.http.headers.has(CONSISTENCY_HEADER);
         if (operationName) cache.operationName = operationName;
+        if (operation) cache.operation = operation.operation;
       },
     };
   },
@@ -315,6 +316,8 @@ export async function startGateway({
    * otherwise its key, the log generation and position it would be answered at, and the stored
    * answer if there is one. See docs/decisions/0011-response-cache.md for why this is safe.
    */
+  /** Whether each document (text and operation name) executed as a query; bounded, relearned when full. */
+  const kinds = new Map<string, boolean>();
   const lookup = (req: IncomingMessage, body: unknown) => {
     if (!cache || !feed || Array.isArray(body)) return undefined;
     const { query, operationName, variables, extensions } = body as Record<string, unknown>;
@@ -331,6 +334,12 @@ export async function startGateway({
     } catch {
       return undefined;
     }
+    // Only queries are cached, and only a document once executed says which operation it holds:
+    // the first request of each is executed as if there were no cache, and teaches it.
+    const documentKey = JSON.stringify([query, operationName ?? null]);
+    const isQuery = kinds.get(documentKey);
+    if (isQuery === undefined) return { documentKey };
+    if (!isQuery) return undefined;
     const position = feed.position();
     // Older than the client's token or than a write this gateway acknowledged: not from here.
     if (requested && !hasReached(position, requested, feedTopics)) return undefined;
@@ -338,7 +347,7 @@ export async function startGateway({
     let generation = 0;
     for (const partitions of Object.values(position)) for (const offset of Object.values(partitions)) generation += offset;
     const key = `${role ?? ''}\n${JSON.stringify([query, operationName ?? null, variables ?? null, extensions ?? null])}`;
-    return { key, generation, position, hit: cache.get(key, generation) };
+    return { documentKey, key, generation, position, hit: cache.get(key, generation) };
   };
 
   app.use(
@@ -378,7 +387,11 @@ export async function startGateway({
         const holder: NonNullable<GatewayContext['cache']> | undefined = cached ? {} : undefined;
         const response = await executeGraphQLPost(server, req, body, () => contextFor(req, cached?.position, holder));
         const text = await sendGraphQLResponse(res, response);
-        if (cached && holder?.cacheable && text !== undefined) {
+        if (cached && holder?.operation && !kinds.has(cached.documentKey)) {
+          if (kinds.size >= 10_000) kinds.clear();
+          kinds.set(cached.documentKey, holder.operation === 'query');
+        }
+        if (cached?.key !== undefined && holder?.cacheable && text !== undefined) {
           cache!.set(cached.key, cached.generation, {
             status: response.status ?? 200,
             headers: [...response.headers],
