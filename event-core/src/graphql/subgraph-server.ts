@@ -209,16 +209,20 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       throw toGraphQLError(error);
     }
     const actor = header(req, 'x-actor');
-    const state: RequestState = {
+    const written: RequestState['written'] = {};
+    let child: Logger | undefined;
+    return {
       meta: { correlationId, ...(actor ? { actor } : {}) },
-      logger: logger.child({ correlationId }),
+      // A child logger per request costs more than most requests log: made on first use.
+      get logger() {
+        return (child ??= logger.child({ correlationId }));
+      },
       ...(readAt ? { readAt } : {}),
-      written: {},
+      written,
       recordPosition(position) {
-        state.written.position = state.written.position ? mergePositions(state.written.position, position) : position;
+        written.position = written.position ? mergePositions(written.position, position) : position;
       },
     };
-    return state;
   };
   const refuse = (res: ServerResponse): void => {
     res
