@@ -123,7 +123,8 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
   meanwhile, so ours answers repeated pages from its response cache
   ([0011](decisions/0011-response-cache.md)), as it would for a dashboard's readers.
 - **read cost**: the customers page, one client, on a system holding the large data set against
-  one holding the small one, both running at once, rounds alternating. Ratio of medians.
+  one holding the small one, both running at once, rounds alternating. Ratio of medians. Sent with
+  \`Cache-Control: no-cache\`: a cached page costs the same at any size, and would hide the read.
 - **fan-out**: CPU time of the gateway process per event (\`process.cpuUsage()\`, idle CPU
   subtracted) while events are written to Kafka at a fixed rate and every subscriber of
   \`purchaseMade\` (same selection, one socket each) receives every payload; N subscriptions
