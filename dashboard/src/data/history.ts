@@ -9,6 +9,8 @@ export const HISTORY_PAGE_SIZE = 20;
 
 const NONE: readonly never[] = [];
 
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
 export interface HistoryResult {
   /** Newest first. */
   readonly entries: readonly HistoryEntryFieldsFragment[];
@@ -46,9 +48,7 @@ export function useHistory(kind: 'product' | 'customer', id: string, version: nu
     refreshedFor.current = version;
     // Not `refetch()`: Apollo writes a refetch over the list (the merge sees no existing pages),
     // and the older pages loaded would be lost. A first page through `fetchMore` is merged on top.
-    fetchMore({ variables: { after: null } }).catch(() => {
-      // Shown through `error`; the next change tries again.
-    });
+    fetchMore({ variables: { after: null } }).catch((err: unknown) => setMoreError(asError(err)));
   }, [asOf, loading, version, newest, fetchMore]);
 
   const cursor = history?.pageInfo.hasNextPage ? (history.pageInfo.endCursor ?? null) : null;
@@ -59,7 +59,7 @@ export function useHistory(kind: 'product' | 'customer', id: string, version: nu
     try {
       await fetchMore({ variables: { after: cursor } });
     } catch (err) {
-      setMoreError(err instanceof Error ? err : new Error(String(err)));
+      setMoreError(asError(err));
     } finally {
       setLoadingMore(false);
     }
