@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeSchema, type EventEnvelope } from './envelope.ts';
+import { envelopeSchema, wellFormedEnvelope, type EventEnvelope } from './envelope.ts';
 import type { LogRecord, OutgoingRecord } from './log/port.ts';
 
 /** Why a record could not become an event. The consumer logs it and moves on. */
@@ -45,13 +45,18 @@ export function decodeRecord(record: Pick<LogRecord, 'key' | 'value'>): Decoded 
     if (!legacy.success) throw new DecodeError(`invalid legacy record: ${z.prettifyError(legacy.error)}`);
     return { format: 'legacy', legacy: legacy.data };
   }
-  const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success) throw new DecodeError(`invalid envelope: ${z.prettifyError(parsed.error)}`);
-  const event = parsed.data as EventEnvelope;
+  const event = wellFormedEnvelope(json) ?? parseEnvelope(json);
   if (record.key !== null && record.key !== event.entityId) {
     throw new DecodeError(`record key "${record.key}" does not match entityId "${event.entityId}"`);
   }
   return { format: 'envelope', event };
+}
+
+/** The schema's verdict on what the fast check refused: the envelope after all, or why not. */
+function parseEnvelope(json: unknown): EventEnvelope {
+  const parsed = envelopeSchema.safeParse(json);
+  if (!parsed.success) throw new DecodeError(`invalid envelope: ${z.prettifyError(parsed.error)}`);
+  return parsed.data as EventEnvelope;
 }
 
 /** Encodes an event as the record that carries it: key = entity id, JSON value, typed headers. */

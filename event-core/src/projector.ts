@@ -110,46 +110,59 @@ export function createProjector({ name, log, projection, logger, progressInterva
     waiters = still;
   };
 
-  const applyRecord = (record: LogRecord): void => {
-    let eventId: string | undefined;
+  type Counts = { applied: number; rejected: number; skipped: number };
+
+  /** Applies one record and counts it; runs for every record of a replay, so it allocates as little as it can. */
+  const applyRecord = (record: LogRecord, topicCounts: Counts): void => {
+    let decoded: Decoded | undefined;
     let outcome: ApplyOutcome;
-    let skipped = false;
     try {
-      const decoded = decodeRecord(record);
-      eventId = decoded.format === 'envelope' ? decoded.event.id : undefined;
+      decoded = decodeRecord(record);
       outcome = projection.apply(record.topic, decoded, record);
     } catch (error) {
       counts.skipped++;
-      skipped = true;
+      topicCounts.skipped++;
       const reason = error instanceof DecodeError ? error.message : `apply failed: ${(error as Error).message}`;
       logger.warn(
         { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason },
         'skipped a record that is not a valid event',
       );
       outcome = { ok: false, error: new DomainError('BAD_USER_INPUT', `the event could not be applied: ${reason}`) };
+      settleExpectation(decoded, record, outcome);
+      return;
     }
-    const topicCounts = (byTopic[record.topic] ??= { applied: 0, rejected: 0, skipped: 0 });
-    if (skipped) topicCounts.skipped++;
     if (outcome.ok) {
       counts.applied++;
       topicCounts.applied++;
-    } else if (!skipped) {
+    } else {
       counts.rejected++;
       topicCounts.rejected++;
     }
-    if (eventId) {
-      const settle = expectations.get(eventId);
-      if (settle) {
-        expectations.delete(eventId);
-        settle({ outcome, position: positionAfter(record.topic, record.partition, record.offset) });
-      }
-    }
+    settleExpectation(decoded, record, outcome);
+  };
+
+  /** Tells a writer waiting for this event how it went. Nobody waits during a replay: no lookup then. */
+  const settleExpectation = (decoded: Decoded | undefined, record: LogRecord, outcome: ApplyOutcome): void => {
+    if (expectations.size === 0 || decoded?.format !== 'envelope') return;
+    const settle = expectations.get(decoded.event.id);
+    if (!settle) return;
+    expectations.delete(decoded.event.id);
+    settle({ outcome, position: positionAfter(record.topic, record.partition, record.offset) });
   };
 
   const onBatch = (records: readonly LogRecord[]): void => {
+    // A batch is normally one partition of one topic: look its counters up once, not per record.
+    let topic: string | undefined;
+    let topicCounts!: Counts;
+    let offsets!: Record<number, number>;
     for (const record of records) {
-      applyRecord(record);
-      (applied[record.topic] ??= {})[record.partition] = record.offset + 1;
+      if (record.topic !== topic) {
+        topic = record.topic;
+        topicCounts = byTopic[topic] ??= { applied: 0, rejected: 0, skipped: 0 };
+        offsets = applied[topic] ??= {};
+      }
+      applyRecord(record, topicCounts);
+      offsets[record.partition] = record.offset + 1;
     }
     settleWaiters();
   };

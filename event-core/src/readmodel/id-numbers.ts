@@ -24,6 +24,15 @@ export class IdNumbers {
     return n;
   }
 
+  /** A number for `id`, which must have none yet; undefined if it has one. */
+  add(id: string): number | undefined {
+    if (this.numbers.has(id)) return undefined;
+    const n = this.ids.length;
+    this.numbers.set(id, n);
+    this.ids.push(id);
+    return n;
+  }
+
   /** The number of `id`, if it has one. */
   find(id: string): number | undefined {
     return this.numbers.get(id);

@@ -9,14 +9,27 @@ import {
   type LogRecord,
 } from '@shop/event-core';
 
+const MONEY_TEXT = /^(0|[1-9]\d*)\.\d{2}$/;
+// The same bound as mutations, so every reader of a topic refuses the same events.
+const withinMaxCents = (value: string): boolean => Number(value.replace('.', '')) <= MAX_CENTS;
+
 /** Money inside events: a decimal string with two fraction digits ("1.50"). */
 export const moneyString = z
   .string()
-  .regex(/^(0|[1-9]\d*)\.\d{2}$/, 'must be a decimal string with two fraction digits')
-  // The same bound as mutations, so every reader of a topic refuses the same events.
-  .refine((value) => Number(value.replace('.', '')) <= MAX_CENTS, `must be at most ${formatMoney(MAX_CENTS)}`);
+  .regex(MONEY_TEXT, 'must be a decimal string with two fraction digits')
+  .refine(withinMaxCents, `must be at most ${formatMoney(MAX_CENTS)}`);
 export const entityId = z.string().regex(ENTITY_ID_PATTERN, 'must be 1-64 URL-safe characters');
 export const isoDate = z.iso.datetime({ offset: true });
+
+/**
+ * The same rules as {@link moneyString}, {@link entityId} and {@link isoDate} as plain predicates,
+ * for hand-written checks on the replay's hot path (see `wellFormedPurchaseData`).
+ */
+export const isMoneyText = (value: unknown): value is string =>
+  typeof value === 'string' && MONEY_TEXT.test(value) && withinMaxCents(value);
+export const isEntityIdText = (value: unknown): value is string => typeof value === 'string' && ENTITY_ID_PATTERN.test(value);
+const ISO_DATE = isoDate._zod.pattern;
+export const isIsoDateText = (value: unknown): value is string => typeof value === 'string' && ISO_DATE.test(value);
 
 /** The topic of each aggregate. */
 export interface EventTopics {

@@ -79,8 +79,8 @@ export function decide(view: DecisionView, command: PurchaseCommand, { eventId, 
 export function evolve(event: PurchaseEvent): Purchase {
   switch (event.type) {
     case 'PurchaseMade': {
-      const { total, ...rest } = event.data;
-      return { ...rest, totalCents: parseMoney(total, 'total') };
+      const { id, productId, customerId, total, transactionDate } = event.data;
+      return { id, productId, customerId, totalCents: parseMoney(total, 'total'), transactionDate };
     }
     default: {
       const unknown: never = event.type;

@@ -108,8 +108,16 @@ class ProductTotals extends Totals {
   }
 }
 
-/** What `toISOString` writes; such a text is kept as its epoch milliseconds, which give it back exactly. */
+/** What `toISOString` writes (`2026-01-31T12:00:00.000Z`). */
 const CANONICAL_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** Epoch ms of a date written the way `toISOString` writes it, so that they give the text back exactly; else NaN. */
+function canonicalDateMs(text: string): number {
+  if (!CANONICAL_DATE.test(text)) return Number.NaN;
+  const ms = Date.parse(text);
+  // Date.parse rolls a day past the end of its month over into the next month: not the same text.
+  return new Date(ms).getUTCDate() === Number(text.slice(8, 10)) ? ms : Number.NaN;
+}
 
 /**
  * Every purchase applied, one row each in arrival order, stored column by column: a purchase is a
@@ -136,14 +144,16 @@ class PurchaseRows {
     return this.ids.size;
   }
 
-  add(purchase: Purchase, partition: number, offset: number): number {
-    const row = this.ids.intern(purchase.id);
+  /** Stores a purchase in the next row and returns the row; undefined if a purchase with its id is stored already. */
+  add(purchase: Purchase, partition: number, offset: number): number | undefined {
+    const row = this.ids.add(purchase.id);
+    if (row === undefined) return undefined;
     this.product.push(this.products.intern(purchase.productId));
     this.customer.push(this.customers.intern(purchase.customerId));
     this.totalCents.push(purchase.totalCents);
     this.partition.push(partition);
     this.offset.push(offset);
-    const ms = CANONICAL_DATE.test(purchase.transactionDate) ? Date.parse(purchase.transactionDate) : Number.NaN;
+    const ms = canonicalDateMs(purchase.transactionDate);
     if (Number.isNaN(ms)) this.dateTexts.set(row, purchase.transactionDate);
     this.dateMs.push(ms);
     return row;
@@ -249,10 +259,10 @@ export class PurchasesReadModel implements Projection {
   private applyPurchase(purchase: Purchase, key: string | undefined, record: LogRecord): ApplyOutcome {
     const earlier = key === undefined ? undefined : this.idempotency.get(key);
     if (earlier !== undefined) return duplicateOf(this.rows.ids.id(earlier));
-    if (this.rows.ids.find(purchase.id) !== undefined) {
+    const row = this.rows.add(purchase, record.partition, record.offset);
+    if (row === undefined) {
       return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
     }
-    const row = this.rows.add(purchase, record.partition, record.offset);
     let arrivals = this.arrivals.get(record.partition);
     if (!arrivals) this.arrivals.set(record.partition, (arrivals = new IntColumn()));
     arrivals.push(row);
