@@ -135,8 +135,9 @@ export function createHttpFetcher({ idleSocketMs = 4_000 }: HttpFetcherOptions =
     new Promise<FetcherResponse>((resolve, reject) => {
       const { secure, hostname, port, path } = targetOf(url);
       const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
-      const body = init.body === undefined ? undefined : Buffer.from(init.body as string | Buffer);
-      if (body) headers['content-length'] = String(body.byteLength);
+      // A string body goes out in the same write as the headers (Node joins them); a Buffer would not.
+      const body = init.body === undefined || init.body === null ? undefined : (init.body as string | Buffer);
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const req = (secure ? httpsRequest : request)(
         {
           hostname,

@@ -85,6 +85,21 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(value) ? value.join(', ') : value;
 };
 
+/**
+ * The last tokens decoded: the gateway sends the same one to every subgraph call of a plan, and
+ * every payload of one change is hydrated with it. Positions are never mutated once made.
+ */
+const recentTokens = new Map<string, Position>();
+const decoded = (token: string): Position => {
+  let position = recentTokens.get(token);
+  if (!position) {
+    position = decodePosition(token);
+    if (recentTokens.size >= 256) recentTokens.clear();
+    recentTokens.set(token, position);
+  }
+  return position;
+};
+
 interface RequestState extends SubgraphContext {
   /** A holder, not a field: Apollo Server shallow-copies the context per operation. */
   readonly written: { position?: Position };
@@ -195,7 +210,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     const token = header(req, CONSISTENCY_HEADER);
     if (token) {
       try {
-        await projector.waitFor(decodePosition(token), consistencyTimeoutMs);
+        await projector.waitFor(decoded(token), consistencyTimeoutMs);
       } catch (error) {
         throw toGraphQLError(error);
       }
@@ -204,7 +219,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     const readAtToken = header(req, READ_AT_HEADER);
     let readAt: Position | undefined;
     try {
-      readAt = readAtToken ? decodePosition(readAtToken) : undefined;
+      readAt = readAtToken ? decoded(readAtToken) : undefined;
     } catch (error) {
       throw toGraphQLError(error);
     }

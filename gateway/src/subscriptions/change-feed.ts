@@ -234,13 +234,14 @@ const accepted = (outcome: ApplyOutcome): boolean => outcome.ok && !outcome.dupl
 const key = (record: Pick<LogRecord, 'topic' | 'partition' | 'offset'>): string =>
   `${record.topic} ${record.partition} ${record.offset}`;
 
-function base(topic: string, record: LogRecord) {
+/** Where a change is; `occurredAt` defaults to the record's timestamp (legacy records carry none). */
+function base(topic: string, record: LogRecord, occurredAt?: string) {
   return {
     topic,
     partition: record.partition,
     offset: record.offset,
     position: positionAfter(topic, record.partition, record.offset),
-    occurredAt: new Date(record.timestampMs).toISOString(),
+    occurredAt: occurredAt ?? new Date(record.timestampMs).toISOString(),
   };
 }
 
@@ -251,22 +252,20 @@ function entityChange(
   event: { type: string; entityId: string; occurredAt: string; meta: { correlationId?: string } },
 ): Change {
   return {
-    ...base(topic, record),
+    ...base(topic, record, event.occurredAt),
     entity,
     kind: changeKindOf(event.type),
     entityId: event.entityId,
-    occurredAt: event.occurredAt,
     ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),
   };
 }
 
 function purchaseChange(topic: string, record: LogRecord, event: ReturnType<typeof toPurchaseEvent>): Change {
   return {
-    ...base(topic, record),
+    ...base(topic, record, event.occurredAt),
     entity: 'purchase',
     kind: 'CREATED',
     entityId: event.entityId,
-    occurredAt: event.occurredAt,
     productId: event.data.productId,
     customerId: event.data.customerId,
     ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),
