@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { customer, product, purchase, serveWorld } from './support/data.ts';
@@ -219,5 +219,28 @@ describe('access tokens', () => {
     expect(await screen.findByRole('link', { name: 'Danny Tester' })).toBeTruthy();
     expect(screen.queryByRole('form', { name: 'Sign in' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeTruthy();
+  });
+
+  it('leaves nothing of the past on screen after signing out', async () => {
+    const user = userEvent.setup();
+    const server = new FakeServer();
+    serveWorld(server, { products: [], customers: [danny], purchases: [] }, () => ({
+      products: [],
+      customers: [danny],
+      purchases: [],
+    }));
+    const customers = server.handler('Customers')!;
+    server.on('Customers', (variables, headers) =>
+      headers['authorization'] === 'Bearer viewer-token-0123456789'
+        ? customers(variables, headers)
+        : graphQLError('send a valid token: Authorization: Bearer <token>', { code: 'UNAUTHENTICATED' }),
+    );
+    const { auth } = renderApp('/customers?asOf=2026-01-05T10:02:00.000Z', server);
+    act(() => auth.signIn('viewer-token-0123456789'));
+    expect(await screen.findByRole('link', { name: 'Danny Tester' })).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('form', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: 'Danny Tester' })).toBeNull();
   });
 });

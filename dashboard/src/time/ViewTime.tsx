@@ -3,6 +3,7 @@ import { ApolloClient } from '@apollo/client';
 import { ApolloProvider, useApolloClient } from '@apollo/client/react';
 import { useSearchParams } from 'react-router';
 import { createCache } from '../apollo/cache.ts';
+import { useAuthState } from '../live/LiveContext.tsx';
 import { AS_OF_PARAM, parseInstant } from './as-of.ts';
 
 export interface ViewTime {
@@ -56,8 +57,11 @@ export const useReadOnly = (): boolean => useContext(ViewTimeContext).asOf !== n
  */
 export function TimeScope({ children }: { readonly children: ReactNode }) {
   const { asOf } = useViewTime();
+  // A new token (signing in or out) starts an empty past cache, as sign-out clears the live one:
+  // what one token could read is not left on screen for the next.
+  const { token } = useAuthState();
   if (!asOf) return <>{children}</>;
-  return <PastClient key={asOf}>{children}</PastClient>;
+  return <PastClient key={`${asOf} ${token ?? ''}`}>{children}</PastClient>;
 }
 
 function PastClient({ children }: { readonly children: ReactNode }) {
