@@ -96,6 +96,23 @@ describe('aggregates as of a position (X-Read-At)', () => {
     expect(page.nodes.map((p) => p.totalCents)).toEqual([100, 200]);
   });
 
+  it('pages a list by product and customer as of the position, totalCount included', () => {
+    const model = shop();
+    purchase(model, 'p1', 'c1', '1.00');
+    purchase(model, 'p2', 'c1', '2.00');
+    const cut = purchase(model, 'p1', 'c1', '4.00');
+    purchase(model, 'p1', 'c1', '8.00');
+    purchase(model, 'p1', 'c2', '16.00');
+    const page = model.page({ productId: 'p1', customerId: 'c1', first: 1 }, cut);
+    expect(page.totalCount).toBe(2);
+    expect(page.nodes.map((p) => p.totalCents)).toEqual([100]);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    const rest = model.page({ productId: 'p1', customerId: 'c1', after: page.pageInfo.endCursor }, cut);
+    expect(rest.nodes.map((p) => p.totalCents)).toEqual([400]);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+    expect(model.page({ productId: 'p1', customerId: 'c1' }).totalCount).toBe(3);
+  });
+
   it('is exact across partitions: each partition is cut at its own offset', () => {
     const model = shop();
     const a = purchase(model, 'p1', 'c1', '1.00', 0);

@@ -310,6 +310,42 @@ describe('PurchasesReadModel aggregates', () => {
   });
 });
 
+describe('PurchasesReadModel storage', () => {
+  it('gives back every field of a purchase as applied, transaction dates exactly as written', () => {
+    const model = givenShop();
+    const dates = [
+      '2026-01-01T10:00:00.000Z',
+      '2026-01-01T12:00:00+02:00',
+      '2026-01-01T10:00:00Z',
+      '2024-02-29T23:59:59.123456Z',
+    ];
+    dates.forEach((transactionDate, i) => {
+      const made = decide(view(), buy({ id: `d${i}`, totalCents: 100 + i }), at(T1));
+      expect(feed(model, TOPICS.purchases, { ...made, data: { ...made.data, transactionDate } }).ok).toBe(true);
+    });
+    expect(dates.map((_, i) => model.purchase(`d${i}`))).toEqual(
+      dates.map((transactionDate, i) => ({
+        id: `d${i}`,
+        productId: 'p1',
+        customerId: 'c1',
+        totalCents: 100 + i,
+        transactionDate,
+        partition: 0,
+        offset: expect.any(Number),
+      })),
+    );
+  });
+
+  it('answers for ids it never saw with nothing', () => {
+    const model = givenShop();
+    expect(model.purchase('nope')).toBeUndefined();
+    expect(model.page({ productId: 'nope' }).totalCount).toBe(0);
+    expect(model.page({ customerId: 'nope' }).nodes).toEqual([]);
+    expect(model.page({ productId: 'p1', customerId: 'nope' }).totalCount).toBe(0);
+    expect(model.customerStats('nope')).toEqual({ purchaseCount: 0, totalCents: 0n });
+  });
+});
+
 describe('PurchasesReadModel lists', () => {
   it('pages purchases oldest first, filtered by product, customer or both', () => {
     const model = givenShop();
