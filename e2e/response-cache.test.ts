@@ -140,6 +140,13 @@ describe('the response cache of the gateway', () => {
     }
   });
 
+  it('answers a document longer than it remembers, without keeping it', async () => {
+    const long = `${PRODUCTS}${' '.repeat(9_000)}`;
+    const before = stats();
+    for (let i = 0; i < 3; i++) expect((await graphql<Products>(url, long, {}, viewer)).errors).toBeUndefined();
+    expect(stats()).toMatchObject({ hits: before.hits, misses: before.misses });
+  });
+
   it('answers a request with Cache-Control: no-cache from the subgraphs', async () => {
     await graphql<Products>(url, PRODUCTS, {}, viewer);
     await graphql<Products>(url, PRODUCTS, {}, viewer);

@@ -42,6 +42,10 @@ export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
 export type { Role, SecurityOptions, QueryLimits } from './security.ts';
 export { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
 
+/** Documents the response cache considers: at most this long, and this many remembered as queries or not. */
+const MAX_CACHED_QUERY_LENGTH = 8 * 1024;
+const MAX_KNOWN_DOCUMENTS = 2_000;
+
 /** Largest request body the gateway accepts; larger ones are refused with 413. */
 const MAX_BODY_BYTES = 100 * 1024;
 
@@ -321,7 +325,8 @@ export async function startGateway({
   const lookup = (req: IncomingMessage, body: unknown) => {
     if (!cache || !feed || Array.isArray(body)) return undefined;
     const { query, operationName, variables, extensions } = body as Record<string, unknown>;
-    if (typeof query !== 'string') return undefined;
+    // Longer documents than any dashboard sends are not worth remembering (and bound `kinds`).
+    if (typeof query !== 'string' || query.length > MAX_CACHED_QUERY_LENGTH) return undefined;
     // A client may always ask for a fresh answer.
     if (/no-cache|no-store/i.test(header(req, 'cache-control') ?? '')) return undefined;
     // Refusals (no or a bad token, a bad consistency token) are Apollo Server's to answer.
@@ -388,7 +393,7 @@ export async function startGateway({
         const response = await executeGraphQLPost(server, req, body, () => contextFor(req, cached?.position, holder));
         const text = await sendGraphQLResponse(res, response);
         if (cached && holder?.operation && !kinds.has(cached.documentKey)) {
-          if (kinds.size >= 10_000) kinds.clear();
+          if (kinds.size >= MAX_KNOWN_DOCUMENTS) kinds.clear();
           kinds.set(cached.documentKey, holder.operation === 'query');
         }
         if (cached?.key !== undefined && holder?.cacheable && text !== undefined) {
