@@ -79,6 +79,12 @@ export interface ProjectorOptions {
   readonly progressIntervalMs?: number;
 }
 
+interface Counts {
+  applied: number;
+  rejected: number;
+  skipped: number;
+}
+
 interface Waiter {
   readonly position: Position;
   readonly resolve: () => void;
@@ -95,8 +101,8 @@ export function createProjector({ name, log, projection, logger, progressInterva
   const expectations = new Map<string, (outcome: EventOutcome) => void>();
   let waiters: Waiter[] = [];
   const followers: Follower[] = [];
-  const counts = { applied: 0, rejected: 0, skipped: 0 };
-  const byTopic: Record<string, { applied: number; rejected: number; skipped: number }> = {};
+  const counts: Counts = { applied: 0, rejected: 0, skipped: 0 };
+  const byTopic: Record<string, Counts> = {};
   let replaySeconds: number | undefined;
   let ready = false;
 
@@ -109,8 +115,6 @@ export function createProjector({ name, log, projection, logger, progressInterva
     }
     waiters = still;
   };
-
-  type Counts = { applied: number; rejected: number; skipped: number };
 
   /** Applies one record and counts it; runs for every record of a replay, so it allocates as little as it can. */
   const applyRecord = (record: LogRecord, topicCounts: Counts): void => {
