@@ -123,7 +123,7 @@ function canonicalDateMs(text: string): number {
  * Every purchase applied, one row each in arrival order, stored column by column: a purchase is a
  * row number and its fields are entries of typed arrays, with products and customers numbered
  * ({@link IdNumbers}). That is about 40 bytes of columns a purchase, next to its id, instead of an
- * object, a Map entry and copies of strings per purchase (docs/decisions/0011).
+ * object, a Map entry and copies of strings per purchase (docs/decisions/0012).
  */
 class PurchaseRows {
   /** Purchase id ↔ row. */
