@@ -188,7 +188,9 @@ async function post(url: string, query: string, variables: Record<string, unknow
   const startedAt = performance.now();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // A fresh answer: the gateway's response cache would answer a repeated baseline from memory
+    // (decision 0011), and what is measured here is the read itself.
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { errors?: unknown[] };
