@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { encodePosition, type Logger } from '@shop/event-core';
+import type { Logger } from '@shop/event-core';
 import type { Change, ChangeFeed } from './change-feed.ts';
 import { ENTITY_VARIABLE, type SubscriptionPlan } from './plan.ts';
 
@@ -27,20 +27,44 @@ export interface EngineOptions {
  * selection share one hydration.
  */
 export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindow = 64, maxQueued = 10_000 }: EngineOptions) {
-  const shared = new Map<string, Promise<ExecutionResult>>();
+  // Work shared by the subscribers of one change, kept as long as the change object is (the feed
+  // hands the same object to every listener): one hydration per hydration key, and one finished
+  // payload per payload key, which graphql-ws then only has to serialize for each socket.
+  const hydrations = new WeakMap<Change, Map<string, Promise<ExecutionResult>>>();
+  const payloads = new WeakMap<Change, Map<string, Promise<ExecutionResult>>>();
   const counters = { active: 0, hydrations: 0, delivered: 0 };
+
+  const shared = (
+    memo: WeakMap<Change, Map<string, Promise<ExecutionResult>>>,
+    change: Change,
+    key: string,
+    make: () => Promise<ExecutionResult>,
+  ): Promise<ExecutionResult> => {
+    let byKey = memo.get(change);
+    if (!byKey) memo.set(change, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = make()));
+    return result;
+  };
 
   const hydrateShared = (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> => {
     if (!plan.query) return Promise.resolve({ data: null });
-    const key = `${encodePosition(change.position)}|${plan.queryText}|${JSON.stringify(plan.variables)}`;
-    let result = shared.get(key);
-    if (!result) {
+    return shared(hydrations, change, plan.hydrationKey, () => {
       counters.hydrations++;
-      result = hydrate(plan, change).finally(() => shared.delete(key));
-      shared.set(key, result);
-    }
-    return result;
+      return hydrate(plan, change);
+    });
   };
+
+  const payloadOf = (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> =>
+    shared(payloads, change, plan.payloadKey, async () => {
+      const hydrated = await hydrateShared(plan, change);
+      // Apollo hands back formatted plain objects; graphql-ws needs real GraphQLErrors (toJSON).
+      const errors = hydrated.errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }));
+      return {
+        data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined),
+        ...(errors?.length ? { errors } : {}),
+      };
+    });
 
   /**
    * One subscription as an async iterator. `return()` stops it at once, even while it waits for
@@ -114,24 +138,18 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
         })
       : undefined;
 
-    const inflight: { change: Change; result: Promise<ExecutionResult> }[] = [];
+    const inflight: Promise<ExecutionResult>[] = [];
     counters.active++;
     try {
       while (!signal.aborted) {
         while (inflight.length < hydrationWindow && queue.length > 0) {
           const change = queue.shift()!;
-          inflight.push({ change, result: hydrateShared(plan, change) });
+          inflight.push(payloadOf(plan, change));
         }
         if (inflight.length > 0) {
-          const { change, result } = inflight.shift()!;
-          const hydrated = await result;
-          // Apollo hands back formatted plain objects; graphql-ws needs real GraphQLErrors (toJSON).
-          const errors = hydrated.errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }));
+          const payload = await inflight.shift()!;
           counters.delivered++;
-          yield {
-            data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined),
-            ...(errors?.length ? { errors } : {}),
-          };
+          yield payload;
           continue;
         }
         if (failure) throw failure;

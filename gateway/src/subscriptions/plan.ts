@@ -43,6 +43,13 @@ export interface SubscriptionPlan {
   /** Its text: with the variables, the key under which subscribers share one hydration. */
   readonly queryText?: string;
   readonly variables: Record<string, unknown>;
+  /** Subscribers whose plans have the same key share one hydration of a change. */
+  readonly hydrationKey: string;
+  /**
+   * Subscribers whose plans have the same key get the same payload for a change: the whole
+   * operation, its name and its variables, so equal keys mean equal selections.
+   */
+  readonly payloadKey: string;
   /** Builds the payload of one change from the hydration result's data. */
   payload(change: Change, hydrated: Record<string, unknown> | null | undefined): Record<string, unknown>;
 }
@@ -197,13 +204,16 @@ export function planSubscription(
     return result;
   };
 
+  const queryText = query ? print(query) : undefined;
   return {
     entity: spec.entity,
     responseKey: root.alias?.value ?? root.name.value,
     ...(after ? { after } : {}),
     matches,
-    ...(query ? { query, queryText: print(query) } : {}),
+    ...(query ? { query, queryText } : {}),
     variables,
+    hydrationKey: `${queryText ?? ''}|${JSON.stringify(variables)}`,
+    payloadKey: `${print(document)}|${operationName ?? ''}|${JSON.stringify(variableValues)}`,
     payload: (change, hydrated) => ({
       [root.alias?.value ?? root.name.value]: root.selectionSet ? build(root.selectionSet, change, hydrated) : null,
     }),
@@ -225,6 +235,16 @@ function argumentValues(
   return values;
 }
 
-const encodePositionOf = (change: Change): string => encodePosition(change.position);
+/**
+ * A change's position as a token, encoded once however many subscribers put it in their payloads
+ * or share keys (with a thousand subscribers, encoding it for each was a visible share of the
+ * gateway's CPU).
+ */
+const positionTokens = new WeakMap<Change, string>();
+export function encodePositionOf(change: Change): string {
+  let token = positionTokens.get(change);
+  if (token === undefined) positionTokens.set(change, (token = encodePosition(change.position)));
+  return token;
+}
 
 export { ENTITY_VARIABLE };
