@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { singleFieldChanges } from '../src/testing/index.ts';
 import { envelopeSchema, wellFormedEnvelope } from '../src/envelope.ts';
 
 const valid = {
@@ -51,21 +52,9 @@ const variants: Record<string, readonly unknown[]> = {
   schemaVersion: [...junk, 1, 2, 1000, 1001, '1', 2 ** 53],
 };
 
-/** Every single-field change of a valid envelope (`undefined`: the field left out), and a few whole values. */
-function candidates(): unknown[] {
-  const list: unknown[] = [valid, { ...valid, extra: 'dropped' }, null, [], 'envelope', 42, [valid]];
-  for (const [field, values] of Object.entries(variants)) {
-    for (const value of values) {
-      // `undefined`: the field left out.
-      list.push(
-        value === undefined
-          ? Object.fromEntries(Object.entries(valid).filter(([name]) => name !== field))
-          : { ...valid, [field]: value },
-      );
-    }
-  }
-  return list;
-}
+/** Every single-field change of a valid one (`undefined`: the field left out), and a few whole values. */
+const candidates = (): unknown[] =>
+  singleFieldChanges(valid, variants, [{ ...valid, extra: 'dropped' }, null, [], 'envelope', 42, [valid]]);
 
 describe('wellFormedEnvelope', () => {
   it('gives the same verdict and the same envelope as the envelope schema', () => {

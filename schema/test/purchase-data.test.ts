@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { singleFieldChanges } from '@shop/event-core/testing';
 import { MAX_CENTS, formatMoney } from '@shop/event-core';
 import { purchaseDataSchema, wellFormedPurchaseData } from '../src/events/purchases.ts';
 
@@ -43,20 +44,9 @@ const variants: Record<string, readonly unknown[]> = {
   ],
 };
 
-function candidates(): unknown[] {
-  const list: unknown[] = [valid, { ...valid, extra: 'dropped' }, null, [], 'data', [valid]];
-  for (const [field, values] of Object.entries(variants)) {
-    for (const value of values) {
-      // `undefined`: the field left out.
-      list.push(
-        value === undefined
-          ? Object.fromEntries(Object.entries(valid).filter(([name]) => name !== field))
-          : { ...valid, [field]: value },
-      );
-    }
-  }
-  return list;
-}
+/** Every single-field change of a valid one (`undefined`: the field left out), and a few whole values. */
+const candidates = (): unknown[] =>
+  singleFieldChanges(valid, variants, [{ ...valid, extra: 'dropped' }, null, [], 'data', [valid]]);
 
 describe('wellFormedPurchaseData', () => {
   it('gives the same verdict and the same data as the purchase data schema', () => {

@@ -11,11 +11,7 @@ export class NumberColumn {
   }
 
   push(value: number): void {
-    if (this.size === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    this.data = withRoom(this.data, this.size);
     this.data[this.size++] = value;
   }
 
@@ -58,11 +54,7 @@ export class IntColumn {
 
   push(value: number): void {
     if (value !== (value | 0)) throw new RangeError(`${value} does not fit a 32-bit integer column`);
-    if (this.size === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    this.data = withRoom(this.data, this.size);
     this.data[this.size++] = value;
   }
 
@@ -80,6 +72,14 @@ export class IntColumn {
   get bytes(): number {
     return this.data.byteLength;
   }
+}
+
+/** `data` when it has room past its first `size` values, else a copy of it twice as long. */
+function withRoom<T extends Float64Array | Int32Array>(data: T, size: number): T {
+  if (size < data.length) return data;
+  const grown = new (data.constructor as new (length: number) => T)(Math.max(1, data.length * 2));
+  grown.set(data);
+  return grown;
 }
 
 /**

@@ -1,1 +1,23 @@
 export { describeEventLogContract, collector } from './contract.ts';
+
+/**
+ * Inputs for holding a hand-written check to the schema it mirrors: `valid`, each of `extras`, and
+ * `valid` with one field changed to each of its `variants` (`undefined`: the field left out).
+ */
+export function singleFieldChanges(
+  valid: Record<string, unknown>,
+  variants: Readonly<Record<string, readonly unknown[]>>,
+  extras: readonly unknown[] = [],
+): unknown[] {
+  const list: unknown[] = [valid, ...extras];
+  for (const [field, values] of Object.entries(variants)) {
+    for (const value of values) {
+      list.push(
+        value === undefined
+          ? Object.fromEntries(Object.entries(valid).filter(([name]) => name !== field))
+          : { ...valid, [field]: value },
+      );
+    }
+  }
+  return list;
+}
