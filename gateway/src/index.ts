@@ -288,6 +288,11 @@ export async function startGateway({
   });
   const roleFor = (req: IncomingMessage): Role | null | undefined =>
     security.tokens ? roleOf(security.tokens, header(req, 'authorization')) : undefined;
+  /** The position the client's `X-Consistency-Token` asks for; throws when it is malformed. */
+  const requestedBy = (req: IncomingMessage): Position | undefined => {
+    const token = header(req, CONSISTENCY_HEADER);
+    return token ? decodePosition(token) : undefined;
+  };
   /** The context of one HTTP request; `minimum` is added to what the client asked for. */
   const contextFor = async (
     req: IncomingMessage,
@@ -296,10 +301,9 @@ export async function startGateway({
   ): Promise<GatewayContext> => {
     const role = roleFor(req);
     if (role === null) throw unauthenticated('this token is not valid');
-    const token = header(req, CONSISTENCY_HEADER);
     let requested;
     try {
-      requested = token ? decodePosition(token) : undefined;
+      requested = requestedBy(req);
     } catch (error) {
       throw toGraphQLError(error);
     }
@@ -315,13 +319,13 @@ export async function startGateway({
   const cache = feed && responseCache ? new ResponseCache(responseCache) : undefined;
   const feedTopics = new Set(feed?.topics);
 
+  /** Whether each document (text and operation name) executed as a query; bounded, relearned when full. */
+  const kinds = new Map<string, boolean>();
   /**
    * Where a request stands with the response cache: undefined when it must not use it at all;
    * otherwise its key, the log generation and position it would be answered at, and the stored
    * answer if there is one. See docs/decisions/0011-response-cache.md for why this is safe.
    */
-  /** Whether each document (text and operation name) executed as a query; bounded, relearned when full. */
-  const kinds = new Map<string, boolean>();
   const lookup = (req: IncomingMessage, body: unknown) => {
     if (!cache || !feed || Array.isArray(body)) return undefined;
     const { query, operationName, variables, extensions } = body as Record<string, unknown>;
@@ -332,10 +336,9 @@ export async function startGateway({
     // Refusals (no or a bad token, a bad consistency token) are Apollo Server's to answer.
     const role = roleFor(req);
     if (role === null || (security.tokens && !role)) return undefined;
-    const token = header(req, CONSISTENCY_HEADER);
     let requested: Position | undefined;
     try {
-      requested = token ? decodePosition(token) : undefined;
+      requested = requestedBy(req);
     } catch {
       return undefined;
     }
