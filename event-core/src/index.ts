@@ -9,6 +9,7 @@ export {
   type Position,
   InvalidPositionError,
   positionAfter,
+  positionToken,
   mergePositions,
   hasReached,
   encodePosition,

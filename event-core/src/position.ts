@@ -47,6 +47,18 @@ export function encodePosition(position: Position): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
 
+const tokens = new WeakMap<Position, string>();
+
+/**
+ * {@link encodePosition}, remembered per position object: for a position many requests or
+ * payloads carry (a query plan's fetches, a change sent to a thousand subscribers).
+ */
+export function positionToken(position: Position): string {
+  let token = tokens.get(position);
+  if (token === undefined) tokens.set(position, (token = encodePosition(position)));
+  return token;
+}
+
 const MAX_TOKEN_LENGTH = 4096;
 
 /** Decodes a token from {@link encodePosition}; throws {@link InvalidPositionError} with the reason. */

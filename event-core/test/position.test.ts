@@ -7,6 +7,7 @@ import {
   InvalidPositionError,
   mergePositions,
   positionAfter,
+  positionToken,
   type Position,
 } from '../src/position.ts';
 
@@ -144,5 +145,14 @@ describe('hasReached', () => {
 
   it('still checks topics inside the given set', () => {
     expect(hasReached({ mine: { 0: 2 } }, { mine: { 0: 3 } }, new Set(['mine']))).toBe(false);
+  });
+});
+
+describe('positionToken', () => {
+  it('gives the token encodePosition gives, the same for the same position object', () => {
+    const position = { 'shop.eventbus.purchases': { 0: 12, 1: 7 } };
+    expect(positionToken(position)).toBe(encodePosition(position));
+    expect(positionToken(position)).toBe(positionToken(position));
+    expect(decodePosition(positionToken(position))).toEqual(position);
   });
 });

@@ -4,7 +4,7 @@ import {
   CONSISTENCY_HEADER,
   CORRELATION_HEADER,
   decodePosition,
-  encodePosition,
+  positionToken,
   mergePositions,
   READ_AT_HEADER,
   SUBGRAPH_SECRET_HEADER,
@@ -35,17 +35,6 @@ export interface GatewayContext {
 const ACTOR_HEADER = 'x-actor';
 
 type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
-
-/** Tokens of positions already encoded: a plan's fetches, and a hydration's, share one position. */
-const tokens = new WeakMap<Position, string>();
-const tokenOf = (position: Position): string => {
-  let token = tokens.get(position);
-  if (token === undefined) {
-    token = encodePosition(position);
-    tokens.set(position, token);
-  }
-  return token;
-};
 
 /**
  * Calls one subgraph, carrying consistency both ways: every fetch asks for the client's token
@@ -109,9 +98,9 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     if (!context?.written) return headers;
     const written = context.written.position;
     const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);
-    if (wanted) headers[CONSISTENCY_HEADER] = tokenOf(wanted);
+    if (wanted) headers[CONSISTENCY_HEADER] = positionToken(wanted);
     if (context.correlationId) headers[CORRELATION_HEADER] = context.correlationId;
-    if (context.readAt) headers[READ_AT_HEADER] = tokenOf(context.readAt);
+    if (context.readAt) headers[READ_AT_HEADER] = positionToken(context.readAt);
     return headers;
   }
 

@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { decodePosition, encodePosition, type Position } from '@shop/event-core';
+import { decodePosition, positionToken, type Position } from '@shop/event-core';
 import type { Change, Entity } from './change-feed.ts';
 
 /** What each subscription field follows, and the query field that hydrates its entity. */
@@ -235,16 +235,7 @@ function argumentValues(
   return values;
 }
 
-/**
- * A change's position as a token, encoded once however many subscribers put it in their payloads
- * or share keys (with a thousand subscribers, encoding it for each was a visible share of the
- * gateway's CPU).
- */
-const positionTokens = new WeakMap<Change, string>();
-export function encodePositionOf(change: Change): string {
-  let token = positionTokens.get(change);
-  if (token === undefined) positionTokens.set(change, (token = encodePosition(change.position)));
-  return token;
-}
+/** A change's position as a token, encoded once however many subscribers carry it. */
+const encodePositionOf = (change: Change): string => positionToken(change.position);
 
 export { ENTITY_VARIABLE };
