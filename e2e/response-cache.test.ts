@@ -3,10 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSISTENCY_HEADER, createEmbeddedLog, createLogger, type EventLog } from '@shop/event-core';
+import {
+  CONSISTENCY_HEADER,
+  createEmbeddedLog,
+  createLogger,
+  encodePosition,
+  newEntityId,
+  PREFER_POSITION_HEADER,
+  PREFERENCE_MISSED_HEADER,
+  type EventLog,
+  type Position,
+} from '@shop/event-core';
+import { startCustomersSubgraph } from '@shop/customers-subgraph';
+import { startGateway, type RunningGateway } from '@shop/gateway';
+import { startProductsSubgraph } from '@shop/products-subgraph';
+import { startPurchasesSubgraph } from '@shop/purchases-subgraph';
 import { eventTopics } from '@shop/schema';
 import { startSystem, type RunningSystem } from '@shop/system';
-import { graphql } from './support/graphql.ts';
+import { waitUntil } from './support/faults.ts';
+import { graphql, ok } from './support/graphql.ts';
 
 const VIEWER = 'viewer-token-0123456789';
 const EDITOR = 'editor-token-0123456789';
@@ -155,3 +170,132 @@ describe('the response cache of the gateway', () => {
     expect(stats()).toMatchObject({ hits: before.hits, misses: before.misses });
   });
 });
+
+/**
+ * The same log, except that what its followers read is held back while {@link hold} lasts: a
+ * subgraph on it lags the gateway's change feed, as one does when the broker goes away between
+ * two fetches.
+ */
+function holdableLog(log: EventLog) {
+  let gate: Promise<void> = Promise.resolve();
+  let release = (): void => {};
+  const held: EventLog = {
+    kind: log.kind,
+    provision: (topics) => log.provision(topics),
+    append: (topic, records) => log.append(topic, records),
+    highWaterMarks: (topic) => log.highWaterMarks(topic),
+    read: (topic, partition, offsets) => log.read(topic, partition, offsets),
+    healthy: () => log.healthy(),
+    follow: (topic, options) =>
+      log.follow(topic, {
+        ...options,
+        onBatch: async (records) => {
+          await gate;
+          await options.onBatch(records);
+        },
+      }),
+    // The log underneath is the test's to close.
+    close: async () => {},
+  };
+  return {
+    log: held,
+    hold() {
+      gate = new Promise((resolve) => (release = resolve));
+    },
+    release: () => release(),
+  };
+}
+
+describe('the response cache when a subgraph lags the change feed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-cache-lag-'));
+  const topics = eventTopics(`cache-lag.${randomUUID().slice(0, 8)}.`);
+  const logger = createLogger({ level: 'silent' });
+  let log: EventLog;
+  let products: ReturnType<typeof holdableLog>;
+  let services: { url: string; close(): Promise<void> }[] = [];
+  let gateway: RunningGateway;
+  const stats = () => gateway.responseCacheStats()!;
+  const names = (result: { data?: Products }) => result.data!.products.nodes.map((p) => p.name);
+
+  beforeAll(async () => {
+    log = createEmbeddedLog({ file: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
+    products = holdableLog(log);
+    services = await Promise.all([
+      startProductsSubgraph({ log: products.log, logger, topics, port: 0 }),
+      startCustomersSubgraph({ log, logger, topics, port: 0 }),
+      startPurchasesSubgraph({ log, logger, topics, port: 0 }),
+    ]);
+    const [productsUrl, customersUrl, purchasesUrl] = services.map((s) => s.url);
+    gateway = await startGateway({
+      logger,
+      port: 0,
+      log,
+      topics,
+      subgraphUrls: { products: productsUrl!, customers: customersUrl!, purchases: purchasesUrl! },
+    });
+    services.push(gateway);
+  });
+  afterAll(async () => {
+    products?.release();
+    for (const service of services.reverse()) await service.close();
+    await log?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers from what the subgraph has, keeps nothing, and caches again once it has caught up', async () => {
+    const url = gateway.url;
+    await ok(url, CREATE, { name: 'Before' });
+    // Taught, stored, served (once the feed has read the write just acknowledged).
+    await waitUntil(async () => {
+      await graphql<Products>(url, PRODUCTS);
+      return stats().hits > 0;
+    }, 'an answer from the cache');
+    const primed = stats();
+
+    products.hold();
+    const id = newEntityId();
+    await log.append(topics.products, [
+      { key: id, value: JSON.stringify({ eventType: 'set', payload: { id, name: 'Held back', price: 1.5 } }) },
+    ]);
+    // The cache learns of a new generation when it is asked.
+    await waitUntil(async () => {
+      await graphql<Products>(url, PRODUCTS);
+      return stats().generation > primed.generation;
+    }, 'the change feed read the new product');
+
+    // The subgraph cannot reach the feed's position: the answer is the one it has, not an error.
+    const lagging = await graphql<Products>(url, PRODUCTS);
+    expect(lagging.errors).toBeUndefined();
+    expect(names(lagging)).toContain('Before');
+    expect(names(lagging)).not.toContain('Held back');
+    // Said so by the subgraph, and therefore never stored: the next request is a miss again.
+    const direct = await graphql<Products>(
+      services[0]!.url,
+      PRODUCTS,
+      {},
+      {
+        [PREFER_POSITION_HEADER]: encodePosition(await positionOf(log, topics.products)),
+      },
+    );
+    expect(direct.errors).toBeUndefined();
+    expect(direct.headers.get(PREFERENCE_MISSED_HEADER)).toBe('true');
+    // A preference it cannot read is refused like a malformed consistency token, never ignored.
+    const malformed = await graphql(services[0]!.url, PRODUCTS, {}, { [PREFER_POSITION_HEADER]: 'not a position' });
+    expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const { hits } = stats();
+    expect((await graphql<Products>(url, PRODUCTS)).errors).toBeUndefined();
+    expect(stats().hits).toBe(hits);
+
+    products.release();
+    await waitUntil(async () => names(await graphql<Products>(url, PRODUCTS)).includes('Held back'), 'the subgraph caught up');
+    await graphql<Products>(url, PRODUCTS);
+    const caughtUp = stats().hits;
+    expect(names(await graphql<Products>(url, PRODUCTS))).toContain('Held back');
+    expect(stats().hits).toBe(caughtUp + 1);
+  });
+});
+
+/** The position just past every record of a topic. */
+async function positionOf(log: EventLog, topic: string): Promise<Position> {
+  return { [topic]: await log.highWaterMarks(topic) };
+}

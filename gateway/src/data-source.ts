@@ -6,6 +6,8 @@ import {
   decodePosition,
   positionToken,
   mergePositions,
+  PREFER_POSITION_HEADER,
+  PREFERENCE_MISSED_HEADER,
   READ_AT_HEADER,
   SUBGRAPH_SECRET_HEADER,
   type Position,
@@ -27,8 +29,18 @@ export interface GatewayContext {
   readonly role?: 'viewer' | 'editor';
   /** The gateway's own operations (subscription hydration), authorized when they were subscribed. */
   readonly internal?: boolean;
-  /** Set for a request the response cache may keep the answer of; says whether it may (a holder). */
-  readonly cache?: { cacheable?: boolean; operationName?: string; operation?: string };
+  /**
+   * Set for a request the response cache may keep the answer of: the position it would be kept
+   * under, which every subgraph is asked for softly (`X-Prefer-Position`), and whether it may be
+   * kept (a holder: a subgraph that answered short of that position says so).
+   */
+  readonly cache?: {
+    readonly preferred?: Position;
+    behind?: boolean;
+    cacheable?: boolean;
+    operationName?: string;
+    operation?: string;
+  };
 }
 
 /** Who a client says it is; the subgraphs record it in the events a mutation writes. */
@@ -75,6 +87,7 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     }
     const token = response.headers.get(CONSISTENCY_HEADER);
     const context = options.context as GatewayContext | undefined;
+    if (context?.cache && response.headers.has(PREFERENCE_MISSED_HEADER)) context.cache.behind = true;
     if (token && context?.written) {
       const position = decodePosition(token);
       const { written } = context;
@@ -101,6 +114,7 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     if (wanted) headers[CONSISTENCY_HEADER] = positionToken(wanted);
     if (context.correlationId) headers[CORRELATION_HEADER] = context.correlationId;
     if (context.readAt) headers[READ_AT_HEADER] = positionToken(context.readAt);
+    if (context.cache?.preferred) headers[PREFER_POSITION_HEADER] = positionToken(context.cache.preferred);
     return headers;
   }
 

@@ -139,7 +139,8 @@ const cacheablePlugin: ApolloServerPlugin<GatewayContext> = {
           body !== undefined &&
           !body.errors?.length &&
           (response.http.status ?? 200) === 200 &&
-          !response.http.headers.has(CONSISTENCY_HEADER);
+          !response.http.headers.has(CONSISTENCY_HEADER) &&
+          !cache.behind;
         if (operationName) cache.operationName = operationName;
         if (operation) cache.operation = operation.operation;
       },
@@ -293,12 +294,8 @@ export async function startGateway({
     const token = header(req, CONSISTENCY_HEADER);
     return token ? decodePosition(token) : undefined;
   };
-  /** The context of one HTTP request; `minimum` is added to what the client asked for. */
-  const contextFor = async (
-    req: IncomingMessage,
-    minimum?: Position,
-    cache?: GatewayContext['cache'],
-  ): Promise<GatewayContext> => {
+  /** The context of one HTTP request; `cache` when the response cache may keep its answer. */
+  const contextFor = async (req: IncomingMessage, cache?: GatewayContext['cache']): Promise<GatewayContext> => {
     const role = roleFor(req);
     if (role === null) throw unauthenticated('this token is not valid');
     let requested;
@@ -307,7 +304,6 @@ export async function startGateway({
     } catch (error) {
       throw toGraphQLError(error);
     }
-    if (minimum) requested = requested ? mergePositions(requested, minimum) : minimum;
     return {
       correlationId: header(req, CORRELATION_HEADER) ?? randomUUID(),
       written: {},
@@ -390,10 +386,14 @@ export async function startGateway({
           );
           return;
         }
-        // A miss is answered at least at the position it is stored under: every subgraph has
-        // applied what the feed has, so the answer is never older than its key says.
-        const holder: NonNullable<GatewayContext['cache']> | undefined = cached ? {} : undefined;
-        const response = await executeGraphQLPost(server, req, body, () => contextFor(req, cached?.position, holder));
+        // A miss asks every subgraph for the position it would be stored under, and is stored only
+        // if each one answered there: its answer is never older than its key says. A subgraph
+        // that cannot get there soon (it lags, or the broker went away) answers from memory all
+        // the same, and the answer is just not kept.
+        const holder: NonNullable<GatewayContext['cache']> | undefined = cached
+          ? { ...(cached.position ? { preferred: cached.position } : {}) }
+          : undefined;
+        const response = await executeGraphQLPost(server, req, body, () => contextFor(req, holder));
         const text = await sendGraphQLResponse(res, response);
         if (cached && holder?.operation && !kinds.has(cached.documentKey)) {
           if (kinds.size >= MAX_KNOWN_DOCUMENTS) kinds.clear();

@@ -37,6 +37,15 @@ export function secretsMatch(given: string | undefined, expected: string): boole
  * customer's 5th purchase says `purchaseCount: 5` even if a 6th was applied meanwhile.
  */
 export const READ_AT_HEADER = 'x-read-at';
+/**
+ * Asks a subgraph to answer at a position if it gets there soon, and to answer anyway if not:
+ * the gateway's response cache sends its key's position (docs/decisions/0011-response-cache.md).
+ * Unlike `X-Consistency-Token`, missing it is not an error: the answer then carries
+ * {@link PREFERENCE_MISSED_HEADER}, and the gateway does not store it.
+ */
+export const PREFER_POSITION_HEADER = 'x-prefer-position';
+/** Set on an answer given before the subgraph reached its request's `X-Prefer-Position`. */
+export const PREFERENCE_MISSED_HEADER = 'x-prefer-position-missed';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext {
@@ -63,6 +72,8 @@ export interface SubgraphServerOptions {
   readonly port: number;
   /** Bound on waiting for a request's `X-Consistency-Token`, in ms. Default 5000. */
   readonly consistencyTimeoutMs?: number;
+  /** Bound on waiting for a request's `X-Prefer-Position` before answering anyway, in ms. Default 500. */
+  readonly preferredWaitMs?: number;
   /** Hides internal error details. Default false. */
   readonly production?: boolean;
   /** When set, `/graphql` answers only requests carrying it in `X-Subgraph-Secret` (the gateway). */
@@ -103,6 +114,8 @@ const decoded = (token: string): Position => {
 interface RequestState extends SubgraphContext {
   /** A holder, not a field: Apollo Server shallow-copies the context per operation. */
   readonly written: { position?: Position };
+  /** True when the request's `X-Prefer-Position` was not reached in time. */
+  readonly preferenceMissed: boolean;
 }
 
 /** Times every mutation for `shop_mutation_seconds`. */
@@ -126,13 +139,17 @@ const mutationTimer = (service: string): ApolloServerPlugin<RequestState> => ({
   },
 });
 
-/** Writes the merged position of a request's events back as a response header. */
+/**
+ * Writes the merged position of a request's events back as a response header, and says when the
+ * answer was given short of the position the request preferred.
+ */
 const consistencyPlugin: ApolloServerPlugin<RequestState> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
         if (contextValue.written.position)
           response.http.headers.set(CONSISTENCY_HEADER, encodePosition(contextValue.written.position));
+        if (contextValue.preferenceMissed) response.http.headers.set(PREFERENCE_MISSED_HEADER, 'true');
       },
     };
   },
@@ -154,6 +171,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     host = '127.0.0.1',
     port,
     consistencyTimeoutMs = 5000,
+    preferredWaitMs = 500,
     production = false,
     secret,
   } = options;
@@ -208,21 +226,24 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       );
     }
     const token = header(req, CONSISTENCY_HEADER);
-    if (token) {
-      try {
-        await projector.waitFor(decoded(token), consistencyTimeoutMs);
-      } catch (error) {
-        throw toGraphQLError(error);
-      }
-    }
-    const correlationId = header(req, CORRELATION_HEADER) ?? randomUUID();
+    const preferredToken = header(req, PREFER_POSITION_HEADER);
     const readAtToken = header(req, READ_AT_HEADER);
     let readAt: Position | undefined;
+    let preferenceMissed = false;
     try {
+      if (token) await projector.waitFor(decoded(token), consistencyTimeoutMs);
+      if (preferredToken) {
+        const preferred = decoded(preferredToken);
+        // Only the wait may fail softly: a malformed token is refused like any other.
+        await projector.waitFor(preferred, preferredWaitMs).catch(() => {
+          preferenceMissed = true;
+        });
+      }
       readAt = readAtToken ? decoded(readAtToken) : undefined;
     } catch (error) {
       throw toGraphQLError(error);
     }
+    const correlationId = header(req, CORRELATION_HEADER) ?? randomUUID();
     const actor = header(req, 'x-actor');
     const written: RequestState['written'] = {};
     let child: Logger | undefined;
@@ -234,6 +255,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       },
       ...(readAt ? { readAt } : {}),
       written,
+      preferenceMissed,
       recordPosition(position) {
         written.position = written.position ? mergePositions(written.position, position) : position;
       },
