@@ -72,6 +72,13 @@ export const configSchema = z
       .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     /**
+     * OpenTelemetry traces: `otlp` sends them over HTTP (to `OTEL_EXPORTER_OTLP_ENDPOINT`, default
+     * http://localhost:4318), `console` prints them, `none` (the default) turns tracing off.
+     */
+    OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
+    /** `service.name` of the spans; default the service's own name. */
+    OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+    /**
      * Access tokens with roles: `role:token` pairs, comma-separated, e.g. `viewer:abc,editor:def`.
      * `viewer` reads and subscribes, `editor` also mutates. Unset: open (refused in production).
      */

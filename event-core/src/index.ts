@@ -88,3 +88,14 @@ export {
   type EntityMutationArgs,
   type At,
 } from './graphql/whole-state-resolvers.ts';
+export {
+  startTracing,
+  tracingOn,
+  traceContextOf,
+  traceHeaders,
+  inSpan,
+  SpanKind,
+  type Tracing,
+  type TracingOptions,
+  type TracesExporter,
+} from './tracing.ts';

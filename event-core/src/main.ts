@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { EventLog } from './log/port.ts';
 import { openEventLog } from './open-log.ts';
+import { startTracing } from './tracing.ts';
 
 export interface ShutdownOptions {
   /** Names the process in the log lines. */
@@ -63,7 +64,8 @@ export function runServiceMain(
   }
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name });
   const log = openEventLog(config, logger, name);
-  const started = start(config, log, logger);
+  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? name, exporter: config.OTEL_TRACES_EXPORTER });
+  const started = tracing.then(() => start(config, log, logger));
   // Installed before the start resolves: a signal during a long replay stops the service once it
   // is up (within the shutdown timeout), instead of killing it halfway.
   handleShutdownSignals({
@@ -73,6 +75,8 @@ export function runServiceMain(
       const service = await started.catch(() => undefined);
       await service?.close();
       await log.close();
+      // The spans of the shutdown itself included.
+      await (await tracing.catch(() => undefined))?.shutdown();
     },
   });
   started.catch(async (error: unknown) => {

@@ -4,6 +4,7 @@ import { DomainError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { EventLog, Follower, LogRecord } from './log/port.ts';
 import { hasReached, positionAfter, type Position } from './position.ts';
+import { inSpan, SpanKind, tracingOn } from './tracing.ts';
 
 /**
  * What applying one event did. A rejection is deterministic: every replica rejects the same event.
@@ -154,6 +155,22 @@ export function createProjector({ name, log, projection, logger, progressInterva
     settle({ outcome, position: positionAfter(record.topic, record.partition, record.offset) });
   };
 
+  const applyTraced = (record: LogRecord, topicCounts: Counts): void =>
+    inSpan(
+      `apply ${record.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        continues: record.headers,
+        attributes: {
+          'shop.projector': name,
+          'messaging.destination.name': record.topic,
+          'messaging.destination.partition.id': String(record.partition),
+          'messaging.kafka.offset': record.offset,
+        },
+      },
+      () => applyRecord(record, topicCounts),
+    );
+
   const onBatch = (records: readonly LogRecord[]): void => {
     // A batch is normally one partition of one topic: look its counters up once, not per record.
     let topic: string | undefined;
@@ -165,7 +182,9 @@ export function createProjector({ name, log, projection, logger, progressInterva
         topicCounts = byTopic[topic] ??= { applied: 0, rejected: 0, skipped: 0 };
         offsets = applied[topic] ??= {};
       }
-      applyRecord(record, topicCounts);
+      // Live events written with tracing on continue their trace; a replay is not traced per record.
+      if (ready && tracingOn() && record.headers.traceparent !== undefined) applyTraced(record, topicCounts);
+      else applyRecord(record, topicCounts);
       offsets[record.partition] = record.offset + 1;
     }
     settleWaiters();

@@ -1,9 +1,10 @@
 import { encodeEvent } from './codec.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { DomainError } from './errors.ts';
-import { LogUnavailableError, type EventLog } from './log/port.ts';
+import { LogUnavailableError, type EventLog, type OutgoingRecord } from './log/port.ts';
 import type { Position } from './position.ts';
 import type { Projector } from './projector.ts';
+import { inSpan, SpanKind, traceHeaders, tracingOn } from './tracing.ts';
 
 export interface EventWriter {
   /**
@@ -57,6 +58,10 @@ export type StoredOutcome = 'NO' | 'MAYBE' | 'YES';
 
 const unavailable = (stored: StoredOutcome, message: string): DomainError => new DomainError('UNAVAILABLE', message, { stored });
 
+/** The record with the active trace context in its headers (`traceparent`), when tracing is on. */
+const withTraceContext = (record: OutgoingRecord): OutgoingRecord =>
+  tracingOn() ? { ...record, headers: { ...record.headers, ...traceHeaders() } } : record;
+
 export function createEventWriter({ log, projector, topic, timeoutMs = 10_000 }: EventWriterOptions): EventWriter {
   /**
    * Writes in flight per idempotency key. A retry that arrives while the first attempt is still
@@ -73,7 +78,9 @@ export function createEventWriter({ log, projector, topic, timeoutMs = 10_000 }:
     let inDoubt: Error | undefined;
     try {
       await within(
-        log.append(topic, [encodeEvent(event)]),
+        inSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': topic } }, () =>
+          log.append(topic, [withTraceContext(encodeEvent(event))]),
+        ),
         timeoutMs,
         () => new Error(`no acknowledgement within ${timeoutMs} ms`),
       );

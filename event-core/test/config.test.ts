@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       CONSISTENCY_TIMEOUT_MS: 5_000,
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
+      OTEL_TRACES_EXPORTER: 'none',
     });
     expect(config.KAFKA_BROKERS).toBeUndefined();
     expect(config.LOG_PRETTY).toBeUndefined();
@@ -35,13 +36,20 @@ describe('loadConfig', () => {
   it('refuses bad values, naming every variable to fix', () => {
     let error: unknown;
     try {
-      loadConfig({ KAFKA_BROKERS: 'no-port', GATEWAY_PORT: '70000', LOG_LEVEL: 'loud', TOPIC_PREFIX: 'a b' });
+      loadConfig({
+        KAFKA_BROKERS: 'no-port',
+        GATEWAY_PORT: '70000',
+        LOG_LEVEL: 'loud',
+        TOPIC_PREFIX: 'a b',
+        OTEL_TRACES_EXPORTER: 'jaeger',
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const name of ['KAFKA_BROKERS', 'GATEWAY_PORT', 'LOG_LEVEL', 'TOPIC_PREFIX']) expect(message).toContain(name);
+    for (const name of ['KAFKA_BROKERS', 'GATEWAY_PORT', 'LOG_LEVEL', 'TOPIC_PREFIX', 'OTEL_TRACES_EXPORTER'])
+      expect(message).toContain(name);
     expect(message).toMatch(/host:port/);
   });
 

@@ -10,6 +10,8 @@ import {
   PREFERENCE_MISSED_HEADER,
   READ_AT_HEADER,
   SUBGRAPH_SECRET_HEADER,
+  traceHeaders,
+  tracingOn,
   type Position,
 } from '@shop/event-core';
 
@@ -102,6 +104,8 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     for (const [name, value] of options.request.http?.headers ?? []) headers[name.toLowerCase()] = value;
     headers['content-type'] = 'application/json';
     if (this.secret) headers[SUBGRAPH_SECRET_HEADER] = this.secret;
+    // The trace context of the call (`traceparent`): @apollo/gateway's fetch span, when tracing is on.
+    if (tracingOn()) Object.assign(headers, traceHeaders());
     // Who made a change is recorded in its event (`meta.actor`) and shown by history.
     const actor =
       'incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined;

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -18,11 +18,13 @@ import {
   formatError,
   graphqlPostListener,
   hasReached,
+  inSpan,
   mergePositions,
   metricsText,
   registerProjectionMetrics,
   registerSubscriptionMetrics,
   sendGraphQLResponse,
+  SpanKind,
   toGraphQLError,
   type Config,
   type EventLog,
@@ -366,52 +368,59 @@ export async function startGateway({
       path: '/graphql',
       maxBodyBytes: MAX_BODY_BYTES,
       fallback: app,
-      async handle(req, res, body) {
-        const startedAt = performance.now();
-        const cached = lookup(req, body);
-        if (cached?.hit) {
-          const { status, headers, body: text, operationName } = cached.hit;
-          for (const [name, value] of headers) res.setHeader(name, value);
-          res.statusCode = status;
-          res.end(text);
-          logger.info(
-            {
-              correlationId: header(req, CORRELATION_HEADER) ?? randomUUID(),
-              operation: 'query',
-              operationName,
-              ms: Math.round((performance.now() - startedAt) * 10) / 10,
-              cached: true,
-            },
-            'operation',
-          );
-          return;
-        }
-        // A miss asks every subgraph for the position it would be stored under, and is stored only
-        // if each one answered there: its answer is never older than its key says. A subgraph
-        // that cannot get there soon (it lags, or the broker went away) answers from memory all
-        // the same, and the answer is just not kept.
-        const holder: NonNullable<GatewayContext['cache']> | undefined = cached
-          ? { ...(cached.position ? { preferred: cached.position } : {}) }
-          : undefined;
-        const response = await executeGraphQLPost(server, req, body, () => contextFor(req, holder));
-        const text = await sendGraphQLResponse(res, response);
-        if (cached && holder?.operation && !kinds.has(cached.documentKey)) {
-          if (kinds.size >= MAX_KNOWN_DOCUMENTS) kinds.clear();
-          kinds.set(cached.documentKey, holder.operation === 'query');
-        }
-        if (cached?.key !== undefined && holder?.cacheable && text !== undefined) {
-          cache!.set(cached.key, cached.generation, {
-            status: response.status ?? 200,
-            headers: [...response.headers],
-            body: text,
-            ...(holder.operationName ? { operationName: holder.operationName } : {}),
-          });
-        }
-      },
+      // With tracing on, a client's `traceparent` is continued, through the subgraphs, into the events written.
+      handle: (req, res, body) =>
+        inSpan('gateway POST /graphql', { kind: SpanKind.SERVER, continues: req.headers }, () =>
+          serveGraphQLPost(req, res, body),
+        ),
     }),
   );
   // The dashboard at / and GraphiQL at /playground; after /graphql and the health routes, which it must not shadow.
   app.use(dashboardRouter());
+
+  /** One GraphQL POST: from the response cache when it can, else executed (and maybe stored). */
+  async function serveGraphQLPost(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const startedAt = performance.now();
+    const cached = lookup(req, body);
+    if (cached?.hit) {
+      const { status, headers, body: text, operationName } = cached.hit;
+      for (const [name, value] of headers) res.setHeader(name, value);
+      res.statusCode = status;
+      res.end(text);
+      logger.info(
+        {
+          correlationId: header(req, CORRELATION_HEADER) ?? randomUUID(),
+          operation: 'query',
+          operationName,
+          ms: Math.round((performance.now() - startedAt) * 10) / 10,
+          cached: true,
+        },
+        'operation',
+      );
+      return;
+    }
+    // A miss asks every subgraph for the position it would be stored under, and is stored only
+    // if each one answered there: its answer is never older than its key says. A subgraph
+    // that cannot get there soon (it lags, or the broker went away) answers from memory all
+    // the same, and the answer is just not kept.
+    const holder: NonNullable<GatewayContext['cache']> | undefined = cached
+      ? { ...(cached.position ? { preferred: cached.position } : {}) }
+      : undefined;
+    const response = await executeGraphQLPost(server, req, body, () => contextFor(req, holder));
+    const text = await sendGraphQLResponse(res, response);
+    if (cached && holder?.operation && !kinds.has(cached.documentKey)) {
+      if (kinds.size >= MAX_KNOWN_DOCUMENTS) kinds.clear();
+      kinds.set(cached.documentKey, holder.operation === 'query');
+    }
+    if (cached?.key !== undefined && holder?.cacheable && text !== undefined) {
+      cache!.set(cached.key, cached.generation, {
+        status: response.status ?? 200,
+        headers: [...response.headers],
+        body: text,
+        ...(holder.operationName ? { operationName: holder.operationName } : {}),
+      });
+    }
+  }
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -1,5 +1,5 @@
 /** Runs the gateway as its own process (`npm run start:kafka` starts one of these). */
-import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog } from '@shop/event-core';
+import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog, startTracing } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { securityFrom, startGateway } from './index.ts';
 
@@ -11,6 +11,7 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name: 'gateway' });
+const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', exporter: config.OTEL_TRACES_EXPORTER });
 const gateway = await startGateway({
   logger,
   host: config.HOST,
@@ -26,4 +27,11 @@ const gateway = await startGateway({
     purchases: config.PURCHASES_URL ?? [`http://${config.HOST}:${config.PURCHASES_PORT}/graphql`],
   },
 });
-handleShutdownSignals({ name: 'gateway', logger, close: () => gateway.close() });
+handleShutdownSignals({
+  name: 'gateway',
+  logger,
+  close: async () => {
+    await gateway.close();
+    await tracing?.shutdown();
+  },
+});

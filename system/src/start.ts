@@ -2,7 +2,7 @@
  * `npm start`: the whole system in one process, on the embedded log in DATA_DIR (default .data),
  * or on Kafka when KAFKA_BROKERS is set.
  */
-import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog } from '@shop/event-core';
+import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog, startTracing } from '@shop/event-core';
 import { securityFrom } from '@shop/gateway';
 import { eventTopics } from '@shop/schema';
 import { startSystem } from './index.ts';
@@ -17,6 +17,7 @@ try {
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY });
 const log = openEventLog(config, logger, 'shop');
 const startedAt = Date.now();
+const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'shop', exporter: config.OTEL_TRACES_EXPORTER });
 try {
   const system = await startSystem({
     log,
@@ -60,6 +61,7 @@ try {
     close: async () => {
       await system.close();
       await log.close();
+      await tracing?.shutdown();
     },
   });
 } catch (error) {

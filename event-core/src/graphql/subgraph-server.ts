@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
 import { decodePosition, encodePosition, mergePositions, type Position } from '../position.ts';
 import type { Projector } from '../projector.ts';
+import { inSpan, SpanKind } from '../tracing.ts';
 import { formatError, toGraphQLError } from './errors.ts';
 import { executeGraphQLPost, graphqlPostListener, sendGraphQLResponse } from './http.ts';
 
@@ -286,7 +287,12 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       fallback: app,
       async handle(req, res, body) {
         if (secret && !secretsMatch(header(req, SUBGRAPH_SECRET_HEADER), secret)) return refuse(res);
-        await sendGraphQLResponse(res, await executeGraphQLPost(server, req, body, () => context(req)));
+        // The gateway's call continues its trace here (when tracing is on), down to the append.
+        await inSpan(
+          `${name} POST /graphql`,
+          { kind: SpanKind.SERVER, continues: req.headers, attributes: { 'shop.subgraph': name } },
+          async () => sendGraphQLResponse(res, await executeGraphQLPost(server, req, body, () => context(req))),
+        );
       },
     }),
   );

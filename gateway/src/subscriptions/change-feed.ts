@@ -3,6 +3,7 @@ import {
   DecodeError,
   decodeRecord,
   positionAfter,
+  tracingOn,
   WholeStateTable,
   type ApplyOutcome,
   type Decoded,
@@ -42,6 +43,8 @@ export interface Change {
   readonly occurredAt: string;
   /** The correlation id of the request that caused the change, so its logs can be followed. */
   readonly correlationId?: string;
+  /** The trace context of the record (`traceparent`), kept when tracing is on: its payloads continue the trace. */
+  readonly trace?: Readonly<Record<string, string>>;
   /** Purchases only: what `purchaseMade(productId, customerId)` filters on. */
   readonly productId?: string;
   readonly customerId?: string;
@@ -242,6 +245,7 @@ function base(topic: string, record: LogRecord, occurredAt?: string) {
     offset: record.offset,
     position: positionAfter(topic, record.partition, record.offset),
     occurredAt: occurredAt ?? new Date(record.timestampMs).toISOString(),
+    ...(tracingOn() && record.headers.traceparent !== undefined ? { trace: record.headers } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { Logger } from '@shop/event-core';
+import { inSpan, SpanKind, type Logger } from '@shop/event-core';
 import type { Change, ChangeFeed } from './change-feed.ts';
 import { ENTITY_VARIABLE, type SubscriptionPlan } from './plan.ts';
 
@@ -51,7 +51,13 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
     if (!plan.query) return Promise.resolve({ data: null });
     return shared(hydrations, change, plan.hydrationKey, () => {
       counters.hydrations++;
-      return hydrate(plan, change);
+      // With tracing on, the hydration (and the subgraph calls it makes) continue the trace of the
+      // request that wrote the event.
+      return inSpan(
+        `hydrate ${plan.entity} change`,
+        { kind: SpanKind.CONSUMER, ...(change.trace ? { continues: change.trace } : {}) },
+        () => hydrate(plan, change),
+      );
     });
   };
 
