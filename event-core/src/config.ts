@@ -64,6 +64,10 @@ export const configSchema = z
     MUTATION_TIMEOUT_MS: ms(10_000),
     /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
     CONSISTENCY_TIMEOUT_MS: ms(5_000),
+    /** Answers the gateway's response cache keeps (docs/decisions/0011-response-cache.md); 0 turns it off. */
+    RESPONSE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+    /** Bound on the bytes of those answers, in MiB. */
+    RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(65_536).default(32),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Human-readable logs; unset = pretty on a terminal, JSON lines otherwise. */
     LOG_PRETTY: z

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
       OTEL_TRACES_EXPORTER: 'none',
+      RESPONSE_CACHE_ENTRIES: 1000,
+      RESPONSE_CACHE_MB: 32,
     });
     expect(config.KAFKA_BROKERS).toBeUndefined();
     expect(config.LOG_PRETTY).toBeUndefined();

@@ -40,7 +40,8 @@ describe('tracing', () => {
   });
 
   it('sends spans over OTLP/HTTP, failures recorded, and stops cleanly', async () => {
-    tracing = await startTracing({ serviceName: 'otlp-test', exporter: 'otlp' });
+    const started = await startTracing({ serviceName: 'otlp-test', exporter: 'otlp' });
+    tracing = started;
     expect(tracingOn()).toBe(true);
     const headers = await inSpan('work', { kind: SpanKind.SERVER }, async () => traceHeaders());
     expect(headers.traceparent).toMatch(TRACEPARENT);
@@ -52,7 +53,7 @@ describe('tracing', () => {
       }),
     ).rejects.toThrow('no luck');
     // Shutting down sends what is batched.
-    await tracing.shutdown();
+    await started?.shutdown();
     tracing = undefined;
     expect(tracingOn()).toBe(false);
     const sent = exports.filter((e) => e.path === '/v1/traces').map((e) => e.body);

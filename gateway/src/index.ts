@@ -67,6 +67,12 @@ export function securityFrom(config: Config): NonNullable<GatewayOptions['securi
   };
 }
 
+/** The response cache `RESPONSE_CACHE_ENTRIES` and `RESPONSE_CACHE_MB` ask for; `false` when it is off. */
+export function responseCacheFrom(config: Config): ResponseCacheOptions | false {
+  if (config.RESPONSE_CACHE_ENTRIES === 0) return false;
+  return { maxEntries: config.RESPONSE_CACHE_ENTRIES, maxBytes: config.RESPONSE_CACHE_MB * 1024 * 1024 };
+}
+
 export interface GatewayOptions {
   readonly logger: Logger;
   readonly host?: string;

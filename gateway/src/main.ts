@@ -1,7 +1,7 @@
 /** Runs the gateway as its own process (`npm run start:kafka` starts one of these). */
 import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog, startTracing } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
-import { securityFrom, startGateway } from './index.ts';
+import { responseCacheFrom, securityFrom, startGateway } from './index.ts';
 
 let config;
 try {
@@ -18,6 +18,7 @@ const gateway = await startGateway({
   port: config.GATEWAY_PORT,
   production: config.NODE_ENV === 'production',
   security: securityFrom(config),
+  responseCache: responseCacheFrom(config),
   // Subscriptions follow the log themselves: the same topics the subgraphs write.
   log: openEventLog(config, logger, 'gateway'),
   topics: eventTopics(config.TOPIC_PREFIX),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@shop/event-core';
-import { startGateway, type RunningGateway } from '../src/index.ts';
+import { loadConfig, silentLogger } from '@shop/event-core';
+import { responseCacheFrom, startGateway, type RunningGateway } from '../src/index.ts';
 
 // Port 9 (discard) is closed on a test machine: every subgraph is unreachable.
 const nowhere = 'http://127.0.0.1:9/graphql';
@@ -52,5 +52,20 @@ describe('the gateway without its subgraphs', () => {
     });
     const body = (await response.json()) as { data: unknown; errors: unknown[] };
     expect(body.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the response cache settings of a gateway process', () => {
+  it('keeps 1,000 answers and 32 MiB by default', () => {
+    expect(responseCacheFrom(loadConfig({}))).toEqual({ maxEntries: 1000, maxBytes: 32 * 1024 * 1024 });
+  });
+
+  it('takes its bounds from RESPONSE_CACHE_ENTRIES and RESPONSE_CACHE_MB, and 0 entries turns it off', () => {
+    expect(responseCacheFrom(loadConfig({ RESPONSE_CACHE_ENTRIES: '50', RESPONSE_CACHE_MB: '2' }))).toEqual({
+      maxEntries: 50,
+      maxBytes: 2 * 1024 * 1024,
+    });
+    expect(responseCacheFrom(loadConfig({ RESPONSE_CACHE_ENTRIES: '0' }))).toBe(false);
+    expect(() => loadConfig({ RESPONSE_CACHE_ENTRIES: '-1' })).toThrow(/RESPONSE_CACHE_ENTRIES/);
   });
 });

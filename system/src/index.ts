@@ -26,6 +26,8 @@ export interface SystemOptions {
   readonly production?: boolean;
   /** Tokens, subgraph secret, introspection, origins and query limits of the gateway. */
   readonly security?: GatewayOptions['security'];
+  /** Bounds of the gateway's response cache, or `false` for none. Default: its defaults. */
+  readonly responseCache?: GatewayOptions['responseCache'];
 }
 
 export interface RunningSystem {
@@ -47,6 +49,7 @@ export async function startSystem({
   host = '127.0.0.1',
   ports = {},
   security,
+  responseCache,
   ...rest
 }: SystemOptions): Promise<RunningSystem> {
   const common = { log, logger, host, ...rest, ...(security?.subgraphSecret ? { secret: security.subgraphSecret } : {}) };
@@ -64,6 +67,7 @@ export async function startSystem({
     log,
     ...(rest.topics ? { topics: rest.topics } : {}),
     ...(security ? { security } : {}),
+    ...(responseCache === undefined ? {} : { responseCache }),
   });
   return {
     gateway,

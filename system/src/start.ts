@@ -3,7 +3,7 @@
  * or on Kafka when KAFKA_BROKERS is set.
  */
 import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog, startTracing } from '@shop/event-core';
-import { securityFrom } from '@shop/gateway';
+import { responseCacheFrom, securityFrom } from '@shop/gateway';
 import { eventTopics } from '@shop/schema';
 import { startSystem } from './index.ts';
 
@@ -36,6 +36,7 @@ try {
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
     production: config.NODE_ENV === 'production',
     security: securityFrom(config),
+    responseCache: responseCacheFrom(config),
   });
   const base = system.gateway.url.replace(/\/graphql$/, '');
   console.log(
