@@ -6,11 +6,21 @@ import { createKafkaLog } from './log/kafka.ts';
 import type { EventLog } from './log/port.ts';
 import type { SASLOptions } from 'kafkajs';
 
+/**
+ * How long an append to Kafka may take before it fails: 5 s, or half the mutation timeout when that
+ * is shorter, so that the adapter knows whether an append was stored before the mutation has to
+ * answer (else a short `MUTATION_TIMEOUT_MS` would answer `MAYBE` where `NO` was known soon after).
+ */
+export function appendTimeoutFor(mutationTimeoutMs: number): number {
+  return Math.min(5_000, Math.max(1, Math.floor(mutationTimeoutMs / 2)));
+}
+
 /** The log the configuration asks for: Kafka when `KAFKA_BROKERS` is set, else the embedded log in `DATA_DIR`. */
 export function openEventLog(
   config: Pick<
     Config,
     | 'KAFKA_BROKERS'
+    | 'MUTATION_TIMEOUT_MS'
     | 'DATA_DIR'
     | 'TOPIC_REPLICATION_FACTOR'
     | 'KAFKA_SSL'
@@ -29,6 +39,7 @@ export function openEventLog(
       clientId,
       logger: logger.child({ module: 'kafka' }),
       replicationFactor: config.TOPIC_REPLICATION_FACTOR,
+      appendTimeoutMs: appendTimeoutFor(config.MUTATION_TIMEOUT_MS),
       ...(config.KAFKA_SSL ? { ssl: true } : {}),
       ...(mechanism && username && password ? { sasl: saslOptions(mechanism, username, password) } : {}),
     });

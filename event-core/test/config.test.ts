@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { appendTimeoutFor } from '../src/open-log.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -80,5 +81,14 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).KAFKA_SASL_MECHANISM,
     ).toBe('plain');
+  });
+});
+
+describe('the Kafka append timeout a process gets', () => {
+  it('is 5 s, or half the mutation timeout when that is shorter', () => {
+    expect(appendTimeoutFor(loadConfig({}).MUTATION_TIMEOUT_MS)).toBe(5_000);
+    expect(appendTimeoutFor(loadConfig({ MUTATION_TIMEOUT_MS: '30000' }).MUTATION_TIMEOUT_MS)).toBe(5_000);
+    expect(appendTimeoutFor(loadConfig({ MUTATION_TIMEOUT_MS: '4000' }).MUTATION_TIMEOUT_MS)).toBe(2_000);
+    expect(appendTimeoutFor(1)).toBe(1);
   });
 });
