@@ -14,14 +14,11 @@ import {
   type EventLog,
   type Position,
 } from '@shop/event-core';
-import { startCustomersSubgraph } from '@shop/customers-subgraph';
-import { startGateway, type RunningGateway } from '@shop/gateway';
-import { startProductsSubgraph } from '@shop/products-subgraph';
-import { startPurchasesSubgraph } from '@shop/purchases-subgraph';
 import { eventTopics } from '@shop/schema';
 import { startSystem, type RunningSystem } from '@shop/system';
 import { waitUntil } from './support/faults.ts';
 import { graphql, ok } from './support/graphql.ts';
+import { startServices } from './support/scenario.ts';
 
 const VIEWER = 'viewer-token-0123456789';
 const EDITOR = 'editor-token-0123456789';
@@ -209,41 +206,26 @@ function holdableLog(log: EventLog) {
 describe('the response cache when a subgraph lags the change feed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shop-cache-lag-'));
   const topics = eventTopics(`cache-lag.${randomUUID().slice(0, 8)}.`);
-  const logger = createLogger({ level: 'silent' });
   let log: EventLog;
   let products: ReturnType<typeof holdableLog>;
-  let services: { url: string; close(): Promise<void> }[] = [];
-  let gateway: RunningGateway;
-  const stats = () => gateway.responseCacheStats()!;
+  let services: Awaited<ReturnType<typeof startServices>>;
+  const stats = () => services.gateway.responseCacheStats()!;
   const names = (result: { data?: Products }) => result.data!.products.nodes.map((p) => p.name);
 
   beforeAll(async () => {
     log = createEmbeddedLog({ file: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
     products = holdableLog(log);
-    services = await Promise.all([
-      startProductsSubgraph({ log: products.log, logger, topics, port: 0 }),
-      startCustomersSubgraph({ log, logger, topics, port: 0 }),
-      startPurchasesSubgraph({ log, logger, topics, port: 0 }),
-    ]);
-    const [productsUrl, customersUrl, purchasesUrl] = services.map((s) => s.url);
-    gateway = await startGateway({
-      logger,
-      port: 0,
-      log,
-      topics,
-      subgraphUrls: { products: productsUrl!, customers: customersUrl!, purchases: purchasesUrl! },
-    });
-    services.push(gateway);
+    services = await startServices(log, topics, { products: products.log });
   });
   afterAll(async () => {
     products?.release();
-    for (const service of services.reverse()) await service.close();
+    await services?.close();
     await log?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers from what the subgraph has, keeps nothing, and caches again once it has caught up', async () => {
-    const url = gateway.url;
+    const url = services.gateway.url;
     await ok(url, CREATE, { name: 'Before' });
     // Taught, stored, served (once the feed has read the write just acknowledged).
     await waitUntil(async () => {
@@ -270,7 +252,7 @@ describe('the response cache when a subgraph lags the change feed', () => {
     expect(names(lagging)).not.toContain('Held back');
     // Said so by the subgraph, and therefore never stored: the next request is a miss again.
     const direct = await graphql<Products>(
-      services[0]!.url,
+      services.products.url,
       PRODUCTS,
       {},
       {
@@ -280,7 +262,7 @@ describe('the response cache when a subgraph lags the change feed', () => {
     expect(direct.errors).toBeUndefined();
     expect(direct.headers.get(PREFERENCE_MISSED_HEADER)).toBe('true');
     // A preference it cannot read is refused like a malformed consistency token, never ignored.
-    const malformed = await graphql(services[0]!.url, PRODUCTS, {}, { [PREFER_POSITION_HEADER]: 'not a position' });
+    const malformed = await graphql(services.products.url, PRODUCTS, {}, { [PREFER_POSITION_HEADER]: 'not a position' });
     expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const { hits } = stats();
     expect((await graphql<Products>(url, PRODUCTS)).errors).toBeUndefined();

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type EventLog } from '@shop/event-core';
+import { startCustomersSubgraph } from '@shop/customers-subgraph';
+import { startGateway, type RunningGateway } from '@shop/gateway';
 import { startProductsSubgraph } from '@shop/products-subgraph';
+import { startPurchasesSubgraph } from '@shop/purchases-subgraph';
 import { eventTopics, type EventTopics } from '@shop/schema';
 import { startSystem, type RunningSystem, type SystemOptions } from '@shop/system';
 import { errorCode, graphql, ok } from './graphql.ts';
@@ -41,6 +44,55 @@ export function startTestSystem(
     mutationTimeoutMs: 15_000,
     ...options,
   });
+}
+
+/** A service of {@link startServices}: stopped by the test when it wants, at most once. */
+export interface Service {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The system's services started one by one rather than as one system, so that a test can stop
+ * one, or give one a log of its own (`logs`: one that holds back what it reads, say). `close`
+ * stops whatever the test has not stopped yet.
+ */
+export async function startServices(
+  log: EventLog,
+  topics: EventTopics,
+  logs: Partial<Record<'products' | 'customers' | 'purchases', EventLog>> = {},
+) {
+  const [products, customers, purchases] = await Promise.all([
+    startProductsSubgraph({ log: logs.products ?? log, logger, topics, port: 0 }),
+    startCustomersSubgraph({ log: logs.customers ?? log, logger, topics, port: 0 }),
+    startPurchasesSubgraph({ log: logs.purchases ?? log, logger, topics, port: 0 }),
+  ]);
+  const gateway: RunningGateway = await startGateway({
+    logger,
+    port: 0,
+    log,
+    topics,
+    subgraphUrls: { products: products.url, customers: customers.url, purchases: purchases.url },
+  });
+  const closed = new Set<Service>();
+  const once = (service: Service): Service => ({
+    url: service.url,
+    close: async () => {
+      if (closed.has(service)) return;
+      closed.add(service);
+      await service.close();
+    },
+  });
+  const services = { products: once(products), customers: once(customers), purchases: once(purchases) };
+  return {
+    ...services,
+    gateway,
+    /** The gateway first, then every subgraph still running. */
+    async close(): Promise<void> {
+      await once(gateway).close();
+      await Promise.all(Object.values(services).map((service) => service.close()));
+    },
+  };
 }
 
 const byName = <T extends { name?: string; firstName?: string }>(nodes: readonly T[]): Record<string, T> =>

@@ -57,7 +57,16 @@ export class WholeStateReadModel<
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
-    const event = this.spec.toEvent(decoded, record, (id) => this.table.get(id));
+    return this.applyEvent(topic, this.toEvent(decoded, record), decoded, record);
+  }
+
+  /** The event a record holds, as {@link apply} reads it. */
+  toEvent(decoded: Decoded, record: LogRecord): TEvent {
+    return this.spec.toEvent(decoded, record, (id) => this.table.get(id));
+  }
+
+  /** {@link apply} of an event already read from its record (a model that mirrors this one needs the event too). */
+  applyEvent(topic: string, event: TEvent, decoded: Decoded, record: LogRecord): ApplyOutcome {
     const outcome = this.state.apply(event);
     // Only events that changed an entity are history: a lost race or a retry's duplicate is not.
     if (outcome.ok && !outcome.duplicate) {

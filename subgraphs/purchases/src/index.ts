@@ -44,6 +44,10 @@ export async function startPurchasesSubgraph({
         model,
         writer,
         reader: new RecordReader({ log: options.log, topic: topics.purchases }),
+        mirrorReaders: {
+          products: new RecordReader({ log: options.log, topic: topics.products }),
+          customers: new RecordReader({ log: options.log, topic: topics.customers }),
+        },
         projector,
         asOfTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
         now,

@@ -9,7 +9,7 @@ import {
   NumberColumn,
   paginateIndexes,
   rejected,
-  WholeStateTable,
+  WholeStateReadModel,
   type ApplyOutcome,
   type Connection,
   type Decoded,
@@ -21,6 +21,7 @@ import {
   TimeIndex,
 } from '@shop/event-core';
 import {
+  changeKindOf,
   TOPICS,
   type EventTopics,
   toCustomerEvent,
@@ -34,7 +35,7 @@ import {
 import { evolve, type Purchase } from './domain.ts';
 
 /** What this subgraph mirrors of another aggregate: enough to decide and to upcast old records. */
-interface Mirrored<D> {
+export interface Mirrored<D> {
   readonly id: string;
   readonly version: number;
   readonly deletedAt: string | null;
@@ -196,16 +197,13 @@ const NO_ROWS: RowList = { rows: new Int32Array(0), count: 0 };
  */
 export class PurchasesReadModel implements Projection {
   readonly topics: readonly string[];
-  readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>(
-    'product',
-    (e) => e.type === 'ProductCreated',
-    mirror,
-  );
-  readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>(
-    'customer',
-    (e) => e.type === 'CustomerCreated',
-    mirror,
-  );
+  /**
+   * The products and customers as their own subgraphs hold them, with where each one's events are
+   * in the log: for decisions, and for the names this subgraph answers itself (`@provides`), now
+   * or as of a point in time.
+   */
+  readonly products: WholeStateReadModel<Mirrored<ProductData>, ProductEvent>;
+  readonly customers: WholeStateReadModel<Mirrored<CustomerData>, CustomerEvent>;
   private readonly rows = new PurchaseRows();
   /**
    * Per partition, the rows of its purchases (ascending, and so are their offsets), so the whole
@@ -227,6 +225,24 @@ export class PurchasesReadModel implements Projection {
   constructor(readonly names: EventTopics = TOPICS) {
     this.topics = [names.purchases, names.products, names.customers];
     this.times = new TimeIndex(this.topics);
+    this.products = new WholeStateReadModel({
+      kind: 'product',
+      topic: names.products,
+      isCreate: (event) => event.type === 'ProductCreated',
+      evolve: mirror,
+      toEvent: (decoded, record, known) => toProductEvent(decoded, record, known),
+      fields: ({ data }) => ({ name: data.name, deletedAt: data.deletedAt }),
+      changeKind: (event) => changeKindOf(event.type),
+    });
+    this.customers = new WholeStateReadModel({
+      kind: 'customer',
+      topic: names.customers,
+      isCreate: (event) => event.type === 'CustomerCreated',
+      evolve: mirror,
+      toEvent: (decoded, record, known) => toCustomerEvent(decoded, record, known),
+      fields: ({ data }) => ({ firstName: data.firstName, lastName: data.lastName, deletedAt: data.deletedAt }),
+      changeKind: (event) => changeKindOf(event.type),
+    });
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
@@ -246,12 +262,12 @@ export class PurchasesReadModel implements Projection {
       return { event, outcome: this.applyPurchase(evolve(event), key, record) };
     }
     if (topic === this.names.products) {
-      const event = toProductEvent(decoded, record, (id) => this.products.table.get(id));
-      return { event, outcome: this.products.apply(event) };
+      const event = this.products.toEvent(decoded, record);
+      return { event, outcome: this.products.applyEvent(topic, event, decoded, record) };
     }
     if (topic === this.names.customers) {
-      const event = toCustomerEvent(decoded, record, (id) => this.customers.table.get(id));
-      return { event, outcome: this.customers.apply(event) };
+      const event = this.customers.toEvent(decoded, record);
+      return { event, outcome: this.customers.applyEvent(topic, event, decoded, record) };
     }
     throw new Error(`not a topic of this read model: ${topic}`);
   }

@@ -9,10 +9,13 @@ import {
   mapNodes,
   MoneyScalar,
   paginate,
+  parseAsOf,
   parseMoney,
   pointInTime,
   positionAfter,
   type Connection,
+  type EntityHistory,
+  type EventEnvelope,
   type EventWriter,
   type HistoryEntry,
   type HistoryPageArgs,
@@ -22,16 +25,19 @@ import {
   type RecordReader,
   type SubgraphContext,
   type SubgraphResolvers,
+  type WholeStateReadModel,
 } from '@shop/event-core';
 import { toPurchaseEvent } from '@shop/schema';
 import { decide, toData, type Purchase } from './domain.ts';
-import type { PurchasesReadModel, StoredPurchase } from './read-model.ts';
+import type { Mirrored, PurchasesReadModel, StoredPurchase } from './read-model.ts';
 
 export interface PurchasesResolverDeps {
   readonly model: PurchasesReadModel;
   readonly writer: EventWriter;
   /** Reads purchase records back for `Purchase.history`. */
   readonly reader: RecordReader;
+  /** Read product and customer records back for their names as of a point in time. */
+  readonly mirrorReaders: { readonly products: RecordReader; readonly customers: RecordReader };
   /** Waited on for an `asOf` position this subgraph has not applied yet. */
   readonly projector: Pick<Projector, 'waitFor'>;
   /** Bound on that wait, in ms. */
@@ -50,6 +56,24 @@ interface CreatePurchaseArgs {
 interface Ref {
   readonly id: string;
   readonly asOf?: string | null;
+}
+
+/**
+ * A product's or customer's data as the read model mirrors it, for the names this subgraph
+ * provides: now, or as of the point in time the reference carries (a purchase listed `asOf`).
+ */
+function mirroredData<D, E extends EventEnvelope>(
+  mirror: WholeStateReadModel<Mirrored<D>, E>,
+  past: EntityHistory<Mirrored<D>, E>,
+): (ref: Ref) => Promise<D | undefined> {
+  return async ({ id, asOf }) => {
+    const current = () => mirror.table.get(id);
+    if (asOf === undefined || asOf === null) return current()?.data;
+    const then = await past.stateAt(id, mirror.times.cut(mirror.topic, parseAsOf(asOf)), current);
+    // A purchase's product and customer existed when it was made; compaction may have dropped
+    // their records from before it, and then what is known now is all there is.
+    return (then ?? current())?.data;
+  };
 }
 
 /** A purchase as the graph sees it; one listed as of a point in time passes that point to its product and customer. */
@@ -75,6 +99,7 @@ export function createResolvers({
   model,
   writer,
   reader,
+  mirrorReaders,
   projector,
   asOfTimeoutMs,
   now,
@@ -93,6 +118,8 @@ export function createResolvers({
     const refAsOf = when.asOf.kind === 'instant' ? when.text : encodePosition(model.times.position(model.topics, when.asOf));
     return { readAt: model.times.position([model.names.purchases], when.asOf), refAsOf };
   };
+  const productData = mirroredData(model.products, model.products.pastStates(mirrorReaders.products));
+  const customerData = mirroredData(model.customers, model.customers.pastStates(mirrorReaders.customers));
   const marked = (page: Connection<StoredPurchase>, { refAsOf }: ReadPoint): Connection<PurchaseAt> =>
     refAsOf === undefined ? page : mapNodes(page, (purchase) => ({ ...purchase, asOf: refAsOf }));
 
@@ -149,6 +176,8 @@ export function createResolvers({
     Product: {
       __resolveReference: ({ id, asOf }: Ref): Ref => ({ id, asOf: asOf ?? null }),
       asOf: ({ asOf }: Ref) => asOf ?? null,
+      // Provided for `Purchase.product` (the gateway asks no other subgraph for it there).
+      name: async (ref: Ref) => (await productData(ref))?.name,
       purchases: async ({ id, asOf }: Ref, args: PageArgs, context: SubgraphContext) => {
         const point = await readPoint(asOf, context);
         return marked(model.page({ ...args, productId: id }, point.readAt), point);
@@ -163,6 +192,9 @@ export function createResolvers({
     Customer: {
       __resolveReference: ({ id, asOf }: Ref): Ref => ({ id, asOf: asOf ?? null }),
       asOf: ({ asOf }: Ref) => asOf ?? null,
+      // Provided for `Purchase.customer`.
+      firstName: async (ref: Ref) => (await customerData(ref))?.firstName,
+      lastName: async (ref: Ref) => (await customerData(ref))?.lastName,
       purchases: async ({ id, asOf }: Ref, args: PageArgs, context: SubgraphContext) => {
         const point = await readPoint(asOf, context);
         return marked(model.page({ ...args, customerId: id }, point.readAt), point);
