@@ -66,13 +66,22 @@ function mirroredData<D, E extends EventEnvelope>(
   mirror: WholeStateReadModel<Mirrored<D>, E>,
   past: EntityHistory<Mirrored<D>, E>,
 ): (ref: Ref) => Promise<D | undefined> {
-  return async ({ id, asOf }) => {
+  // The fields of one reference (a customer's first and last name) read its past state once.
+  const pastReads = new WeakMap<Ref, Promise<D | undefined>>();
+  return async (ref) => {
+    const { id, asOf } = ref;
     const current = () => mirror.table.get(id);
     if (asOf === undefined || asOf === null) return current()?.data;
-    const then = await past.stateAt(id, mirror.times.cut(mirror.topic, parseAsOf(asOf)), current);
-    // A purchase's product and customer existed when it was made; compaction may have dropped
-    // their records from before it, and then what is known now is all there is.
-    return (then ?? current())?.data;
+    let read = pastReads.get(ref);
+    if (!read) {
+      read = past.stateAt(id, mirror.times.cut(mirror.topic, parseAsOf(asOf)), current).then(
+        // A purchase's product and customer existed when it was made; compaction may have dropped
+        // their records from before it, and then what is known now is all there is.
+        (then) => (then ?? current())?.data,
+      );
+      pastReads.set(ref, read);
+    }
+    return read;
   };
 }
 
