@@ -95,15 +95,18 @@ describe('TimeIndex', () => {
 });
 
 describe('HistoryIndex', () => {
-  /** a: created @0, renamed @2, deleted @5, revived @7 (an original-system `set`); b: created @3; c: created @6, partition 1 @0. */
+  /**
+   * a: created @0, renamed @2, deleted @5, revived @7 (an original-system `set`); b: created @3;
+   * c: partition 1 @0, created between a and b (it is read after b, as another partition would be).
+   */
   const index = (): HistoryIndex => {
     const h = new HistoryIndex();
-    h.add('a', 0, 0, { live: true });
-    h.add('a', 0, 2, { live: true });
-    h.add('b', 0, 3, { live: true });
-    h.add('a', 0, 5, { live: false });
-    h.add('c', 1, 0, { live: true });
-    h.add('a', 0, 7, { live: true, legacy: true });
+    h.add('a', 0, 0, { live: true, key: '1 a' });
+    h.add('a', 0, 2, { live: true, key: '1 a' });
+    h.add('b', 0, 3, { live: true, key: '3 b' });
+    h.add('a', 0, 5, { live: false, key: '1 a' });
+    h.add('c', 1, 0, { live: true, key: '2 c' });
+    h.add('a', 0, 7, { live: true, legacy: true, key: '1 a' });
     return h;
   };
 
@@ -129,25 +132,29 @@ describe('HistoryIndex', () => {
     expect(h.liveCountAt({})).toBe(3);
   });
 
-  it('pages the entities live at a cut in creation order, skipping deleted and later ones', () => {
+  it('pages the entities live at a cut in the order of their keys, skipping deleted and later ones', () => {
     const h = index();
-    const ids = (cut: Record<number, number>, first = 10, after?: number) =>
-      h.pageAt(cut, { first, ...(after === undefined ? {} : { after }) }).entries.map((e) => [e.index, e.id, e.event.offset]);
+    const ids = (cut: Record<number, number>, first = 10, after?: string) =>
+      h.pageAt(cut, { first, ...(after === undefined ? {} : { after }) }).entries.map((e) => [e.key, e.id, e.event.offset]);
     expect(ids({ 0: 4, 1: 0 })).toEqual([
-      [0, 'a', 2],
-      [1, 'b', 3],
+      ['1 a', 'a', 2],
+      ['3 b', 'b', 3],
     ]);
     expect(ids({ 0: 6, 1: 1 })).toEqual([
-      [1, 'b', 3],
-      [2, 'c', 0],
+      ['2 c', 'c', 0],
+      ['3 b', 'b', 3],
     ]);
     expect(h.pageAt({ 0: 8, 1: 1 }, { first: 2 }).hasNextPage).toBe(true);
-    expect(ids({ 0: 8, 1: 1 }, 2, 1)).toEqual([[2, 'c', 0]]);
+    expect(ids({ 0: 8, 1: 1 }, 2, '1 a')).toEqual([
+      ['2 c', 'c', 0],
+      ['3 b', 'b', 3],
+    ]);
+    expect(ids({ 0: 8, 1: 1 }, 2, '2 c')).toEqual([['3 b', 'b', 3]]);
   });
 
   it('starts an entity’s history at its first kept record when compaction removed the ones before', () => {
     const h = new HistoryIndex();
-    h.add('kept', 0, 41, { live: true });
+    h.add('kept', 0, 41, { live: true, key: 'k' });
     expect(h.count('kept')).toBe(1);
     expect(h.liveCountAt({ 0: 41 })).toBe(0);
     expect(h.liveCountAt({ 0: 42 })).toBe(1);

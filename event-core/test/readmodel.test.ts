@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../src/envelope.ts';
 import { DomainError } from '../src/errors.ts';
 import {
+  creationKey,
   decodeCursor,
   encodeCursor,
   EntityTable,
   MAX_PAGE_SIZE,
+  OrderedIds,
   paginate,
   WholeStateTable,
   type Versioned,
@@ -149,6 +151,75 @@ describe('EntityTable.page', () => {
       expect(error.details).toEqual({ field: 'after' });
     },
   );
+});
+
+describe('lists in key order, the same on every instance', () => {
+  interface Dated extends Item {
+    readonly createdAt: string;
+  }
+  /** 3,000 entities created a millisecond apart on 3 partitions (by id), some deleted. */
+  const entities: Dated[] = Array.from({ length: 3_000 }, (_, i) => ({
+    ...item(`e${String(i).padStart(4, '0')}`, 1, i % 7 === 0 ? '2026-02-01T00:00:00.000Z' : null),
+    createdAt: new Date(Date.UTC(2026, 0, 1) + i).toISOString(),
+  }));
+  const partitionOf = (i: number) => i % 3;
+  const keyed = () => new EntityTable<Dated>((e) => creationKey(e.createdAt, e.id));
+  const pages = (table: EntityTable<Dated>, first: number) => {
+    const all: { id: string; cursor: string }[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = table.page({ first, ...(after ? { after } : {}) });
+      all.push(...page.edges.map((edge) => ({ id: edge.node.id, cursor: edge.cursor })));
+      if (!page.pageInfo.hasNextPage) return all;
+      after = page.pageInfo.endCursor;
+    }
+  };
+
+  it('lists the same entities in the same order with the same cursors, however the partitions were read', () => {
+    // One instance followed live (interleaved, with neighbours now and then out of order), another
+    // replayed partition after partition.
+    const live = keyed();
+    for (let i = 0; i < entities.length; i += 2) {
+      const pair = [entities[i + 1], entities[i]].filter((e): e is Dated => e !== undefined);
+      for (const e of pair) live.put(e);
+    }
+    const replayed = keyed();
+    for (const partition of [2, 0, 1]) entities.forEach((e, i) => partitionOf(i) === partition && replayed.put(e));
+
+    const expected = entities.filter((e) => e.deletedAt === null).map((e) => e.id);
+    expect(pages(live, 50).map((e) => e.id)).toEqual(expected);
+    expect(pages(replayed, 50)).toEqual(pages(live, 50));
+    // A cursor from one instance continues the list on the other.
+    const cursor = live.page({ first: 100 }).pageInfo.endCursor!;
+    expect(ids(replayed.page({ first: 10, after: cursor }).nodes)).toEqual(ids(live.page({ first: 10, after: cursor }).nodes));
+  });
+
+  it('keeps cursors valid when an entity is created before them', () => {
+    const table = keyed();
+    for (const e of entities.slice(0, 10)) if (e.id !== 'e0003') table.put(e);
+    const first = table.page({ first: 4 });
+    table.put(entities[3]!);
+    const next = table.page({ first: 4, after: first.pageInfo.endCursor });
+    expect(ids(first.nodes)).toEqual(['e0001', 'e0002', 'e0004', 'e0005']);
+    expect(ids(next.nodes)).toEqual(['e0006', 'e0008', 'e0009']);
+  });
+
+  it('refuses a cursor of another kind of list', () => {
+    expect(domainErrorOf(() => keyed().page({ after: encodeCursor(3) })).code).toBe('BAD_USER_INPUT');
+  });
+
+  it('orders ids by key, whether they come in order, a little late, or far out of order', () => {
+    const order = new OrderedIds();
+    const keys = Array.from({ length: 5_000 }, (_, i) => String(i).padStart(5, '0'));
+    // Most in order, every 10th a few places late, the last 2,000 from the far past (a replay).
+    const late: string[] = [];
+    keys.slice(0, 3_000).forEach((key, i) => (i % 10 === 0 ? late.push(key) : order.add(`id${key}`, key)));
+    for (const key of late) order.add(`id${key}`, key);
+    for (const key of keys.slice(3_000).reverse()) order.add(`id${key}`, key);
+    expect(order.view().keys).toEqual(keys);
+    expect(order.view().ids).toEqual(keys.map((key) => `id${key}`));
+    expect(order.indexAfter('02999')).toBe(3_000);
+  });
 });
 
 describe('cursors', () => {

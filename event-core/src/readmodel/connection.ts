@@ -27,6 +27,22 @@ export function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/**
+ * Cursors of a list in key order ({@link OrderedIds}): the key of the entry, so that a cursor
+ * means the same place on every instance, and stays valid when entries are inserted before it.
+ */
+export function encodeKeyCursor(key: string): string {
+  return Buffer.from(`k:${key}`, 'utf8').toString('base64url');
+}
+
+export function decodeKeyCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith('k:') || text.length < 3 || text.length > 300) {
+    throw badInput(`"${cursor.slice(0, 40)}" is not a cursor from this list; pass an endCursor you received`, 'after');
+  }
+  return text.slice(2);
+}
+
 /** A page's size from `first` (default {@link DEFAULT_PAGE_SIZE}); BAD_USER_INPUT outside 0..{@link MAX_PAGE_SIZE}. */
 export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
@@ -85,6 +101,51 @@ export function paginateIndexes<T>(
     pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
     totalCount,
   };
+}
+
+/**
+ * One page of a list in key order: entries after the cursor's key, skipping those `pick` returns
+ * undefined for (deleted entities), up to `end` (default: the whole list). O(page + skipped).
+ */
+export function paginateByKey<T>(
+  order: { readonly ids: readonly string[]; readonly keys: readonly string[] },
+  { first, after }: PageArgs,
+  totalCount: number,
+  pick: (id: string) => T | undefined,
+  end: number = order.ids.length,
+): Connection<T> {
+  const size = pageSize(first);
+  const stop = Math.min(end, order.ids.length);
+  let index = after ? upperBoundOf(order.keys, decodeKeyCursor(after)) : 0;
+  const edges: { cursor: string; node: T }[] = [];
+  let hasNextPage = false;
+  for (; index < stop; index++) {
+    const node = pick(order.ids[index]!);
+    if (node === undefined) continue;
+    if (edges.length === size) {
+      hasNextPage = true;
+      break;
+    }
+    edges.push({ cursor: encodeKeyCursor(order.keys[index]!), node });
+  }
+  return {
+    nodes: edges.map((edge) => edge.node),
+    edges,
+    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
+}
+
+/** Index of the first of `keys` (ascending) greater than `key`. */
+export function upperBoundOf(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (keys[mid]! <= key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** The same page with every node mapped (e.g. marked with the point in time it was read at). */

@@ -1,5 +1,6 @@
 import type { Connection, PageArgs } from './connection.ts';
-import { paginate } from './connection.ts';
+import { paginateByKey } from './connection.ts';
+import { OrderedIds } from './ordered-ids.ts';
 
 /** What every stored entity has. */
 export interface Versioned {
@@ -9,14 +10,20 @@ export interface Versioned {
 }
 
 /**
- * The in-memory table behind a subgraph: entities by id plus their creation order, so `get` is
- * O(1) and a page is O(page). Deleted entities stay (entity references still resolve) but leave
- * lists and counts.
+ * The in-memory table behind a subgraph: entities by id plus their order, so `get` is O(1) and a
+ * page is O(page). Deleted entities stay (entity references still resolve) but leave lists and
+ * counts.
+ *
+ * The order is by `orderKey` (products and customers: creation time, then id), the same on every
+ * instance however its topic's partitions were read; without one, the order entities arrived in
+ * (tables that are never listed).
  */
 export class EntityTable<T extends Versioned> {
   private readonly byId = new Map<string, T>();
-  private readonly order: string[] = [];
+  private readonly order = new OrderedIds();
   private live = 0;
+
+  constructor(private readonly orderKey?: (entity: T) => string) {}
 
   /** Any entity, deleted or not (for entity references). */
   get(id: string): T | undefined {
@@ -31,9 +38,14 @@ export class EntityTable<T extends Versioned> {
 
   put(entity: T): void {
     const before = this.byId.get(entity.id);
-    if (!before) this.order.push(entity.id);
+    if (!before) this.order.add(entity.id, this.keyOf(entity));
     this.live += (entity.deletedAt === null ? 1 : 0) - (before && before.deletedAt === null ? 1 : 0);
     this.byId.set(entity.id, entity);
+  }
+
+  /** Where a new entity goes in the order (arrival: a zero-padded count, so the text sorts the same). */
+  keyOf(entity: T): string {
+    return this.orderKey ? this.orderKey(entity) : String(this.order.size).padStart(12, '0');
   }
 
   get size(): number {
@@ -41,6 +53,6 @@ export class EntityTable<T extends Versioned> {
   }
 
   page(args: PageArgs): Connection<T> {
-    return paginate(this.order, args, this.live, (id) => this.getLive(id));
+    return paginateByKey(this.order.view(), args, this.live, (id) => this.getLive(id));
   }
 }

@@ -1,5 +1,7 @@
 import type { PartitionOffsets } from '../log/port.ts';
+import { upperBoundOf } from './connection.ts';
 import { countBelow, NumberColumn } from './numbers.ts';
+import { OrderedIds } from './ordered-ids.ts';
 
 /** Where one event of an entity is, and whether the entity existed (was not deleted) after it. */
 export interface EventRef {
@@ -27,9 +29,10 @@ const offsetOf = (position: number): number => (position < 0 ? -position - 1 : p
 
 /** Per partition: when entities appeared (for paging as of a cut) and how many were live (for counts). */
 class PartitionEntities {
-  /** Offset of each entity's first event, and the entity's place in creation order. */
+  /** Offset of each entity's first event, in the order they were read. */
   readonly createdAt = new NumberColumn();
-  readonly createdOrder = new NumberColumn();
+  /** The greatest order key of the entities created up to each of those: where a list as of a cut can stop. */
+  readonly greatestKey: string[] = [];
   /** Offsets where the number of live entities of this partition changed, and the number after. */
   readonly countChangedAt = new NumberColumn();
   readonly liveCounts = new NumberColumn();
@@ -45,20 +48,20 @@ class PartitionEntities {
  */
 export class HistoryIndex {
   private readonly entities = new Map<string, EntityEvents>();
-  /** Entity ids in creation order: the same order, and so the same cursors, as the current lists. */
-  private readonly order: string[] = [];
+  /** Entity ids in the order of the current lists, so a list as of a cut has the same cursors. */
+  private readonly order = new OrderedIds();
   private readonly partitions = new Map<number, PartitionEntities>();
 
   /**
    * Records an applied event of entity `id` (call in log order, only for events that changed state).
    * `live`: the entity is not deleted after it. `legacy`: the event was upcast from a record of the
-   * original system.
+   * original system. `key`: the entity's place in the lists (read at its first event only).
    */
   add(
     id: string,
     partition: number,
     offset: number,
-    { live, legacy = false }: { readonly live: boolean; readonly legacy?: boolean },
+    { live, legacy = false, key }: { readonly live: boolean; readonly legacy?: boolean; readonly key: string },
   ): void {
     let entity = this.entities.get(id);
     let perPartition = this.partitions.get(partition);
@@ -67,8 +70,9 @@ export class HistoryIndex {
     if (!entity) {
       this.entities.set(id, (entity = { partition, positions: [], legacy }));
       perPartition.createdAt.push(offset);
-      perPartition.createdOrder.push(this.order.length);
-      this.order.push(id);
+      const greatest = perPartition.greatestKey.at(-1);
+      perPartition.greatestKey.push(greatest !== undefined && greatest > key ? greatest : key);
+      this.order.add(id, key);
     }
     entity.positions.push(live ? offset : -offset - 1);
     if (legacy) entity.legacy = true;
@@ -127,43 +131,46 @@ export class HistoryIndex {
   }
 
   /**
-   * One page of the entities live at `cut`, in creation order: cursors are those of the current
-   * lists. Costs O(page + entities skipped), and entities created after the cut are never visited:
-   * the walk stops at the last entity any partition had created before it.
+   * One page of the entities live at `cut`, in the order of the current lists, whose cursors (order
+   * keys) it shares. Costs O(page + entities skipped); the walk stops at the greatest key of the
+   * entities any partition had created before the cut, so those created later are rarely visited.
    */
   pageAt(
     cut: PartitionOffsets,
-    { first, after }: { readonly first: number; readonly after?: number },
+    { first, after }: { readonly first: number; readonly after?: string },
   ): {
-    readonly entries: readonly { readonly index: number; readonly id: string; readonly event: EventRef }[];
+    readonly entries: readonly { readonly key: string; readonly id: string; readonly event: EventRef }[];
     readonly hasNextPage: boolean;
   } {
-    const end = this.createdBefore(cut);
-    const entries: { index: number; id: string; event: EventRef }[] = [];
-    let index = after === undefined ? 0 : after + 1;
+    const { ids, keys } = this.order.view();
+    const greatest = this.greatestKeyBefore(cut);
+    const end = greatest === undefined ? 0 : upperBoundOf(keys, greatest);
+    const entries: { key: string; id: string; event: EventRef }[] = [];
+    let index = after === undefined ? 0 : upperBoundOf(keys, after);
     let hasNextPage = false;
     for (; index < end; index++) {
-      const id = this.order[index]!;
+      const id = ids[index]!;
       const event = this.lastBefore(id, cut);
       if (!event?.live) continue;
       if (entries.length === first) {
         hasNextPage = true;
         break;
       }
-      entries.push({ index, id, event });
+      entries.push({ key: keys[index]!, id, event });
     }
     return { entries, hasNextPage };
   }
 
-  /** One past the creation index of the newest entity created before `cut`. */
-  private createdBefore(cut: PartitionOffsets): number {
-    let end = 0;
+  /** The greatest order key of the entities created before `cut`, if any was. */
+  private greatestKeyBefore(cut: PartitionOffsets): string | undefined {
+    let greatest: string | undefined;
     for (const [partition, entities] of this.partitions) {
       const limit = cut[partition];
       const n = limit === undefined ? entities.createdAt.length : entities.createdAt.countBelow(limit);
-      if (n > 0) end = Math.max(end, entities.createdOrder.at(n - 1) + 1);
+      const key = n > 0 ? entities.greatestKey[n - 1] : undefined;
+      if (key !== undefined && (greatest === undefined || key > greatest)) greatest = key;
     }
-    return end;
+    return greatest;
   }
 
   /** Entities and events indexed. */

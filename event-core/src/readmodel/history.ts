@@ -3,7 +3,15 @@ import type { EventEnvelope } from '../envelope.ts';
 import { DomainError } from '../errors.ts';
 import type { LogRecord, PartitionOffsets } from '../log/port.ts';
 import { encodePosition, positionAfter } from '../position.ts';
-import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from './connection.ts';
+import {
+  decodeCursor,
+  decodeKeyCursor,
+  encodeCursor,
+  encodeKeyCursor,
+  pageSize,
+  type Connection,
+  type PageArgs,
+} from './connection.ts';
 import type { EventRef, HistoryIndex } from './history-index.ts';
 import type { RecordReader } from './record-reader.ts';
 
@@ -101,19 +109,19 @@ export class EntityHistory<TState, TEvent extends EventEnvelope> {
   }
 
   /**
-   * One page of the entities live at `cut`, in creation order, each in its state at `cut`: the
-   * current lists as they were. Cursors are those of the current lists. One log read per
-   * partition for the page's entities that changed since (`current(id)` serves the others).
+   * One page of the entities live at `cut`, in the order of the current lists (creation time, then
+   * id), each in its state at `cut`: the current lists as they were, with the same cursors. One log
+   * read per partition for the page's entities that changed since (`current(id)` serves the others).
    */
   async listAt(cut: PartitionOffsets, args: PageArgs, current: (id: string) => TState | undefined): Promise<Connection<TState>> {
     const { index } = this.options;
     const { entries, hasNextPage } = index.pageAt(cut, {
       first: pageSize(args.first),
-      ...(args.after ? { after: decodeCursor(args.after) } : {}),
+      ...(args.after ? { after: decodeKeyCursor(args.after) } : {}),
     });
     // Started together, so the record reader batches them into one read.
     const states = await Promise.all(entries.map(({ id, event }) => this.stateAfter(id, event, () => current(id))));
-    const edges = entries.map(({ index: i }, n) => ({ cursor: encodeCursor(i), node: states[n]! }));
+    const edges = entries.map(({ key }, n) => ({ cursor: encodeKeyCursor(key), node: states[n]! }));
     return {
       nodes: states,
       edges,

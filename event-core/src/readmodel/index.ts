@@ -5,12 +5,16 @@ export {
   mapNodes,
   encodeCursor,
   decodeCursor,
+  encodeKeyCursor,
+  decodeKeyCursor,
+  paginateByKey,
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   type Connection,
   type PageArgs,
 } from './connection.ts';
 export { EntityTable, type Versioned } from './entity-table.ts';
+export { OrderedIds, creationKey } from './ordered-ids.ts';
 export { WholeStateTable } from './whole-state.ts';
 export { HistoryIndex, type EventRef } from './history-index.ts';
 export { TimeIndex } from './time-index.ts';

@@ -22,13 +22,19 @@ export interface WholeStateModelSpec<TState extends Versioned, TEvent extends Ev
   /** The fields history compares, as text. */
   readonly fields: (state: TState) => Readonly<Record<string, string | null>>;
   readonly changeKind: (event: TEvent) => ChangeKind;
+  /**
+   * The order of lists, current and past: a key every instance computes the same for an entity
+   * (creation time, then id: `creationKey`), so that lists and their cursors agree across
+   * instances whatever order they read the topic's partitions in.
+   */
+  readonly orderKey: (state: TState) => string;
 }
 
 /**
  * The read model of an aggregate whose events carry its whole state (products, customers):
- * every entity by id in creation order, the idempotency keys seen, and — for history and time
- * travel — where each entity's events are in the log and when they occurred (positions and times,
- * never copies of past states).
+ * every entity by id in list order (creation time, then id), the idempotency keys seen, and — for
+ * history and time travel — where each entity's events are in the log and when they occurred
+ * (positions and times, never copies of past states).
  */
 export class WholeStateReadModel<
   TState extends Versioned & { readonly deletedAt: string | null },
@@ -44,7 +50,7 @@ export class WholeStateReadModel<
     this.topic = spec.topic;
     this.topics = [spec.topic];
     this.times = new TimeIndex(this.topics);
-    this.state = new WholeStateTable<TState, TEvent>(spec.kind, spec.isCreate, spec.evolve);
+    this.state = new WholeStateTable<TState, TEvent>(spec.kind, spec.isCreate, spec.evolve, spec.orderKey);
   }
 
   /** Every entity by id, deleted ones included. */
@@ -70,10 +76,11 @@ export class WholeStateReadModel<
     const outcome = this.state.apply(event);
     // Only events that changed an entity are history: a lost race or a retry's duplicate is not.
     if (outcome.ok && !outcome.duplicate) {
-      const after = this.table.get(event.entityId);
+      const after = this.table.get(event.entityId)!;
       this.history.add(event.entityId, record.partition, record.offset, {
-        live: after?.deletedAt === null,
+        live: after.deletedAt === null,
         legacy: decoded.format === 'legacy',
+        key: this.spec.orderKey(after),
       });
       this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
     }

@@ -16,7 +16,7 @@ import { EntityTable, type Versioned } from './entity-table.ts';
  *   it changes nothing and points at the entity of the first one.
  */
 export class WholeStateTable<T extends Versioned, E extends EventEnvelope = EventEnvelope> {
-  readonly table = new EntityTable<T>();
+  readonly table: EntityTable<T>;
   private readonly idempotency = new Map<string, string>();
 
   constructor(
@@ -25,7 +25,11 @@ export class WholeStateTable<T extends Versioned, E extends EventEnvelope = Even
     private readonly isCreate: (event: E) => boolean,
     /** The state an event describes (pure). */
     private readonly evolve: (state: T | undefined, event: E) => T,
-  ) {}
+    /** The order of the table's lists ({@link EntityTable}); default the order entities arrived in. */
+    orderKey?: (entity: T) => string,
+  ) {
+    this.table = new EntityTable<T>(orderKey);
+  }
 
   /** The entity an earlier event with this idempotency key touched. */
   entityForKey(key: string): string | undefined {

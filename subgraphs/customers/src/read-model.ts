@@ -1,4 +1,4 @@
-import { WholeStateReadModel } from '@shop/event-core';
+import { creationKey, WholeStateReadModel } from '@shop/event-core';
 import { changeKindOf, TOPICS, toCustomerEvent, type CustomerEvent, type EventTopics } from '@shop/schema';
 import { evolve, toData, type Customer } from './domain.ts';
 
@@ -17,6 +17,7 @@ export class CustomersReadModel extends WholeStateReadModel<Customer, CustomerEv
         }),
       fields: (customer) => ({ firstName: customer.firstName, lastName: customer.lastName, deletedAt: customer.deletedAt }),
       changeKind: (event) => changeKindOf(event.type),
+      orderKey: (customer) => creationKey(customer.createdAt, customer.id),
     });
   }
 

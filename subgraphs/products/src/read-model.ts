@@ -1,4 +1,4 @@
-import { formatMoney, WholeStateReadModel } from '@shop/event-core';
+import { creationKey, formatMoney, WholeStateReadModel } from '@shop/event-core';
 import { changeKindOf, TOPICS, toProductEvent, type EventTopics, type ProductEvent } from '@shop/schema';
 import { evolve, toData, type Product } from './domain.ts';
 
@@ -17,6 +17,7 @@ export class ProductsReadModel extends WholeStateReadModel<Product, ProductEvent
         }),
       fields: (product) => ({ name: product.name, price: formatMoney(product.priceCents), deletedAt: product.deletedAt }),
       changeKind: (event) => changeKindOf(event.type),
+      orderKey: (product) => creationKey(product.createdAt, product.id),
     });
   }
 

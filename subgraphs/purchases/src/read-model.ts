@@ -1,6 +1,7 @@
 import {
   applied,
   countBelow,
+  creationKey,
   DomainError,
   duplicateOf,
   IdNumbers,
@@ -233,6 +234,7 @@ export class PurchasesReadModel implements Projection {
       toEvent: (decoded, record, known) => toProductEvent(decoded, record, known),
       fields: ({ data }) => ({ name: data.name, deletedAt: data.deletedAt }),
       changeKind: (event) => changeKindOf(event.type),
+      orderKey: ({ id, data }) => creationKey(data.createdAt, id),
     });
     this.customers = new WholeStateReadModel({
       kind: 'customer',
@@ -242,6 +244,7 @@ export class PurchasesReadModel implements Projection {
       toEvent: (decoded, record, known) => toCustomerEvent(decoded, record, known),
       fields: ({ data }) => ({ firstName: data.firstName, lastName: data.lastName, deletedAt: data.deletedAt }),
       changeKind: (event) => changeKindOf(event.type),
+      orderKey: ({ id, data }) => creationKey(data.createdAt, id),
     });
   }
 
