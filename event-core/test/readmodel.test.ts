@@ -218,7 +218,6 @@ describe('lists in key order, the same on every instance', () => {
     for (const key of keys.slice(3_000).reverse()) order.add(`id${key}`, key);
     expect(order.view().keys).toEqual(keys);
     expect(order.view().ids).toEqual(keys.map((key) => `id${key}`));
-    expect(order.indexAfter('02999')).toBe(3_000);
   });
 });
 

@@ -105,17 +105,16 @@ export function paginateIndexes<T>(
 
 /**
  * One page of a list in key order: entries after the cursor's key, skipping those `pick` returns
- * undefined for (deleted entities), up to `end` (default: the whole list). O(page + skipped).
+ * undefined for (deleted entities). O(log n + page + skipped).
  */
 export function paginateByKey<T>(
   order: { readonly ids: readonly string[]; readonly keys: readonly string[] },
   { first, after }: PageArgs,
   totalCount: number,
   pick: (id: string) => T | undefined,
-  end: number = order.ids.length,
 ): Connection<T> {
   const size = pageSize(first);
-  const stop = Math.min(end, order.ids.length);
+  const stop = order.ids.length;
   let index = after ? upperBoundOf(order.keys, decodeKeyCursor(after)) : 0;
   const edges: { cursor: string; node: T }[] = [];
   let hasNextPage = false;

@@ -55,11 +55,6 @@ export class OrderedIds {
     }
     return { ids: this.ids, keys: this.keys };
   }
-
-  /** Where the entities after `key` begin, in {@link view}'s order. */
-  indexAfter(key: string): number {
-    return upperBound(this.view().keys, key);
-  }
 }
 
 /** The order key of an entity created at `createdAt`: its creation time, then its id. */
