@@ -6,8 +6,8 @@ import { eventTopics } from '@shop/schema';
 import type { RunningSystem } from '@shop/system';
 import { waitUntil } from './support/faults.ts';
 import { graphql, ok } from './support/graphql.ts';
-import { CREATE_CUSTOMER, CREATE_PRODUCT, CREATE_PURCHASE } from './support/operations.ts';
-import { startTestSystem } from './support/scenario.ts';
+import { CREATE_PURCHASE } from './support/operations.ts';
+import { createProductAndCustomer, startTestSystem } from './support/scenario.ts';
 import { collect, wsClient } from './support/ws.ts';
 
 const brokers = inject('kafkaBrokers').split(',');
@@ -64,10 +64,7 @@ describe('tracing across the gateway, the subgraphs and Kafka', () => {
     log = createKafkaLog({ brokers, clientId: `e2e-trace-${randomUUID().slice(0, 8)}` });
     system = await startTestSystem(log, topics);
     url = system.gateway.url;
-    seed = {
-      productId: (await ok(url, CREATE_PRODUCT, { input: { name: 'Traced', price: '2.00' } })).createProduct.id,
-      customerId: (await ok(url, CREATE_CUSTOMER, { input: { firstName: 'Tracy', lastName: 'Span' } })).createCustomer.id,
-    };
+    seed = await createProductAndCustomer(url, { name: 'Traced', price: '2.00' }, { firstName: 'Tracy', lastName: 'Span' });
   });
   afterAll(async () => {
     await tracing?.shutdown();

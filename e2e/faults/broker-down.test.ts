@@ -16,9 +16,9 @@ import {
   type Outcome,
 } from '../support/faults.ts';
 import { ok } from '../support/graphql.ts';
-import { CREATE_CUSTOMER, CREATE_PRODUCT, DASHBOARD } from '../support/operations.ts';
+import { CREATE_PRODUCT, DASHBOARD } from '../support/operations.ts';
 import { startPrivateKafka, type PrivateKafka } from '../support/private-kafka.ts';
-import { startTestSystem } from '../support/scenario.ts';
+import { createProductAndCustomer, startTestSystem } from '../support/scenario.ts';
 
 // Fault 2 of issue 6: the broker goes away while clients keep writing, twice. Stopped, it refuses
 // connections; frozen (SIGSTOP, like a long GC pause or a partition), it accepts them and answers
@@ -82,10 +82,7 @@ describe('the system while its Kafka broker is down', { timeout: 300_000 }, () =
     log = createKafkaLog({ brokers: kafka.brokers, clientId: `faults-down-${randomUUID().slice(0, 8)}` });
     system = await startTestSystem(log, topics, { logger, mutationTimeoutMs: 10_000 });
     url = system.gateway.url;
-    seed = {
-      productId: (await ok(url, CREATE_PRODUCT, { input: { name: 'Down seed', price: '1.00' } })).createProduct.id,
-      customerId: (await ok(url, CREATE_CUSTOMER, { input: { firstName: 'Down', lastName: 'Buyer' } })).createCustomer.id,
-    };
+    seed = await createProductAndCustomer(url, { name: 'Down seed', price: '1.00' }, { firstName: 'Down', lastName: 'Buyer' });
   });
 
   afterAll(async () => {

@@ -46,6 +46,18 @@ export function startTestSystem(
   });
 }
 
+/** A product and a customer made through the gateway at `url`: what a purchase needs. */
+export async function createProductAndCustomer(
+  url: string,
+  product: { readonly name: string; readonly price: string },
+  customer: { readonly firstName: string; readonly lastName: string },
+): Promise<{ productId: string; customerId: string }> {
+  return {
+    productId: (await ok(url, CREATE_PRODUCT, { input: product })).createProduct.id,
+    customerId: (await ok(url, CREATE_CUSTOMER, { input: customer })).createCustomer.id,
+  };
+}
+
 /** A service of {@link startServices}: stopped by the test when it wants, at most once. */
 export interface Service {
   readonly url: string;

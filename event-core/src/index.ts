@@ -91,7 +91,6 @@ export {
 export {
   startTracing,
   tracingOn,
-  traceContextOf,
   traceHeaders,
   inSpan,
   SpanKind,

@@ -92,7 +92,7 @@ const headerGetter: TextMapGetter<HeaderBag> = {
 };
 
 /** The trace context that headers carry (`traceparent`, `tracestate`): an HTTP request's or a record's. */
-export function traceContextOf(headers: HeaderBag): Context {
+function traceContextOf(headers: HeaderBag): Context {
   return propagation.extract(ROOT_CONTEXT, headers, headerGetter);
 }
 

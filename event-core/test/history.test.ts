@@ -6,7 +6,7 @@ import { DomainError } from '../src/errors.ts';
 import { createEmbeddedLog } from '../src/log/embedded.ts';
 import type { EventLog } from '../src/log/port.ts';
 import { decodePosition, encodePosition } from '../src/position.ts';
-import { diffFields, HistoryIndex, RecordReader, TimeIndex } from '../src/readmodel/index.ts';
+import { diffFields, HistoryIndex, OrderedIds, RecordReader, TimeIndex } from '../src/readmodel/index.ts';
 import { defineEventVersions } from '../src/upcast.ts';
 
 const T = (iso: string): number => Date.parse(iso);
@@ -94,19 +94,31 @@ describe('TimeIndex', () => {
   });
 });
 
+/** A history index with the order its table would keep: an entity joins it at its first event. */
+function historyIndex() {
+  const order = new OrderedIds();
+  const index = new HistoryIndex(order);
+  return Object.assign(index, {
+    record(id: string, partition: number, offset: number, options: { live: boolean; legacy?: boolean; key: string }) {
+      if (!index.has(id)) order.add(id, options.key);
+      index.add(id, partition, offset, options);
+    },
+  });
+}
+
 describe('HistoryIndex', () => {
   /**
    * a: created @0, renamed @2, deleted @5, revived @7 (an original-system `set`); b: created @3;
    * c: partition 1 @0, created between a and b (it is read after b, as another partition would be).
    */
   const index = (): HistoryIndex => {
-    const h = new HistoryIndex();
-    h.add('a', 0, 0, { live: true, key: '1 a' });
-    h.add('a', 0, 2, { live: true, key: '1 a' });
-    h.add('b', 0, 3, { live: true, key: '3 b' });
-    h.add('a', 0, 5, { live: false, key: '1 a' });
-    h.add('c', 1, 0, { live: true, key: '2 c' });
-    h.add('a', 0, 7, { live: true, legacy: true, key: '1 a' });
+    const h = historyIndex();
+    h.record('a', 0, 0, { live: true, key: '1 a' });
+    h.record('a', 0, 2, { live: true, key: '1 a' });
+    h.record('b', 0, 3, { live: true, key: '3 b' });
+    h.record('a', 0, 5, { live: false, key: '1 a' });
+    h.record('c', 1, 0, { live: true, key: '2 c' });
+    h.record('a', 0, 7, { live: true, legacy: true, key: '1 a' });
     return h;
   };
 
@@ -153,8 +165,8 @@ describe('HistoryIndex', () => {
   });
 
   it('starts an entity’s history at its first kept record when compaction removed the ones before', () => {
-    const h = new HistoryIndex();
-    h.add('kept', 0, 41, { live: true, key: 'k' });
+    const h = historyIndex();
+    h.record('kept', 0, 41, { live: true, key: 'k' });
     expect(h.count('kept')).toBe(1);
     expect(h.liveCountAt({ 0: 41 })).toBe(0);
     expect(h.liveCountAt({ 0: 42 })).toBe(1);

@@ -11,7 +11,6 @@ import {
   READ_AT_HEADER,
   SUBGRAPH_SECRET_HEADER,
   traceHeaders,
-  tracingOn,
   type Position,
 } from '@shop/event-core';
 
@@ -105,7 +104,7 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     headers['content-type'] = 'application/json';
     if (this.secret) headers[SUBGRAPH_SECRET_HEADER] = this.secret;
     // The trace context of the call (`traceparent`): @apollo/gateway's fetch span, when tracing is on.
-    if (tracingOn()) Object.assign(headers, traceHeaders());
+    Object.assign(headers, traceHeaders());
     // Who made a change is recorded in its event (`meta.actor`) and shown by history.
     const actor =
       'incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined;

@@ -1,4 +1,5 @@
 import { badInput } from '../errors.ts';
+import { countBelow } from './numbers.ts';
 
 /** Relay-style page as the GraphQL connections expose it. */
 export interface Connection<T> {
@@ -136,16 +137,7 @@ export function paginateByKey<T>(
 }
 
 /** Index of the first of `keys` (ascending) greater than `key`. */
-export function upperBoundOf(keys: readonly string[], key: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (keys[mid]! <= key) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
+export const upperBoundOf = (keys: readonly string[], key: string): number => countBelow(keys.length, (i) => keys[i]!, key, true);
 
 /** The same page with every node mapped (e.g. marked with the point in time it was read at). */
 export function mapNodes<T, U>(connection: Connection<T>, map: (node: T) => U): Connection<U> {

@@ -20,7 +20,8 @@ export interface Versioned {
  */
 export class EntityTable<T extends Versioned> {
   private readonly byId = new Map<string, T>();
-  private readonly order = new OrderedIds();
+  /** Every entity's id in list order (shared with the history index of the same entities). */
+  readonly order = new OrderedIds();
   private live = 0;
 
   constructor(private readonly orderKey?: (entity: T) => string) {}
@@ -44,7 +45,7 @@ export class EntityTable<T extends Versioned> {
   }
 
   /** Where a new entity goes in the order (arrival: a zero-padded count, so the text sorts the same). */
-  keyOf(entity: T): string {
+  private keyOf(entity: T): string {
     return this.orderKey ? this.orderKey(entity) : String(this.order.size).padStart(12, '0');
   }
 

@@ -1,7 +1,7 @@
 import type { PartitionOffsets } from '../log/port.ts';
 import { upperBoundOf } from './connection.ts';
 import { countBelow, NumberColumn } from './numbers.ts';
-import { OrderedIds } from './ordered-ids.ts';
+import type { OrderedIds } from './ordered-ids.ts';
 
 /** Where one event of an entity is, and whether the entity existed (was not deleted) after it. */
 export interface EventRef {
@@ -48,20 +48,26 @@ class PartitionEntities {
  */
 export class HistoryIndex {
   private readonly entities = new Map<string, EntityEvents>();
-  /** Entity ids in the order of the current lists, so a list as of a cut has the same cursors. */
-  private readonly order = new OrderedIds();
   private readonly partitions = new Map<number, PartitionEntities>();
+
+  constructor(
+    /**
+     * The order of the current lists (their table's, which adds every entity to it), so a list as
+     * of a cut walks the same order and shares its cursors.
+     */
+    private readonly order: OrderedIds,
+  ) {}
 
   /**
    * Records an applied event of entity `id` (call in log order, only for events that changed state).
    * `live`: the entity is not deleted after it. `legacy`: the event was upcast from a record of the
-   * original system. `key`: the entity's place in the lists (read at its first event only).
+   * original system. `key`: the entity's place in the lists, at its first event (later ones need none).
    */
   add(
     id: string,
     partition: number,
     offset: number,
-    { live, legacy = false, key }: { readonly live: boolean; readonly legacy?: boolean; readonly key: string },
+    { live, legacy = false, key }: { readonly live: boolean; readonly legacy?: boolean; readonly key?: string },
   ): void {
     let entity = this.entities.get(id);
     let perPartition = this.partitions.get(partition);
@@ -69,10 +75,10 @@ export class HistoryIndex {
     const wasLive = entity ? entity.positions.at(-1)! >= 0 : false;
     if (!entity) {
       this.entities.set(id, (entity = { partition, positions: [], legacy }));
+      if (key === undefined) throw new Error(`the first event of ${id} needs the entity's order key`);
       perPartition.createdAt.push(offset);
       const greatest = perPartition.greatestKey.at(-1);
       perPartition.greatestKey.push(greatest !== undefined && greatest > key ? greatest : key);
-      this.order.add(id, key);
     }
     entity.positions.push(live ? offset : -offset - 1);
     if (legacy) entity.legacy = true;

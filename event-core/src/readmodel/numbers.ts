@@ -86,7 +86,12 @@ function withRoom<T extends Float64Array | Int32Array>(data: T, size: number): T
  * Binary search over an ascending sequence of `length` values read by `at`: how many leading
  * values are below `value` (or at or below it, with `inclusive`).
  */
-export function countBelow(length: number, at: (index: number) => number, value: number, inclusive = false): number {
+export function countBelow<V extends number | string>(
+  length: number,
+  at: (index: number) => V,
+  value: V,
+  inclusive = false,
+): number {
   let low = 0;
   let high = length;
   while (low < high) {

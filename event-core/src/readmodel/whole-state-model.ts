@@ -28,6 +28,11 @@ export interface WholeStateModelSpec<TState extends Versioned, TEvent extends Ev
    * instances whatever order they read the topic's partitions in.
    */
   readonly orderKey: (state: TState) => string;
+  /**
+   * Where to record when each applied event occurred; default an index of its own. A model that
+   * follows more topics passes its own index, so each event's time is kept once.
+   */
+  readonly times?: TimeIndex;
 }
 
 /**
@@ -42,15 +47,16 @@ export class WholeStateReadModel<
 > implements Projection {
   readonly topics: readonly string[];
   readonly topic: string;
-  readonly history = new HistoryIndex();
+  readonly history: HistoryIndex;
   readonly times: TimeIndex;
   private readonly state: WholeStateTable<TState, TEvent>;
 
   constructor(private readonly spec: WholeStateModelSpec<TState, TEvent>) {
     this.topic = spec.topic;
     this.topics = [spec.topic];
-    this.times = new TimeIndex(this.topics);
+    this.times = spec.times ?? new TimeIndex(this.topics);
     this.state = new WholeStateTable<TState, TEvent>(spec.kind, spec.isCreate, spec.evolve, spec.orderKey);
+    this.history = new HistoryIndex(this.state.table.order);
   }
 
   /** Every entity by id, deleted ones included. */
@@ -63,16 +69,7 @@ export class WholeStateReadModel<
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
-    return this.applyEvent(topic, this.toEvent(decoded, record), decoded, record);
-  }
-
-  /** The event a record holds, as {@link apply} reads it. */
-  toEvent(decoded: Decoded, record: LogRecord): TEvent {
-    return this.spec.toEvent(decoded, record, (id) => this.table.get(id));
-  }
-
-  /** {@link apply} of an event already read from its record (a model that mirrors this one needs the event too). */
-  applyEvent(topic: string, event: TEvent, decoded: Decoded, record: LogRecord): ApplyOutcome {
+    const event = this.spec.toEvent(decoded, record, (id) => this.table.get(id));
     const outcome = this.state.apply(event);
     // Only events that changed an entity are history: a lost race or a retry's duplicate is not.
     if (outcome.ok && !outcome.duplicate) {
@@ -80,7 +77,8 @@ export class WholeStateReadModel<
       this.history.add(event.entityId, record.partition, record.offset, {
         live: after.deletedAt === null,
         legacy: decoded.format === 'legacy',
-        key: this.spec.orderKey(after),
+        // Only an entity's first event places it (the table has just added it to the shared order).
+        ...(this.history.has(event.entityId) ? {} : { key: this.spec.orderKey(after) }),
       });
       this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
     }

@@ -14,11 +14,13 @@ import {
   type ApplyOutcome,
   type Connection,
   type Decoded,
+  type EventEnvelope,
   type LogRecord,
   type PageArgs,
   type PartitionOffsets,
   type Position,
   type Projection,
+  type WholeStateModelSpec,
   TimeIndex,
 } from '@shop/event-core';
 import {
@@ -52,6 +54,21 @@ const mirror = <D extends { id: string; deletedAt: string | null }>(
   deletedAt: event.data.deletedAt,
   data: event.data,
 });
+
+/**
+ * A mirror of another aggregate's topic: its entities applied by the owner's rules (so a rejected
+ * event is rejected here too), with where their events are, for their names as of a point in time.
+ */
+function mirrorOf<D extends { id: string; deletedAt: string | null; createdAt: string }, E extends EventEnvelope<string, D>>(
+  spec: Pick<WholeStateModelSpec<Mirrored<D>, E>, 'kind' | 'topic' | 'times' | 'isCreate' | 'toEvent' | 'fields'>,
+): WholeStateReadModel<Mirrored<D>, E> {
+  return new WholeStateReadModel<Mirrored<D>, E>({
+    ...spec,
+    evolve: mirror,
+    changeKind: (event) => changeKindOf(event.type),
+    orderKey: ({ id, data }) => creationKey(data.createdAt, id),
+  });
+}
 
 /** A purchase as stored: where its event is in the log, for answers as of a position. */
 export interface StoredPurchase extends Purchase {
@@ -226,53 +243,35 @@ export class PurchasesReadModel implements Projection {
   constructor(readonly names: EventTopics = TOPICS) {
     this.topics = [names.purchases, names.products, names.customers];
     this.times = new TimeIndex(this.topics);
-    this.products = new WholeStateReadModel({
+    const { times } = this;
+    this.products = mirrorOf({
       kind: 'product',
       topic: names.products,
+      times,
       isCreate: (event) => event.type === 'ProductCreated',
-      evolve: mirror,
       toEvent: (decoded, record, known) => toProductEvent(decoded, record, known),
       fields: ({ data }) => ({ name: data.name, deletedAt: data.deletedAt }),
-      changeKind: (event) => changeKindOf(event.type),
-      orderKey: ({ id, data }) => creationKey(data.createdAt, id),
     });
-    this.customers = new WholeStateReadModel({
+    this.customers = mirrorOf({
       kind: 'customer',
       topic: names.customers,
+      times,
       isCreate: (event) => event.type === 'CustomerCreated',
-      evolve: mirror,
       toEvent: (decoded, record, known) => toCustomerEvent(decoded, record, known),
       fields: ({ data }) => ({ firstName: data.firstName, lastName: data.lastName, deletedAt: data.deletedAt }),
-      changeKind: (event) => changeKindOf(event.type),
-      orderKey: ({ id, data }) => creationKey(data.createdAt, id),
     });
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
-    const { event, outcome } = this.applyEvent(topic, decoded, record);
+    // The mirrors record when their events occurred in `times` themselves.
+    if (topic === this.names.products) return this.products.apply(topic, decoded, record);
+    if (topic === this.names.customers) return this.customers.apply(topic, decoded, record);
+    if (topic !== this.names.purchases) throw new Error(`not a topic of this read model: ${topic}`);
+    const event = toPurchaseEvent(decoded, record);
+    const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
+    const outcome = this.applyPurchase(evolve(event), key, record);
     if (outcome.ok && !outcome.duplicate) this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
     return outcome;
-  }
-
-  private applyEvent(
-    topic: string,
-    decoded: Decoded,
-    record: LogRecord,
-  ): { readonly event: { readonly occurredAt: string }; readonly outcome: ApplyOutcome } {
-    if (topic === this.names.purchases) {
-      const event = toPurchaseEvent(decoded, record);
-      const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
-      return { event, outcome: this.applyPurchase(evolve(event), key, record) };
-    }
-    if (topic === this.names.products) {
-      const event = this.products.toEvent(decoded, record);
-      return { event, outcome: this.products.applyEvent(topic, event, decoded, record) };
-    }
-    if (topic === this.names.customers) {
-      const event = this.customers.toEvent(decoded, record);
-      return { event, outcome: this.customers.applyEvent(topic, event, decoded, record) };
-    }
-    throw new Error(`not a topic of this read model: ${topic}`);
   }
 
   private applyPurchase(purchase: Purchase, key: string | undefined, record: LogRecord): ApplyOutcome {
