@@ -14,6 +14,8 @@ import { startTestSystem } from '../support/scenario.ts';
 /** Debian's Chromium; a browser download is not an option here (see .ci/run). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(import.meta.dirname, '..', 'screenshots');
+/** How long to wait for what a page shows: long enough for a busy machine, short of the test's own timeout. */
+const LONG_MS = 60_000;
 
 const byId = (data: Record<string, any>, field: string): string => data[field].id;
 
@@ -358,28 +360,39 @@ describe('the dashboard in a browser', () => {
     await onPage('playground', async (page, blocked) => {
       await page.goto(`${base}/playground`);
       const run = page.getByRole('button', { name: /execute query/i });
-      await run.waitFor();
-      await page.getByRole('tab', { name: /Dashboard/ }).waitFor();
-      // Monaco loads after the page: run once the example is in the editor.
-      await waitForText(page.locator('.graphiql-query-editor'), /query Dashboard/);
-      await run.click();
+      const stop = page.getByRole('button', { name: /stop/i });
+      const editor = page.locator('.graphiql-query-editor');
       const results = page.locator('.graphiql-response');
+      // Monaco loads after the page: run once the example is in the editor.
+      await waitForText(editor, /query Dashboard/);
+      await run.click();
       await waitForText(results, /"totalCount": \d+,[\s\S]*"firstName": "Danny"/);
       await screenshot(page, 'playground-query');
 
-      await page.getByRole('tab', { name: /PurchasesMade/ }).click();
-      await waitForText(page.locator('.graphiql-query-editor'), /subscription PurchasesMade/);
+      // Switch tab and run at once, in one task as a click and Ctrl-Enter can be: GraphiQL has
+      // not yet read the new tab's operation name from its editor, and must not send the old one.
+      const tab = await page
+        .getByRole('tab', { name: /PurchasesMade/ })
+        .getByRole('button')
+        .elementHandle();
       const activeBefore = system.gateway.subscriptionStats().active;
-      await run.click();
+      await run.evaluate((button, tab) => {
+        tab?.click();
+        button.click();
+      }, tab);
+      await stop
+        .or(results.filter({ hasText: '"errors"' }))
+        .first()
+        .waitFor({ timeout: LONG_MS });
+      expect(await results.innerText()).not.toContain('"errors"');
+      await waitForText(editor, /subscription PurchasesMade/);
       // Live from the moment the gateway has the subscription: buy only then.
-      await page.getByRole('button', { name: /stop/i }).waitFor();
-      for (let tries = 0; tries < 100 && system.gateway.subscriptionStats().active <= activeBefore; tries++)
-        await new Promise((r) => setTimeout(r, 50));
-      expect(system.gateway.subscriptionStats().active).toBeGreaterThan(activeBefore);
+      await expect.poll(() => system.gateway.subscriptionStats().active, { timeout: LONG_MS }).toBeGreaterThan(activeBefore);
       await ok(api, CREATE_PURCHASE, { input: { productId: ids.gum, customerId: ids.ted, total: '0.10' } });
       await waitForText(results, /"purchaseMade": \{[\s\S]*"total": "0.10"[\s\S]*"firstName": "Ted"/);
       await screenshot(page, 'playground-subscription');
-      await page.getByRole('button', { name: /stop/i }).click();
+      await stop.click();
+      await run.waitFor({ timeout: LONG_MS });
       expect(blocked).toEqual([]);
     });
   });
@@ -399,17 +412,22 @@ async function expectCount(locator: Locator, count: number): Promise<void> {
   expect(await locator.count()).toBe(count);
 }
 
-/** Monaco splits text into token spans, so match on the rendered text of the whole editor. */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    // Monaco renders spaces as no-break spaces.
-    text = (await locator.innerText()).replace(/\u00a0/g, ' ');
-    if (pattern.test(text)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(text).toMatch(pattern);
+/**
+ * Waits until the text of `locator` matches `pattern`, as the page renders it: Monaco splits text
+ * into token spans, so this matches the rendered text of the whole editor.
+ */
+async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = LONG_MS): Promise<void> {
+  const element = await locator.elementHandle({ timeout: timeoutMs });
+  // Monaco renders spaces as no-break spaces.
+  await locator
+    .page()
+    .waitForFunction(
+      ({ element, source, flags }) => new RegExp(source, flags).test(element.innerText.replace(/\u00a0/g, ' ')),
+      { element, source: pattern.source, flags: pattern.flags },
+      { timeout: timeoutMs },
+    )
+    .catch(() => undefined);
+  expect((await locator.innerText()).replace(/\u00a0/g, ' ')).toMatch(pattern);
 }
 
 async function expectAttribute(locator: Locator, name: string, value: string): Promise<void> {

@@ -10,17 +10,22 @@ import { createClient } from 'graphql-ws';
 import { TOKEN_KEY } from '../apollo/auth.ts';
 import { webSocketUrl } from '../lib/urls.ts';
 import { examples } from './examples.ts';
+import { withOperationOfText } from './operation-to-send.ts';
 
 // Queries and mutations over HTTP, subscriptions over graphql-ws, both on the gateway's /graphql.
 // A token the dashboard signed in with (same origin, same tab session) is used here too; the
 // Headers tab can send another one.
 const token = sessionStorage.getItem(TOKEN_KEY);
 const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-const fetcher = createGraphiQLFetcher({
-  url: new URL('/graphql', window.location.href).toString(),
-  headers: authorization,
-  wsClient: createClient({ url: webSocketUrl(window.location), lazy: true, connectionParams: authorization }),
-});
+// Right after a tab switch GraphiQL still holds the previous tab's operation name and document:
+// both are taken from the text actually sent.
+const fetcher = withOperationOfText(
+  createGraphiQLFetcher({
+    url: new URL('/graphql', window.location.href).toString(),
+    headers: authorization,
+    wsClient: createClient({ url: webSocketUrl(window.location), lazy: true, connectionParams: authorization }),
+  }),
+);
 
 createRoot(document.getElementById('playground')!).render(
   <StrictMode>
