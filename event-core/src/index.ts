@@ -1,5 +1,6 @@
 export type { EventEnvelope, EventMeta } from './envelope.ts';
 export { envelopeSchema } from './envelope.ts';
+export { actorFrom, correlationIdFrom, MAX_ACTOR_LENGTH, MAX_CORRELATION_ID_LENGTH } from './request-meta.ts';
 export { decodeRecord, encodeEvent, DecodeError, MAX_EVENT_BYTES, type Decoded, type LegacyRecord } from './codec.ts';
 export * from './log/port.ts';
 export { createEmbeddedLog, type EmbeddedLogOptions } from './log/embedded.ts';
@@ -84,6 +85,8 @@ export {
 } from './metrics.ts';
 export {
   wholeStateResolvers,
+  sortedPageArgs,
+  type ListArgs,
   type WholeStateResolverDeps,
   type EntityMutationArgs,
   type At,

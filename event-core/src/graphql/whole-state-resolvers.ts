@@ -2,7 +2,10 @@ import type { EventEnvelope, EventMeta } from '../envelope.ts';
 import { isEntityId } from '../ids.ts';
 import { parseAsOf, pointInTime, type PointInTime } from '../as-of.ts';
 import type { Projector } from '../projector.ts';
-import { mapNodes, type PageArgs } from '../readmodel/connection.ts';
+import { mapNodes } from '../readmodel/connection.ts';
+import type { OrderedPageArgs } from '../readmodel/ordered-page.ts';
+import { sortedPageOf, type SortedPageArgs } from '../readmodel/sorted-lists.ts';
+import { badInput } from '../errors.ts';
 import type { EntityHistory, HistoryPageArgs } from '../readmodel/history.ts';
 import type { WholeStateReadModel } from '../readmodel/whole-state-model.ts';
 import type { EventWriter } from '../writer.ts';
@@ -41,6 +44,28 @@ export interface WholeStateResolverDeps<
   ) => TEvent;
 }
 
+/** The arguments of a sorted list field: `orderBy: { field, direction }`, `search`, and paging. */
+export interface ListArgs extends OrderedPageArgs {
+  readonly orderBy?: { readonly field: string; readonly direction?: 'ASC' | 'DESC' | null } | null;
+  readonly search?: string | null;
+  readonly asOf?: string | null;
+}
+
+/**
+ * The order a list is asked for, checked against the orders it offers (the schema's enum does that
+ * at the gateway; a subgraph called directly checks again). Default: the first order, ascending.
+ */
+export function sortedPageArgs<O extends string>(
+  { orderBy, search, first, after, offset }: ListArgs,
+  orders: readonly O[],
+  defaults: { readonly order: O; readonly descending: boolean },
+): SortedPageArgs<O> {
+  const order = (orderBy?.field ?? defaults.order) as O;
+  if (!orders.includes(order)) throw badInput(`orderBy.field must be one of ${orders.join(', ')}`, 'orderBy');
+  const descending = orderBy ? orderBy.direction === 'DESC' : defaults.descending;
+  return { order, descending, search, first, after, offset };
+}
+
 /** An entity as the graph sees it: its state, and the point in time that state is as of (none: now). */
 export type At<TState> = TState & { readonly asOf?: string };
 
@@ -75,10 +100,19 @@ export function wholeStateResolvers<
   };
 
   return {
-    list: async (_: unknown, { asOf, ...args }: PageArgs & { asOf?: string | null }) => {
-      if (asOf === undefined || asOf === null) return table.page(args);
+    /** The list in any order it offers, searched; as of a point in time, rebuilt from the log and sorted. */
+    list: async (_: unknown, args: ListArgs) => {
+      const spec = model.listSpec!;
+      const page = sortedPageArgs(args, Object.keys(spec.orders), { order: 'CREATED_AT', descending: false });
+      const { asOf } = args;
+      if (asOf === undefined || asOf === null) return model.lists!.page(page);
       const when = await point(asOf);
-      return mapNodes(await past.listAt(cut(when.asOf), args, (id) => table.get(id)), (state) => at(state, when));
+      const plain = page.order === 'CREATED_AT' && !page.descending && !page.search && !page.offset;
+      // In creation order the index of past lists pages in O(page); other orders sort the entities then.
+      const connection = plain
+        ? await past.listAt(cut(when.asOf), page, (id) => table.get(id))
+        : sortedPageOf(await past.allAt(cut(when.asOf), (id) => table.get(id)), spec, page);
+      return mapNodes(connection, (state) => at(state, when));
     },
     one: async (
       _: unknown,

@@ -130,6 +130,16 @@ export class EntityHistory<TState, TEvent extends EventEnvelope> {
     };
   }
 
+  /**
+   * Every entity live at `cut`, in its state at `cut`, in creation order: for a list as of a point
+   * in time in another order or with a search, which is sorted in memory. O(entities) and one log
+   * read per partition for those that changed since.
+   */
+  async allAt(cut: PartitionOffsets, current: (id: string) => TState | undefined): Promise<TState[]> {
+    const { entries } = this.options.index.pageAt(cut, { first: Number.POSITIVE_INFINITY });
+    return Promise.all(entries.map(({ id, event }) => this.stateAfter(id, event, () => current(id))));
+  }
+
   /** One page of the history of `id`, up to `cut` when given; cursors are stable as history grows. */
   async page(id: string, args: HistoryPageArgs, cut?: PartitionOffsets): Promise<Connection<HistoryEntry>> {
     const total = this.options.index.count(id, cut);

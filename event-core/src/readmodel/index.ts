@@ -31,3 +31,20 @@ export {
   type HistoryPageArgs,
 } from './history.ts';
 export { WholeStateReadModel, type WholeStateModelSpec } from './whole-state-model.ts';
+export { SortedIndex } from './sorted-index.ts';
+export {
+  ArraySource,
+  checkOffset,
+  compareKeys,
+  decodeSortCursor,
+  encodeSortCursor,
+  pageInOrder,
+  MAX_OFFSET,
+  type KeyShape,
+  type OrderedPageArgs,
+  type OrderedPageOptions,
+  type OrderedSource,
+  type SortKey,
+} from './ordered-page.ts';
+export { WordIndex, fold, searchTerms, textMatches, wordsOf, MAX_SEARCH_LENGTH } from './word-index.ts';
+export { SortedLists, sortedPageOf, type ListOrder, type SortedListsSpec, type SortedPageArgs } from './sorted-lists.ts';

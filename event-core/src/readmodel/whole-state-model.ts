@@ -4,6 +4,7 @@ import type { LogRecord } from '../log/port.ts';
 import type { ApplyOutcome, Projection } from '../projector.ts';
 import type { Versioned } from './entity-table.ts';
 import { EntityHistory, type ChangeKind } from './history.ts';
+import { SortedLists, type SortedListsSpec } from './sorted-lists.ts';
 import type { RecordReader } from './record-reader.ts';
 import { HistoryIndex } from './history-index.ts';
 import { TimeIndex } from './time-index.ts';
@@ -33,6 +34,11 @@ export interface WholeStateModelSpec<TState extends Versioned, TEvent extends Ev
    * follows more topics passes its own index, so each event's time is kept once.
    */
   readonly times?: TimeIndex;
+  /**
+   * The orders the entity's lists offer (`NAME`, `PRICE`, …; `CREATED_AT` is the order above) and
+   * the names `search` matches, kept per event; none for a model that is never listed (a mirror).
+   */
+  readonly lists?: SortedListsSpec<TState, string>;
 }
 
 /**
@@ -49,6 +55,8 @@ export class WholeStateReadModel<
   readonly topic: string;
   readonly history: HistoryIndex;
   readonly times: TimeIndex;
+  /** The live entities in every order the API offers, with their names for search. */
+  readonly lists: SortedLists<TState, string> | undefined;
   private readonly state: WholeStateTable<TState, TEvent>;
 
   constructor(private readonly spec: WholeStateModelSpec<TState, TEvent>) {
@@ -57,6 +65,12 @@ export class WholeStateReadModel<
     this.times = spec.times ?? new TimeIndex(this.topics);
     this.state = new WholeStateTable<TState, TEvent>(spec.kind, spec.isCreate, spec.evolve, spec.orderKey);
     this.history = new HistoryIndex(this.state.table.order);
+    this.lists = spec.lists && new SortedLists(spec.lists);
+  }
+
+  /** The orders and search of this model's lists, for lists rebuilt as of a point in time. */
+  get listSpec(): SortedListsSpec<TState, string> | undefined {
+    return this.spec.lists;
   }
 
   /** Every entity by id, deleted ones included. */
@@ -80,6 +94,7 @@ export class WholeStateReadModel<
         // Only an entity's first event places it (the table has just added it to the shared order).
         ...(this.history.has(event.entityId) ? {} : { key: this.spec.orderKey(after) }),
       });
+      this.lists?.put(event.entityId, after.deletedAt === null ? after : undefined);
       this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
     }
     return outcome;

@@ -1,4 +1,4 @@
-import { creationKey, WholeStateReadModel } from '@shop/event-core';
+import { creationKey, fold, WholeStateReadModel } from '@shop/event-core';
 import { changeKindOf, TOPICS, toCustomerEvent, type CustomerEvent, type EventTopics } from '@shop/schema';
 import { evolve, toData, type Customer } from './domain.ts';
 
@@ -18,6 +18,17 @@ export class CustomersReadModel extends WholeStateReadModel<Customer, CustomerEv
       fields: (customer) => ({ firstName: customer.firstName, lastName: customer.lastName, deletedAt: customer.deletedAt }),
       changeKind: (event) => changeKindOf(event.type),
       orderKey: (customer) => creationKey(customer.createdAt, customer.id),
+      // Ties of a column in creation order, so a list is the same on every instance.
+      lists: {
+        orders: {
+          CREATED_AT: { key: (c) => [creationKey(c.createdAt, c.id)], shape: ['string'] },
+          NAME: {
+            key: (c) => [fold(c.lastName), fold(c.firstName), creationKey(c.createdAt, c.id)],
+            shape: ['string', 'string', 'string'],
+          },
+        },
+        text: (customer) => `${customer.firstName} ${customer.lastName}`,
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import { creationKey, formatMoney, WholeStateReadModel } from '@shop/event-core';
+import { creationKey, fold, formatMoney, WholeStateReadModel } from '@shop/event-core';
 import { changeKindOf, TOPICS, toProductEvent, type EventTopics, type ProductEvent } from '@shop/schema';
 import { evolve, toData, type Product } from './domain.ts';
 
@@ -18,6 +18,15 @@ export class ProductsReadModel extends WholeStateReadModel<Product, ProductEvent
       fields: (product) => ({ name: product.name, price: formatMoney(product.priceCents), deletedAt: product.deletedAt }),
       changeKind: (event) => changeKindOf(event.type),
       orderKey: (product) => creationKey(product.createdAt, product.id),
+      // Ties of a column in creation order, so a list is the same on every instance.
+      lists: {
+        orders: {
+          CREATED_AT: { key: (p) => [creationKey(p.createdAt, p.id)], shape: ['string'] },
+          NAME: { key: (p) => [fold(p.name), creationKey(p.createdAt, p.id)], shape: ['string', 'string'] },
+          PRICE: { key: (p) => [p.priceCents, creationKey(p.createdAt, p.id)], shape: ['number', 'string'] },
+        },
+        text: (product) => product.name,
+      },
     });
   }
 

@@ -1,5 +1,6 @@
 import {
   applied,
+  ArraySource,
   countBelow,
   creationKey,
   DomainError,
@@ -8,16 +9,22 @@ import {
   IntColumn,
   MAX_CENTS,
   NumberColumn,
-  paginateIndexes,
+  mapNodes,
+  pageInOrder,
+  sortedPageOf,
   rejected,
+  SortedIndex,
+  SortedLists,
   WholeStateReadModel,
   type ApplyOutcome,
   type Connection,
   type Decoded,
   type EventEnvelope,
+  type KeyShape,
   type LogRecord,
-  type PageArgs,
+  type OrderedPageArgs,
   type PartitionOffsets,
+  type SortedPageArgs,
   type Position,
   type Projection,
   type WholeStateModelSpec,
@@ -36,6 +43,7 @@ import {
   type ProductEvent,
 } from '@shop/schema';
 import { evolve, type Purchase } from './domain.ts';
+import { SalesOverTime } from './sales-over-time.ts';
 
 /** What this subgraph mirrors of another aggregate: enough to decide and to upcast old records. */
 export interface Mirrored<D> {
@@ -105,15 +113,63 @@ class CentsSum {
   }
 }
 
+/** The orders a purchase list offers. */
+export type PurchaseOrder = 'TRANSACTION_DATE' | 'TOTAL';
+
+/** A purchase list's key in either order: the value, then the purchase id. */
+const PURCHASE_KEY: KeyShape = ['number', 'string'];
+
+/**
+ * A purchase list in both orders, kept per purchase. By transaction date purchases mostly arrive
+ * in order and are appended; the order by total is built the first time it is asked for (most
+ * products' and customers' lists never are) and kept per purchase from then on.
+ */
+class PurchaseOrders {
+  private readonly byDate: SortedIndex;
+  private byTotal: SortedIndex | undefined;
+
+  constructor(
+    private readonly rows: PurchaseRows,
+    /** Keep the order by total from the start (the list of all purchases). */
+    eager: boolean,
+  ) {
+    this.byDate = new SortedIndex(rows.byDate);
+    if (eager) this.byTotal = new SortedIndex(rows.byTotal);
+  }
+
+  add(row: number): void {
+    this.byDate.insert(row);
+    this.byTotal?.insert(row);
+  }
+
+  /** The list in `order`; `all` gives its rows to build the order by total from, the first time. */
+  index(order: PurchaseOrder, all: () => ArrayLike<number>): SortedIndex {
+    if (order === 'TRANSACTION_DATE') return this.byDate;
+    if (!this.byTotal) {
+      const byTotal = new SortedIndex(this.rows.byTotal);
+      const rows = all();
+      for (let i = 0; i < rows.length; i++) byTotal.insert(rows[i]!);
+      this.byTotal = byTotal;
+    }
+    return this.byTotal;
+  }
+}
+
 /** Per-product or per-customer aggregate, kept per event: O(1) to update, O(1) to read. */
 class Totals {
-  /** Rows of this entity's purchases, oldest first. */
+  /** Rows of this entity's purchases, in arrival order (within a partition, the log's). */
   readonly rows = new IntColumn(4);
   readonly cents = new CentsSum();
+  readonly orders: PurchaseOrders;
+
+  constructor(purchases: PurchaseRows) {
+    this.orders = new PurchaseOrders(purchases, false);
+  }
 
   add(row: number, cents: number): void {
     this.rows.push(row);
     this.cents.add(cents);
+    this.orders.add(row);
   }
 }
 
@@ -163,6 +219,30 @@ class PurchaseRows {
     return this.ids.size;
   }
 
+  /** `transactionDate` in epoch ms, for order and buckets (a date kept as text too; 0 if it has none). */
+  timeMs(row: number): number {
+    const ms = this.dateMs.at(row);
+    if (!Number.isNaN(ms)) return ms;
+    const parsed = Date.parse(this.dateTexts.get(row)!);
+    return Number.isNaN(parsed) ? 0 : parsed;
+  }
+
+  private readonly compareIds = (a: number, b: number): number => {
+    const x = this.ids.id(a);
+    const y = this.ids.id(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+
+  /** Rows by (transaction date, id). */
+  readonly byDate = (a: number, b: number): number => this.timeMs(a) - this.timeMs(b) || this.compareIds(a, b);
+  /** Rows by (total, id). */
+  readonly byTotal = (a: number, b: number): number => this.totalCents.at(a) - this.totalCents.at(b) || this.compareIds(a, b);
+
+  /** A row's key in `order`, for cursors. */
+  key(row: number, order: PurchaseOrder): readonly [number, string] {
+    return [order === 'TOTAL' ? this.totalCents.at(row) : this.timeMs(row), this.ids.id(row)];
+  }
+
   /** Stores a purchase in the next row and returns the row; undefined if a purchase with its id is stored already. */
   add(purchase: Purchase, partition: number, offset: number): number | undefined {
     const row = this.ids.add(purchase.id);
@@ -199,14 +279,30 @@ class PurchaseRows {
   }
 }
 
-/** Rows of a purchase list, and which of them belong to it (a list by product and customer filters a customer's rows). */
+/**
+ * A purchase list: the totals whose rows and orders it walks, how many purchases it has, and which
+ * rows belong to it (a list by product and customer walks the customer's and keeps the product's).
+ */
 interface RowList {
-  readonly rows: Int32Array;
+  readonly totals: Totals | undefined;
   readonly count: number;
   readonly matches?: (row: number) => boolean;
 }
 
-const NO_ROWS: RowList = { rows: new Int32Array(0), count: 0 };
+const NO_ROWS: RowList = { totals: undefined, count: 0 };
+
+/** The orders of lists of products and of customers by their sales. */
+export type ProductSalesOrder = 'PURCHASE_COUNT' | 'CUSTOMER_COUNT' | 'TOTAL_SPENT';
+export type CustomerSalesOrder = 'PURCHASE_COUNT' | 'TOTAL_SPENT';
+
+/** A product or customer as a list by sales gives it: a reference the owning subgraph resolves. */
+export interface SalesRef {
+  readonly id: string;
+  readonly asOf: string | null;
+}
+
+/** A sales list's key: the figure, then the entity's creation key (ties in creation order). */
+const SALES_KEY: KeyShape = ['number', 'string'];
 
 /**
  * The purchases read model. It follows all three topics: purchases, and products and customers
@@ -234,6 +330,15 @@ export class PurchasesReadModel implements Projection {
   private readonly byCustomer: Totals[] = [];
   /** Idempotency key → row of the purchase it made. */
   private readonly idempotency = new Map<string, number>();
+  /** Every purchase in both orders. */
+  private readonly all: PurchaseOrders;
+  /** Revenue of every purchase. */
+  private readonly revenue = new CentsSum();
+  /** Purchases and revenue over time. */
+  readonly overTime = new SalesOverTime();
+  /** Live products and customers by their sales figures, with their names for search. */
+  readonly productSales: SortedLists<SalesRef, ProductSalesOrder>;
+  readonly customerSales: SortedLists<SalesRef, CustomerSalesOrder>;
   /**
    * When the applied events of every topic occurred: turns an `asOf` instant into a cut of the
    * purchases topic, and a position in the products or customers topic into one too.
@@ -260,12 +365,59 @@ export class PurchasesReadModel implements Projection {
       toEvent: (decoded, record, known) => toCustomerEvent(decoded, record, known),
       fields: ({ data }) => ({ firstName: data.firstName, lastName: data.lastName, deletedAt: data.deletedAt }),
     });
+    this.all = new PurchaseOrders(this.rows, true);
+    const product = (id: string) => this.productTotals(id);
+    const customer = (id: string) => this.customerTotals(id);
+    const productKey = (id: string) => {
+      const data = this.products.table.get(id)!.data;
+      return creationKey(data.createdAt, id);
+    };
+    const customerKey = (id: string) => {
+      const data = this.customers.table.get(id)!.data;
+      return creationKey(data.createdAt, id);
+    };
+    this.productSales = new SortedLists({
+      orders: {
+        PURCHASE_COUNT: { key: ({ id }) => [product(id)?.rows.length ?? 0, productKey(id)], shape: SALES_KEY },
+        CUSTOMER_COUNT: { key: ({ id }) => [product(id)?.customers.size ?? 0, productKey(id)], shape: SALES_KEY },
+        // Orders by the nearest double: exact up to 2^53 cents, which no shop's total reaches.
+        TOTAL_SPENT: { key: ({ id }) => [Number(product(id)?.cents.value ?? 0n), productKey(id)], shape: SALES_KEY },
+      },
+      text: ({ id }) => this.products.table.get(id)!.data.name,
+    });
+    this.customerSales = new SortedLists({
+      orders: {
+        PURCHASE_COUNT: { key: ({ id }) => [customer(id)?.rows.length ?? 0, customerKey(id)], shape: SALES_KEY },
+        TOTAL_SPENT: { key: ({ id }) => [Number(customer(id)?.cents.value ?? 0n), customerKey(id)], shape: SALES_KEY },
+      },
+      text: ({ id }) => {
+        const { firstName, lastName } = this.customers.table.get(id)!.data;
+        return `${firstName} ${lastName}`;
+      },
+    });
+  }
+
+  /** Puts a product in its places in the lists by sales (after its sales or its name changed; out when deleted). */
+  private syncProduct(id: string): void {
+    this.productSales.put(id, this.products.table.getLive(id) ? { id, asOf: null } : undefined);
+  }
+
+  private syncCustomer(id: string): void {
+    this.customerSales.put(id, this.customers.table.getLive(id) ? { id, asOf: null } : undefined);
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
     // The mirrors record when their events occurred in `times` themselves.
-    if (topic === this.names.products) return this.products.apply(topic, decoded, record);
-    if (topic === this.names.customers) return this.customers.apply(topic, decoded, record);
+    if (topic === this.names.products) {
+      const outcome = this.products.apply(topic, decoded, record);
+      if (outcome.ok && !outcome.duplicate) this.syncProduct(outcome.entityId);
+      return outcome;
+    }
+    if (topic === this.names.customers) {
+      const outcome = this.customers.apply(topic, decoded, record);
+      if (outcome.ok && !outcome.duplicate) this.syncCustomer(outcome.entityId);
+      return outcome;
+    }
     if (topic !== this.names.purchases) throw new Error(`not a topic of this read model: ${topic}`);
     const event = toPurchaseEvent(decoded, record);
     const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
@@ -286,8 +438,13 @@ export class PurchasesReadModel implements Projection {
     arrivals.push(row);
     const product = this.rows.product.at(row);
     const customer = this.rows.customer.at(row);
-    (this.byProduct[product] ??= new ProductTotals()).addFor(row, purchase.totalCents, customer);
-    (this.byCustomer[customer] ??= new Totals()).add(row, purchase.totalCents);
+    (this.byProduct[product] ??= new ProductTotals(this.rows)).addFor(row, purchase.totalCents, customer);
+    (this.byCustomer[customer] ??= new Totals(this.rows)).add(row, purchase.totalCents);
+    this.all.add(row);
+    this.revenue.add(purchase.totalCents);
+    this.overTime.add(this.rows.timeMs(row), purchase.totalCents);
+    this.syncProduct(purchase.productId);
+    this.syncCustomer(purchase.customerId);
     if (key !== undefined) this.idempotency.set(key, row);
     return applied(purchase.id);
   }
@@ -333,13 +490,13 @@ export class PurchasesReadModel implements Projection {
       const productNumber = this.rows.products.find(productId!)!;
       const customerNumber = this.rows.customers.find(customerId!)!;
       return {
-        rows: customer.rows.view(),
+        totals: customer,
         count: product.customers.get(customerNumber) ?? 0,
         matches: (row) => this.rows.product.at(row) === productNumber,
       };
     }
     const totals = product ?? customer!;
-    return { rows: totals.rows.view(), count: totals.rows.length };
+    return { totals, count: totals.rows.length };
   }
 
   /**
@@ -391,29 +548,80 @@ export class PurchasesReadModel implements Projection {
     }
   }
 
-  /** Purchases oldest first, optionally of one product and/or one customer; O(page). */
+  /**
+   * Purchases in `order` (by transaction date, or by total; ties by id), optionally of one product
+   * and/or one customer: O(log n + page) from a kept order. As of a point in time, the purchases
+   * made after it are left out on the way (few, for a recent point, in date order).
+   */
   page(
-    args: PageArgs & { readonly productId?: string | null; readonly customerId?: string | null },
+    args: OrderedPageArgs & {
+      readonly productId?: string | null;
+      readonly customerId?: string | null;
+      readonly order?: PurchaseOrder;
+      readonly descending?: boolean;
+    },
     readAt?: Position,
   ): Connection<StoredPurchase> {
     const productId = args.productId || undefined;
     const customerId = args.customerId || undefined;
+    const order = args.order ?? 'TRANSACTION_DATE';
     const cuts = readAt?.[this.names.purchases];
     const rows = this.rows;
+    const visible = (row: number) => !cuts || rows.before(row, cuts);
+    const common = {
+      descending: args.descending ?? false,
+      keyOf: (row: number) => rows.key(row, order),
+      shape: PURCHASE_KEY,
+    };
     if (productId === undefined && customerId === undefined) {
-      if (!cuts) return paginateIndexes(rows.count, args, rows.count, (row) => rows.get(row));
-      const { count, end } = this.arrivedBefore(cuts);
-      return paginateIndexes(rows.count, args, count, (row) => (rows.before(row, cuts) ? rows.get(row) : undefined), end);
+      return pageInOrder(args, {
+        ...common,
+        source: this.all.index(order, () => []),
+        totalCount: cuts ? this.arrivedBefore(cuts).count : rows.count,
+        node: (row) => (visible(row) ? rows.get(row) : undefined),
+        filtered: cuts !== undefined,
+      });
     }
-    const list = this.listOf(productId, customerId);
-    const { matches } = list;
-    let count = list.count;
-    if (cuts) this.walkBackAfter(list.rows, cuts, () => count--, matches);
-    return paginateIndexes(list.rows.length, args, count, (index) => {
-      const row = list.rows[index]!;
-      if (matches && !matches(row)) return undefined;
-      return !cuts || rows.before(row, cuts) ? rows.get(row) : undefined;
+    const { totals, matches, count } = this.listOf(productId, customerId);
+    // An unknown product or customer: an empty list, its arguments still checked.
+    if (!totals)
+      return pageInOrder<StoredPurchase>(args, { ...common, source: new ArraySource([]), totalCount: 0, node: () => undefined });
+    let visibleCount = count;
+    if (cuts) this.walkBackAfter(totals.rows.view(), cuts, () => visibleCount--, matches);
+    return pageInOrder(args, {
+      ...common,
+      source: totals.orders.index(order, () => totals.rows.view()),
+      totalCount: visibleCount,
+      node: (row) => ((!matches || matches(row)) && visible(row) ? rows.get(row) : undefined),
+      filtered: cuts !== undefined || matches !== undefined,
     });
+  }
+
+  /**
+   * The shop's purchase count and revenue, now or as of `readAt`, and the purchases after it (to
+   * take out of the buckets over time): the figures kept per event, minus the newest purchases.
+   */
+  salesAt(readAt?: Position): {
+    readonly purchaseCount: number;
+    readonly totalCents: bigint;
+    readonly after: readonly { readonly timeMs: number; readonly totalCents: number }[];
+  } {
+    const cuts = readAt?.[this.names.purchases];
+    if (!cuts) return { purchaseCount: this.rows.count, totalCents: this.revenue.value, after: [] };
+    const after: { timeMs: number; totalCents: number }[] = [];
+    let totalCents = this.revenue.value;
+    for (const [partition, arrivals] of this.arrivals) {
+      const cut = cuts[partition];
+      if (cut === undefined) continue;
+      for (let i = arrivals.length - 1; i >= 0; i--) {
+        const row = arrivals.at(i);
+        if (this.rows.offset.at(row) < cut) break;
+        const cents = this.rows.totalCents.at(row);
+        totalCents -= BigInt(cents);
+        after.push({ timeMs: this.rows.timeMs(row), totalCents: cents });
+      }
+    }
+    return { purchaseCount: this.rows.count - after.length, totalCents, after };
   }
 
   /** How many purchases of the whole list came before the cut, and one past the row of the last of them. */
@@ -427,6 +635,62 @@ export class PurchasesReadModel implements Projection {
       if (n > 0) end = Math.max(end, rows.at(n - 1) + 1);
     }
     return { count, end };
+  }
+
+  /**
+   * A page of products by their sales as of `readAt`, given the products live then, as they were
+   * (names for search): the figures of each at that point, sorted in memory. O(products).
+   */
+  productSalesAt(
+    live: readonly Mirrored<ProductData>[],
+    readAt: Position,
+    args: SortedPageArgs<ProductSalesOrder>,
+  ): Connection<string> {
+    const rows = live.map((p) => ({
+      id: p.id,
+      stats: this.productStats(p.id, readAt),
+      created: creationKey(p.data.createdAt, p.id),
+      name: p.data.name,
+    }));
+    const page = sortedPageOf(
+      rows,
+      {
+        orders: {
+          PURCHASE_COUNT: { key: (r) => [r.stats.purchaseCount, r.created], shape: SALES_KEY },
+          CUSTOMER_COUNT: { key: (r) => [r.stats.customerCount, r.created], shape: SALES_KEY },
+          TOTAL_SPENT: { key: (r) => [Number(r.stats.totalCents), r.created], shape: SALES_KEY },
+        },
+        text: (r) => r.name,
+      },
+      args,
+    );
+    return mapNodes(page, (r) => r.id);
+  }
+
+  /** {@link productSalesAt} for customers. */
+  customerSalesAt(
+    live: readonly Mirrored<CustomerData>[],
+    readAt: Position,
+    args: SortedPageArgs<CustomerSalesOrder>,
+  ): Connection<string> {
+    const rows = live.map((c) => ({
+      id: c.id,
+      stats: this.customerStats(c.id, readAt),
+      created: creationKey(c.data.createdAt, c.id),
+      name: `${c.data.firstName} ${c.data.lastName}`,
+    }));
+    const page = sortedPageOf(
+      rows,
+      {
+        orders: {
+          PURCHASE_COUNT: { key: (r) => [r.stats.purchaseCount, r.created], shape: SALES_KEY },
+          TOTAL_SPENT: { key: (r) => [Number(r.stats.totalCents), r.created], shape: SALES_KEY },
+        },
+        text: (r) => r.name,
+      },
+      args,
+    );
+    return mapNodes(page, (r) => r.id);
   }
 
   /** A product's aggregates, now or as of `readAt`. */

@@ -13,13 +13,16 @@ import {
   parseMoney,
   pointInTime,
   positionAfter,
+  sortedPageArgs,
   type Connection,
   type EntityHistory,
   type EventEnvelope,
   type EventWriter,
   type HistoryEntry,
   type HistoryPageArgs,
-  type PageArgs,
+  type ListArgs,
+  type OrderedPageArgs,
+  type PointInTime,
   type Position,
   type Projector,
   type RecordReader,
@@ -29,7 +32,16 @@ import {
 } from '@shop/event-core';
 import { toPurchaseEvent } from '@shop/schema';
 import { decide, toData, type Purchase } from './domain.ts';
-import type { Mirrored, PurchasesReadModel, StoredPurchase } from './read-model.ts';
+import type {
+  CustomerSalesOrder,
+  Mirrored,
+  ProductSalesOrder,
+  PurchaseOrder,
+  PurchasesReadModel,
+  SalesRef,
+  StoredPurchase,
+} from './read-model.ts';
+import type { TimeBucket } from './sales-over-time.ts';
 
 export interface PurchasesResolverDeps {
   readonly model: PurchasesReadModel;
@@ -88,11 +100,36 @@ function mirroredData<D, E extends EventEnvelope>(
 /** A purchase as the graph sees it; one listed as of a point in time passes that point to its product and customer. */
 type PurchaseAt = StoredPurchase & { readonly asOf?: string };
 
-interface PurchasesArgs extends PageArgs {
+/** Arguments of a purchase list: paging and `orderBy`. */
+interface PurchaseListArgs extends OrderedPageArgs {
+  readonly orderBy?: { readonly field: PurchaseOrder; readonly direction?: 'ASC' | 'DESC' | null } | null;
+}
+
+interface PurchasesArgs extends PurchaseListArgs {
   readonly productId?: string | null;
   readonly customerId?: string | null;
   readonly asOf?: string | null;
 }
+
+const PURCHASE_ORDERS: readonly PurchaseOrder[] = ['TRANSACTION_DATE', 'TOTAL'];
+const PRODUCT_SALES_ORDERS: readonly ProductSalesOrder[] = ['PURCHASE_COUNT', 'CUSTOMER_COUNT', 'TOTAL_SPENT'];
+const CUSTOMER_SALES_ORDERS: readonly CustomerSalesOrder[] = ['PURCHASE_COUNT', 'TOTAL_SPENT'];
+/** Lists by sales: highest total spent first unless asked otherwise. */
+const BY_SALES = { order: 'TOTAL_SPENT' as const, descending: true };
+
+/** The order and paging of a purchase list, checked. */
+function purchaseOrder({ orderBy, first, after, offset }: PurchaseListArgs) {
+  const { order, descending } = sortedPageArgs({ orderBy }, PURCHASE_ORDERS, { order: 'TRANSACTION_DATE', descending: false });
+  return { first, after, offset, order, descending };
+}
+
+/** The shop's sales as of a point (none: now), as `Query.sales` gives them to `Sales`'s fields. */
+interface SalesAt {
+  readonly readAt?: Position;
+}
+
+/** `from`/`to` of `Sales.overTime` in epoch ms (the DateTime scalar has checked them). */
+const epochMs = (date: string | null | undefined): number | undefined => (date ? Date.parse(date) : undefined);
 
 /** Where to read: purchases before `readAt` (none: all of them); references carry `refAsOf` on. */
 interface ReadPoint {
@@ -119,16 +156,23 @@ export function createResolvers({
    * An entity's or argument's `asOf` wins; without one, `X-Read-At` (a subscription payload shows
    * aggregates exactly as they were at its event, not as they are when it is hydrated).
    */
-  const readPoint = async (asOf: string | null | undefined, { readAt }: SubgraphContext): Promise<ReadPoint> => {
-    if (asOf === undefined || asOf === null) return readAt ? { readAt } : {};
-    const when = await pointInTime(asOf, projector, asOfTimeoutMs);
+  const readPoint = async (asOf: string | null | undefined, context: SubgraphContext): Promise<ReadPoint> => {
+    if (asOf === undefined || asOf === null) return context.readAt ? { readAt: context.readAt } : {};
+    return readPointAt(await pointInTime(asOf, projector, asOfTimeoutMs));
+  };
+  const readPointAt = (when: PointInTime): ReadPoint & { readAt: Position } => {
     // A position is completed over every topic before it is passed on, so the products and
     // customers subgraphs cut their own topic exactly, even for a position in the purchases topic.
     const refAsOf = when.asOf.kind === 'instant' ? when.text : encodePosition(model.times.position(model.topics, when.asOf));
     return { readAt: model.times.position([model.names.purchases], when.asOf), refAsOf };
   };
-  const productData = mirroredData(model.products, model.products.pastStates(mirrorReaders.products));
-  const customerData = mirroredData(model.customers, model.customers.pastStates(mirrorReaders.customers));
+  const productPast = model.products.pastStates(mirrorReaders.products);
+  const customerPast = model.customers.pastStates(mirrorReaders.customers);
+  const productData = mirroredData(model.products, productPast);
+  const customerData = mirroredData(model.customers, customerPast);
+  /** References to the entities of a page of a list by sales, carrying its point in time on. */
+  const refs = (page: Connection<string>, refAsOf: string | undefined): Connection<SalesRef> =>
+    mapNodes(page, (id) => ({ id, asOf: refAsOf ?? null }));
   const marked = (page: Connection<StoredPurchase>, { refAsOf }: ReadPoint): Connection<PurchaseAt> =>
     refAsOf === undefined ? page : mapNodes(page, (purchase) => ({ ...purchase, asOf: refAsOf }));
 
@@ -160,11 +204,37 @@ export function createResolvers({
       purchases: async (_: unknown, { asOf, ...args }: PurchasesArgs, context: SubgraphContext) => {
         const point = await readPoint(asOf, context);
         const filter = {
-          ...args,
+          ...purchaseOrder(args),
           productId: optionalId(args.productId, 'productId'),
           customerId: optionalId(args.customerId, 'customerId'),
         };
         return marked(model.page(filter, point.readAt), point);
+      },
+      // Lists by sales: the figures are this subgraph's, so it answers these lists; the owners
+      // resolve the rest of each entity.
+      productsBySales: async (_: unknown, args: ListArgs) => {
+        const page = sortedPageArgs(args, PRODUCT_SALES_ORDERS, BY_SALES);
+        if (args.asOf === undefined || args.asOf === null) return model.productSales.page(page);
+        const when = await pointInTime(args.asOf, projector, asOfTimeoutMs);
+        const { readAt, refAsOf } = readPointAt(when);
+        const live = await productPast.allAt(model.products.times.cut(model.products.topic, when.asOf), (id) =>
+          model.products.table.get(id),
+        );
+        return refs(model.productSalesAt(live, readAt, page), refAsOf);
+      },
+      customersBySales: async (_: unknown, args: ListArgs) => {
+        const page = sortedPageArgs(args, CUSTOMER_SALES_ORDERS, BY_SALES);
+        if (args.asOf === undefined || args.asOf === null) return model.customerSales.page(page);
+        const when = await pointInTime(args.asOf, projector, asOfTimeoutMs);
+        const { readAt, refAsOf } = readPointAt(when);
+        const live = await customerPast.allAt(model.customers.times.cut(model.customers.topic, when.asOf), (id) =>
+          model.customers.table.get(id),
+        );
+        return refs(model.customerSalesAt(live, readAt, page), refAsOf);
+      },
+      sales: async (_: unknown, { asOf }: { asOf?: string | null }, context: SubgraphContext): Promise<SalesAt> => {
+        const { readAt } = await readPoint(asOf, context);
+        return readAt ? { readAt } : {};
       },
       purchase: async (_: unknown, { id, asOf }: { id: string; asOf?: string | null }, context: SubgraphContext) => {
         const purchase = isEntityId(id) ? model.purchase(id) : undefined;
@@ -187,9 +257,9 @@ export function createResolvers({
       asOf: ({ asOf }: Ref) => asOf ?? null,
       // Provided for `Purchase.product` (the gateway asks no other subgraph for it there).
       name: async (ref: Ref) => (await productData(ref))?.name,
-      purchases: async ({ id, asOf }: Ref, args: PageArgs, context: SubgraphContext) => {
+      purchases: async ({ id, asOf }: Ref, args: PurchaseListArgs, context: SubgraphContext) => {
         const point = await readPoint(asOf, context);
-        return marked(model.page({ ...args, productId: id }, point.readAt), point);
+        return marked(model.page({ ...purchaseOrder(args), productId: id }, point.readAt), point);
       },
       purchaseCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
         model.productStats(id, (await readPoint(asOf, context)).readAt).purchaseCount,
@@ -204,14 +274,35 @@ export function createResolvers({
       // Provided for `Purchase.customer`.
       firstName: async (ref: Ref) => (await customerData(ref))?.firstName,
       lastName: async (ref: Ref) => (await customerData(ref))?.lastName,
-      purchases: async ({ id, asOf }: Ref, args: PageArgs, context: SubgraphContext) => {
+      purchases: async ({ id, asOf }: Ref, args: PurchaseListArgs, context: SubgraphContext) => {
         const point = await readPoint(asOf, context);
-        return marked(model.page({ ...args, customerId: id }, point.readAt), point);
+        return marked(model.page({ ...purchaseOrder(args), customerId: id }, point.readAt), point);
       },
       purchaseCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
         model.customerStats(id, (await readPoint(asOf, context)).readAt).purchaseCount,
       totalSpent: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
         model.customerStats(id, (await readPoint(asOf, context)).readAt).totalCents,
+    },
+    Sales: {
+      purchaseCount: ({ readAt }: SalesAt) => model.salesAt(readAt).purchaseCount,
+      revenue: ({ readAt }: SalesAt) => model.salesAt(readAt).totalCents,
+      overTime: (
+        { readAt }: SalesAt,
+        { from, to, bucket }: { from?: string | null; to?: string | null; bucket?: TimeBucket | null },
+      ) => {
+        const { bucket: size, buckets } = model.overTime.range(
+          { fromMs: epochMs(from), toMs: epochMs(to), bucket },
+          model.salesAt(readAt).after,
+        );
+        return {
+          bucket: size,
+          buckets: buckets.map((b) => ({
+            start: new Date(b.startMs).toISOString(),
+            purchaseCount: b.purchaseCount,
+            revenue: b.totalCents,
+          })),
+        };
+      },
     },
     Mutation: {
       createPurchase: (_: unknown, { input, idempotencyKey }: CreatePurchaseArgs, context: SubgraphContext) => {

@@ -1,0 +1,170 @@
+/** Entries a block holds at most before it is split in two. */
+const MAX_BLOCK = 1024;
+
+/**
+ * Whole numbers (rows or entity numbers of a read model) kept sorted by a comparator, with ranks:
+ * the structure behind every sorted list the API serves. Insert and remove are O(log n + B), the
+ * entry at a rank and the rank of a place O(log n) once ranks are current, where B (at most
+ * {@link MAX_BLOCK}) is the size of a block: entries live in sorted blocks, so an insert moves at
+ * most one block's entries, never the whole list, and a rank is a binary search over the blocks'
+ * start ranks.
+ *
+ * The comparator must be a total order (ties broken by something unique, such as an id) and must
+ * not change for an entry while the entry is in the index: remove an entry, change what it is
+ * sorted by, then insert it again. Entries that arrive in order (purchases by transaction date
+ * during a replay) are appended to the last block without a search.
+ */
+export class SortedIndex {
+  private blocks: number[][] = [];
+  /** Rank of each block's first entry; correct for the blocks before `validStarts`. */
+  private starts: number[] = [];
+  private validStarts = 0;
+  private count = 0;
+
+  /**
+   * @param compare the order (a total order over the entries it will hold)
+   * @param maxBlock entries a block holds before it is split (small ones only in tests, to split often)
+   */
+  constructor(
+    private readonly compare: (a: number, b: number) => number,
+    private readonly maxBlock = MAX_BLOCK,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  insert(entry: number): void {
+    this.count++;
+    const last = this.blocks.at(-1);
+    if (last === undefined) {
+      this.blocks.push([entry]);
+      this.starts.push(0);
+      return;
+    }
+    if (this.compare(last[last.length - 1]!, entry) < 0) {
+      // In order: the common case of a replay and of live appends.
+      if (last.length < this.maxBlock) last.push(entry);
+      else {
+        this.blocks.push([entry]);
+        this.starts.push(0);
+      }
+      return;
+    }
+    const b = this.blockFor((probe) => this.compare(probe, entry) > 0);
+    const block = this.blocks[b]!;
+    block.splice(
+      lowerBound(block.length, (i) => this.compare(block[i]!, entry) > 0),
+      0,
+      entry,
+    );
+    this.changed(b);
+    if (block.length > this.maxBlock) {
+      this.blocks.splice(b + 1, 0, block.splice(this.maxBlock >> 1));
+      this.starts.splice(b + 1, 0, 0);
+    }
+  }
+
+  /** Removes `entry`, sorted as it was when inserted; false if it is not in the index. */
+  remove(entry: number): boolean {
+    if (this.count === 0) return false;
+    const b = this.blockFor((probe) => this.compare(probe, entry) >= 0);
+    const block = this.blocks[b]!;
+    const i = lowerBound(block.length, (n) => this.compare(block[n]!, entry) >= 0);
+    if (block[i] !== entry) return false;
+    block.splice(i, 1);
+    this.count--;
+    if (block.length === 0) {
+      this.blocks.splice(b, 1);
+      this.starts.splice(b, 1);
+      // The block that takes its place starts where it started: recompute from there.
+      this.validStarts = Math.min(this.validStarts, b);
+    } else this.changed(b);
+    return true;
+  }
+
+  /**
+   * The rank of the first entry for which `isAfter` holds, given that it holds for every entry from
+   * some rank on (a place in the order: "sorts after this cursor"); `size` if for none.
+   */
+  rankWhere(isAfter: (entry: number) => boolean): number {
+    if (this.count === 0) return 0;
+    const b = this.blockFor(isAfter);
+    const block = this.blocks[b]!;
+    const i = lowerBound(block.length, (n) => isAfter(block[n]!));
+    this.updateStarts();
+    return this.starts[b]! + i;
+  }
+
+  /** The entry at `rank` (0 is the first in the order). */
+  at(rank: number): number {
+    if (rank < 0 || rank >= this.count) throw new RangeError(`rank ${rank} outside 0..${this.count - 1}`);
+    this.updateStarts();
+    const b = lowerBound(this.blocks.length, (n) => this.starts[n]! > rank) - 1;
+    return this.blocks[b]![rank - this.starts[b]!]!;
+  }
+
+  /**
+   * The entries from `rank` on, forwards, or backwards (`rank`, `rank - 1`, …) with `descending`;
+   * O(log n) to start, O(1) an entry. The index must not change while a walk is in use.
+   */
+  *walk(rank: number, descending = false): Generator<number, void, undefined> {
+    if (rank < 0 || rank >= this.count) return;
+    this.updateStarts();
+    let b = lowerBound(this.blocks.length, (n) => this.starts[n]! > rank) - 1;
+    let i = rank - this.starts[b]!;
+    while (b >= 0 && b < this.blocks.length) {
+      const block = this.blocks[b]!;
+      if (descending) {
+        for (; i >= 0; i--) yield block[i]!;
+        b--;
+        i = b >= 0 ? this.blocks[b]!.length - 1 : 0;
+      } else {
+        for (; i < block.length; i++) yield block[i]!;
+        b++;
+        i = 0;
+      }
+    }
+  }
+
+  /** Every entry in order (tests and rebuilds). */
+  toArray(): number[] {
+    return this.blocks.flat();
+  }
+
+  /** The first block whose last entry satisfies `isAfter` (monotone over the order); the last block if none does. */
+  private blockFor(isAfter: (entry: number) => boolean): number {
+    const found = lowerBound(this.blocks.length, (n) => {
+      const block = this.blocks[n]!;
+      return isAfter(block[block.length - 1]!);
+    });
+    return Math.min(found, this.blocks.length - 1);
+  }
+
+  private changed(block: number): void {
+    // The block's own start is unchanged; those after it moved.
+    this.validStarts = Math.min(this.validStarts, block + 1);
+  }
+
+  private updateStarts(): void {
+    if (this.validStarts >= this.blocks.length) return;
+    let start = this.validStarts === 0 ? 0 : this.starts[this.validStarts - 1]! + this.blocks[this.validStarts - 1]!.length;
+    for (let b = this.validStarts; b < this.blocks.length; b++) {
+      this.starts[b] = start;
+      start += this.blocks[b]!.length;
+    }
+    this.validStarts = this.blocks.length;
+  }
+}
+
+/** The first of `0..length - 1` for which `holds` is true, given that it stays true from there on; `length` if none. */
+function lowerBound(length: number, holds: (index: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (holds(mid)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
