@@ -7,6 +7,7 @@ import { Auth } from './apollo/auth.ts';
 import { createApollo } from './apollo/client.ts';
 import { ConnectionStatus } from './apollo/connection.ts';
 import { ActivityLog } from './live/activity.ts';
+import { Changes } from './live/changes.ts';
 import { LiveProvider, type Live } from './live/LiveContext.tsx';
 import { LiveFeed } from './live/live-feed.ts';
 import { webSocketUrl } from './lib/urls.ts';
@@ -15,9 +16,11 @@ import './styles.css';
 // The gateway serves this page, /graphql and its websocket on one origin.
 const status = new ConnectionStatus();
 const auth = new Auth();
-const { client } = createApollo({ httpUrl: '/graphql', wsUrl: webSocketUrl(window.location), status, auth });
+const { client, consistency } = createApollo({ httpUrl: '/graphql', wsUrl: webSocketUrl(window.location), status, auth });
 const activity = new ActivityLog();
-const live: Live = { status, activity, auth, feed: new LiveFeed({ client, status, activity }) };
+const changes = new Changes();
+const feed = new LiveFeed({ client, status, activity, changes, seen: consistency.observe });
+const live: Live = { status, activity, auth, feed, changes };
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { humanize } from '../src/lib/format.ts';
-import { parseInstant, parseLocalInput, toLocalInput, withAsOf } from '../src/time/as-of.ts';
+import { parseInstant, parseUtcInput, toUtcInput, withAsOf } from '../src/time/as-of.ts';
 import { change, customer, product, serveHistory, serveWorld, type World } from './support/data.ts';
 import { FakeServer } from './support/fake-server.ts';
 import { renderApp } from './support/render.tsx';
@@ -46,9 +46,11 @@ describe('view as of', () => {
     const banner = screen.getByRole('region', { name: 'Viewing the past' });
     expect(within(banner).getByText(/Viewing as of/).textContent).toBe('Viewing as of 5 Jan 2026, 10:02:00 UTC.');
     expect(within(banner).getByRole('button', { name: 'Back to live' })).toBeTruthy();
-    // The header's control shows the time too (the browser's time zone: UTC in these tests; the
-    // input drops zero seconds, as browsers do).
-    expect((screen.getByLabelText('View as of', { selector: 'input' }) as HTMLInputElement).value).toBe('2026-01-05T10:02');
+    // The header's control shows the time too, as the banner does: UTC, 24-hour, to the second.
+    expect((screen.getByLabelText('View as of (UTC)') as HTMLInputElement).value).toBe('2026-01-05 10:02:00');
+    // Nothing on screen is live: the badge says so instead of a green "Live".
+    expect(screen.getByText('Paused').closest('.connection')?.getAttribute('data-state')).toBe('past');
+    expect(screen.queryByText('Live', { exact: true })).toBeNull();
 
     // Links stay in the past, and so do the drill-down's queries, its aggregates and its timeline.
     const link = within(productsTable()).getByRole('link', { name: 'Butter' });
@@ -61,7 +63,8 @@ describe('view as of', () => {
     expect(screen.getByTestId('product-purchase-count').textContent).toBe('1');
     const history = screen.getByRole('region', { name: 'History' });
     await within(history).findByText('Showing 1 of 1 change, newest first.');
-    expect(asOfSent('Product')).toEqual([BETWEEN]);
+    // The product comes from the list's cache of that past; its purchases are asked for as of then.
+    expect(asOfSent('ProductPurchases')).toEqual([BETWEEN]);
     expect(asOfSent('ProductHistory')).toEqual([BETWEEN]);
     // No "view as of this change" while already in the past.
     expect(within(history).queryByRole('link', { name: /view as of this change/i })).toBeNull();
@@ -75,7 +78,7 @@ describe('view as of', () => {
     await within(productsTable()).findByRole('link', { name: 'Salted butter' });
 
     const control = screen.getByRole('form', { name: 'View as of' });
-    await user.type(within(control).getByLabelText('View as of'), '2026-01-05T10:02:00');
+    await user.type(within(control).getByLabelText('View as of (UTC)'), '2026-01-05 10:02:00');
     await user.click(within(control).getByRole('button', { name: 'Show' }));
 
     expect(await within(productsTable()).findByRole('link', { name: 'Butter' })).toBeTruthy();
@@ -87,10 +90,11 @@ describe('view as of', () => {
     await user.click(screen.getByRole('button', { name: 'Back to live' }));
     expect(await within(productsTable()).findByRole('link', { name: 'Salted butter' })).toBeTruthy();
     expect(screen.queryByRole('region', { name: 'Viewing the past' })).toBeNull();
-    expect((screen.getByLabelText('View as of', { selector: 'input' }) as HTMLInputElement).value).toBe('');
+    expect((screen.getByLabelText('View as of (UTC)') as HTMLInputElement).value).toBe('');
     expect(document.activeElement).toBe(screen.getByRole('main'));
-    // The live list was kept current all along: back to live asks the server for nothing.
-    expect(asOfSent('Products')).toEqual([null, BETWEEN]);
+    // The live page shows from the cache at once, and is asked for again: rows may have come and gone meanwhile.
+    await waitFor(() => expect(asOfSent('Products')).toEqual([null, BETWEEN, null]));
+    expect(screen.getByText('Live', { exact: true })).toBeTruthy();
   });
 
   it('disables every form while the past is shown', async () => {
@@ -149,14 +153,14 @@ describe('view as of', () => {
     expect((screen.getByRole('button', { name: 'Create product' }) as HTMLButtonElement).disabled).toBe(false);
 
     const control = screen.getByRole('form', { name: 'View as of' });
-    const input = within(control).getByLabelText('View as of');
+    const input = within(control).getByLabelText('View as of (UTC)');
     await user.click(within(control).getByRole('button', { name: 'Show' }));
     const message = await within(control).findByRole('alert');
     expect(message.textContent).toBe('Enter a date and time to see the shop as it was then.');
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect(input.getAttribute('aria-describedby')).toBe(message.id);
 
-    await user.type(input, '2999-01-01T00:00:00');
+    await user.type(input, '2999-01-01 00:00:00');
     await user.click(within(control).getByRole('button', { name: 'Show' }));
     expect((await within(control).findByRole('alert')).textContent).toBe(
       '1 Jan 2999, 00:00:00 UTC is in the future: the live view already shows the present.',
@@ -176,16 +180,17 @@ describe('times for "view as of"', () => {
     expect(parseInstant('2026-07-01T00:00:00Z', now)).toMatchObject({ ok: false, message: expect.stringMatching(/future/) });
   });
 
-  it('reads the input as local time, with or without seconds, and refuses dates that do not exist', () => {
-    // TZ=UTC in these tests.
-    expect(parseLocalInput('2026-01-31T12:00', now)).toEqual({ ok: true, instant: '2026-01-31T12:00:00.000Z' });
-    expect(parseLocalInput('2026-01-31 12:00:07', now)).toEqual({ ok: true, instant: '2026-01-31T12:00:07.000Z' });
-    expect(parseLocalInput('2026-02-31T12:00', now)).toEqual({
+  it('reads the input as UTC, 24-hour, with or without seconds, and refuses times that do not exist', () => {
+    expect(parseUtcInput('2026-01-31T12:00', now)).toEqual({ ok: true, instant: '2026-01-31T12:00:00.000Z' });
+    expect(parseUtcInput('2026-01-31 18:00:07', now)).toEqual({ ok: true, instant: '2026-01-31T18:00:07.000Z' });
+    expect(parseUtcInput('2026-01-31 13:00:00+01:00', now)).toEqual({ ok: true, instant: '2026-01-31T12:00:00.000Z' });
+    expect(parseUtcInput('2026-02-31 12:00', now)).toEqual({
       ok: false,
-      message: '“2026-02-31T12:00” is not a date that exists.',
+      message: '“2026-02-31 12:00” is not a date and time that exists.',
     });
-    expect(parseLocalInput('soon', now)).toMatchObject({ ok: false, message: expect.stringMatching(/not a date and time/) });
-    expect(toLocalInput('2026-01-31T12:00:07.250Z')).toBe('2026-01-31T12:00:07');
+    expect(parseUtcInput('2026-01-31 25:00', now).ok).toBe(false);
+    expect(parseUtcInput('soon', now)).toMatchObject({ ok: false, message: expect.stringMatching(/not a date and time/) });
+    expect(toUtcInput('2026-01-31T12:00:07.250Z')).toBe('2026-01-31 12:00:07');
     expect(withAsOf('/products/p1', '2026-01-31T12:00:00.000Z')).toBe('/products/p1?asOf=2026-01-31T12%3A00%3A00.000Z');
     expect(withAsOf('/products', null)).toBe('/products');
   });

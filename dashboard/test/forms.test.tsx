@@ -40,14 +40,20 @@ describe('the forms', () => {
       input: { name: 'Jam', price: '3.20' },
     });
     const table = screen.getByRole('table', { name: /products/i });
-    const row = within(table).getByRole('link', { name: 'Jam' }).closest('tr')!;
+    const row = (await within(table).findByRole('link', { name: 'Jam' })).closest('tr')!;
     expect(
       within(row)
         .getAllByRole('cell')
         .map((c) => c.textContent),
     ).toEqual(['Jam', '3.20', '0', '0', '0.00']);
     expect((within(form).getByLabelText('Name') as HTMLInputElement).value).toBe('');
-    expect(server.count('Products')).toBe(1);
+    // The server sorts the list: the page is asked for again, and shows the product where it belongs.
+    expect(server.count('Products')).toBe(2);
+    expect(
+      within(table)
+        .getAllByRole('link')
+        .map((link) => link.textContent),
+    ).toEqual(['Butter', 'Jam']);
   });
 
   it('show the server’s validation error next to the field it names', async () => {

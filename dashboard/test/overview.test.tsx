@@ -8,8 +8,14 @@ const butter = product({ id: 'p1', name: 'Butter', purchaseCount: 2, customerCou
 const gum = product({ id: 'p2', name: 'Gum', price: '0.10', purchaseCount: 1, customerCount: 1, totalSpent: '0.10' });
 const danny = customer({ id: 'c1', firstName: 'Danny', lastName: 'Tester', purchaseCount: 3, totalSpent: '3.10' });
 
+const kpi = (name: string) => screen.getByText(name, { selector: 'dt' }).nextElementSibling?.textContent;
+
+const purchaseEvent = (position: string, made: ReturnType<typeof purchase>) => ({
+  purchaseMade: { __typename: 'PurchaseChange', kind: 'CREATED', position, occurredAt: made.transactionDate, purchase: made },
+});
+
 describe('the overview', () => {
-  it('shows totals, revenue by product and purchases over time, with text for screen readers', async () => {
+  it('shows totals, revenue by product and purchases over time from the server’s figures, without loading a list', async () => {
     const server = new FakeServer();
     serveWorld(server, {
       products: [gum, butter],
@@ -21,45 +27,55 @@ describe('the overview', () => {
       ],
     });
     renderApp('/', server);
-    const kpi = (name: string) => screen.getByText(name, { selector: 'dt' }).nextElementSibling?.textContent;
     await waitFor(() => expect(kpi('Revenue')).toBe('3.10'));
     expect([kpi('Customers'), kpi('Products'), kpi('Purchases')]).toEqual(['1', '2', '3']);
     expect(screen.getByRole('img', { name: /^Revenue by product, highest first: Butter 3\.00, Gum 0\.10\.$/ })).toBeTruthy();
     expect(
-      screen.getByRole('img', { name: /^Purchases over time \(UTC\) from 10:00 to 12:40; busiest 10:00 with 1\.$/ }),
+      screen.getByRole('img', {
+        name: /^Purchases over time \(UTC, per minute\) from 10:00 to 12:40; busiest 10:00 with 1\.$/,
+      }),
     ).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Live activity' })).toBeTruthy();
+    // One request of aggregates: no list of purchases, products or customers.
+    expect(server.sent.filter((op) => op.kind === 'query').map((op) => op.name)).toEqual(['Overview']);
+    expect(server.sent.find((op) => op.name === 'Overview')?.variables).toEqual({ top: 10 });
   });
 
-  it('updates the totals from a purchase payload', async () => {
+  it('asks for its figures again on a new purchase, at most once a second however many come', async () => {
     const server = new FakeServer();
-    serveWorld(server, { products: [butter], customers: [danny], purchases: [purchase('u1', butter, danny, '1.50')] });
+    const world = serveWorld(server, {
+      products: [butter],
+      customers: [danny],
+      purchases: [purchase('u1', butter, danny, '1.50')],
+    });
     renderApp('/', server);
     await waitFor(() => expect(server.open('PurchasesMade')).toBe(1));
-    const revenue = () => screen.getByText('Revenue', { selector: 'dt' }).nextElementSibling?.textContent;
-    await waitFor(() => expect(revenue()).toBe('1.50'));
-    act(() =>
-      server.push('PurchasesMade', {
-        purchaseMade: {
-          __typename: 'PurchaseChange',
-          kind: 'CREATED',
-          position: 'p',
-          occurredAt: '2026-01-05T10:30:00.000Z',
-          purchase: purchase('u9', { ...butter, totalSpent: '4.50' }, danny, '1.50', '2026-01-05T10:30:00.000Z'),
-        },
-      }),
-    );
-    await waitFor(() => expect(revenue()).toBe('3.00'));
+    await waitFor(() => expect(kpi('Revenue')).toBe('1.50'));
+    expect(server.count('Overview')).toBe(1);
+
+    for (let i = 2; i <= 6; i++) {
+      const made = purchase(
+        `u${i}`,
+        { ...butter, totalSpent: (1.5 * i).toFixed(2) },
+        danny,
+        '1.50',
+        `2026-01-05T10:0${i}:00.000Z`,
+      );
+      world.purchases.push(made);
+      act(() => server.push('PurchasesMade', purchaseEvent(`pos-${i}`, made)));
+    }
+    // The first change is asked for at once, the rest together once the second is over.
+    await waitFor(() => expect(kpi('Revenue')).toBe('9.00'));
+    expect(kpi('Purchases')).toBe('6');
+    expect(server.count('Overview')).toBeLessThanOrEqual(3);
+    expect(server.sent.filter((op) => op.kind === 'query').every((op) => op.name === 'Overview')).toBe(true);
     const feed = screen.getByRole('log');
-    expect(within(feed).getByRole('link', { name: 'Danny Tester bought Butter for 1.50' }).getAttribute('href')).toBe(
-      '/customers/c1',
-    );
-    expect(server.count('Purchases')).toBe(1);
+    expect(within(feed).getAllByRole('link', { name: 'Danny Tester bought Butter for 1.50' })).toHaveLength(5);
   });
 });
 
 describe('the products page', () => {
-  it('lists price, purchases, distinct customers and total per product, and opens one', async () => {
+  it('lists price, purchases, distinct customers and total per product, and opens one without a product column', async () => {
     const server = new FakeServer();
     serveWorld(server, { products: [gum, butter], customers: [danny], purchases: [purchase('u1', butter, danny, '1.50')] });
     renderApp('/products', server);
@@ -76,6 +92,11 @@ describe('the products page', () => {
     expect(screen.getByTestId('product-total-spent').textContent).toBe('3.00');
     const purchases = await screen.findByRole('table', { name: /purchases/i });
     await waitFor(() => expect(within(purchases).getAllByRole('row')).toHaveLength(2));
-    expect(within(purchases).getAllByRole('row')[1]!.textContent).toBe('5 Jan 2026, 10:00Danny TesterButter1.50');
+    // To the second, in UTC; the product is the page's, so no column repeats it.
+    expect(
+      within(purchases)
+        .getAllByRole('row')
+        .map((row) => row.textContent),
+    ).toEqual(['Date ▼CustomerAmount ↕', '5 Jan 2026, 10:00:00Danny Tester1.50']);
   });
 });

@@ -2,8 +2,8 @@ import { ApolloClient, ApolloLink, gql, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { consistencyLink, mergeConsistencyTokens } from '../src/apollo/consistency.ts';
-import { bucketPurchases } from '../src/components/Charts.tsx';
+import { consistencyLink, ConsistencyToken, mergeConsistencyTokens } from '../src/apollo/consistency.ts';
+import { fillBuckets } from '../src/components/Charts.tsx';
 import { formErrors } from '../src/forms/errors.ts';
 import { centsToMoney, formatMoney, moneyToCents } from '../src/lib/format.ts';
 import { webSocketUrl } from '../src/lib/urls.ts';
@@ -56,29 +56,67 @@ describe('form errors', () => {
     });
   });
 
-  it('say the server could not be reached on a network error', () => {
-    expect(formErrors(new TypeError('Failed to fetch'), values).form).toMatch(/could not be reached \(Failed to fetch\)/);
+  it('say in words that the server cannot be reached, not the browser’s “Failed to fetch”', () => {
+    const { form } = formErrors(new TypeError('Failed to fetch'), values);
+    expect(form).toBe(
+      'The server cannot be reached: it may be stopped or restarting, or the network is down. Try again once it is back.',
+    );
   });
 });
 
 describe('purchases over time', () => {
-  const at = (iso: string, total = '1.00') => ({ transactionDate: iso, total });
+  const bucket = (start: string, purchaseCount: number, revenue: string) => ({
+    __typename: 'SalesBucket' as const,
+    start,
+    purchaseCount,
+    revenue,
+  });
+  const overTime = (size: 'MINUTE' | 'HOUR' | 'DAY', buckets: ReturnType<typeof bucket>[]) => ({
+    __typename: 'SalesOverTime' as const,
+    bucket: size,
+    buckets,
+  });
 
-  it('uses the finest buckets that fit and keeps empty ones', () => {
-    const buckets = bucketPurchases([at('2026-01-05T10:01:00Z'), at('2026-01-05T10:02:30Z', '0.50'), at('2026-01-05T10:04:00Z')]);
-    expect(buckets.map((b) => [b.label, b.purchases, b.cents])).toEqual([
-      ['10:01', 1, 100],
-      ['10:02', 1, 50],
-      ['10:03', 0, 0],
-      ['10:04', 1, 100],
+  it('puts back the empty buckets the server leaves out, labelled in UTC', () => {
+    const buckets = fillBuckets(
+      overTime('MINUTE', [
+        bucket('2026-01-05T10:01:00.000Z', 1, '1.00'),
+        bucket('2026-01-05T10:02:00.000Z', 1, '0.50'),
+        bucket('2026-01-05T10:04:00.000Z', 2, '2.00'),
+      ]),
+    );
+    expect(buckets).toEqual([
+      { label: '10:01', purchases: 1, revenue: 1 },
+      { label: '10:02', purchases: 1, revenue: 0.5 },
+      { label: '10:03', purchases: 0, revenue: 0 },
+      { label: '10:04', purchases: 2, revenue: 2 },
     ]);
   });
 
-  it('switches to days over a long span', () => {
-    const buckets = bucketPurchases([at('2026-01-01T10:00:00Z'), at('2026-01-20T09:00:00Z'), at('2026-01-20T23:00:00Z')]);
-    expect(buckets).toHaveLength(20);
-    expect(buckets[0]).toEqual({ label: '2026-01-01', purchases: 1, cents: 100 });
-    expect(buckets.at(-1)).toEqual({ label: '2026-01-20', purchases: 2, cents: 200 });
+  it('labels days by date, and hours over several days with the date', () => {
+    const days = fillBuckets(
+      overTime('DAY', [bucket('2026-01-01T00:00:00.000Z', 1, '1.00'), bucket('2026-01-20T00:00:00.000Z', 2, '2.00')]),
+    );
+    expect(days).toHaveLength(20);
+    expect(days[0]).toEqual({ label: '2026-01-01', purchases: 1, revenue: 1 });
+    expect(days.at(-1)).toEqual({ label: '2026-01-20', purchases: 2, revenue: 2 });
+    const hours = fillBuckets(
+      overTime('HOUR', [bucket('2026-01-01T23:00:00.000Z', 1, '1.00'), bucket('2026-01-02T01:00:00.000Z', 1, '1.00')]),
+    );
+    expect(hours.map((h) => h.label)).toEqual(['01-01 23:00', '01-02 00:00', '01-02 01:00']);
+  });
+
+  it('gives a single bucket as one point, and none for no purchases', () => {
+    expect(fillBuckets(overTime('MINUTE', [bucket('2026-01-05T10:00:00.000Z', 3, '4.50')]))).toEqual([
+      { label: '10:00', purchases: 3, revenue: 4.5 },
+    ]);
+    expect(fillBuckets(overTime('MINUTE', []))).toEqual([]);
+  });
+
+  it('takes a thousand buckets without spreading them into a call', () => {
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    const many = Array.from({ length: 1000 }, (_, i) => bucket(new Date(start + i * 86_400_000).toISOString(), 1, '1.00'));
+    expect(fillBuckets(overTime('DAY', many))).toHaveLength(1000);
   });
 });
 
@@ -134,5 +172,13 @@ describe('consistency tokens', () => {
       fetchPolicy: 'network-only',
     });
     expect(sent).toEqual([undefined, 'written-1']);
+  });
+
+  it('include the position of each event shown, so a page asked for because of it has it', () => {
+    const consistency = new ConsistencyToken();
+    consistency.wrote(token({ 'eventbus.products': { 0: 7 } }));
+    consistency.observe(token({ 'eventbus.purchases': { 1: 42 } }));
+    consistency.observe('not-a-position');
+    expect(decode(consistency.get()!)).toEqual({ 'eventbus.products': { 0: 7 }, 'eventbus.purchases': { 1: 42 } });
   });
 });

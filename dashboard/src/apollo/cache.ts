@@ -1,4 +1,4 @@
-import { InMemoryCache, type ApolloCache, type FieldPolicy, type Reference } from '@apollo/client';
+import { InMemoryCache, type FieldPolicy, type Reference } from '@apollo/client';
 
 /** A connection as the cache stores it: the dashboard reads `nodes`, never `edges`. */
 export interface StoredConnection {
@@ -9,22 +9,12 @@ export interface StoredConnection {
 }
 
 /**
- * One list per field, whatever `first` was: page 1 replaces the list, a page with `after` is
- * appended (without the nodes a live update already added). Live updates then edit that one list.
+ * A page of a list, one cache entry per page: every argument (offset, order, search, `asOf`) is
+ * part of its key, and a page fetched again replaces the one held. The rows are references to
+ * normalized entities, so live updates change them in place; which rows belong on a page is the
+ * server's answer, asked for again when it may have changed (see `useRefreshOn`).
  */
-function connection(): FieldPolicy<StoredConnection> {
-  return {
-    keyArgs: false,
-    merge(existing, incoming, { args, readField }) {
-      if (!existing || !args?.['after']) return incoming;
-      const seen = new Set(existing.nodes.map((node) => readField<string>('id', node)));
-      return {
-        ...incoming,
-        nodes: [...existing.nodes, ...incoming.nodes.filter((node) => !seen.has(readField<string>('id', node)))],
-      };
-    },
-  };
-}
+const page: FieldPolicy<StoredConnection> = { merge: false };
 
 /**
  * An entity's timeline, newest first. A page with `after` (older changes) is appended. A first
@@ -68,15 +58,19 @@ export function createCache(): InMemoryCache {
     typePolicies: {
       Query: {
         fields: {
-          products: connection(),
-          customers: connection(),
-          purchases: connection(),
+          products: page,
+          customers: page,
+          productsBySales: page,
+          customersBySales: page,
+          purchases: page,
+          // The shop's figures as of one point (or now): the newest answer replaces the last.
+          sales: { merge: false },
           product: entity('Product'),
           customer: entity('Customer'),
         },
       },
-      Product: { fields: { purchases: connection(), history: timeline() } },
-      Customer: { fields: { purchases: connection(), history: timeline() } },
+      Product: { fields: { purchases: page, history: timeline() } },
+      Customer: { fields: { purchases: page, history: timeline() } },
       // Events never change: one per id.
       HistoryEntry: { keyFields: ['eventId'] },
       // Subscription payloads are events, not state worth keeping: their entities are normalized
@@ -85,49 +79,5 @@ export function createCache(): InMemoryCache {
         fields: { productChanged: { merge: false }, customerChanged: { merge: false }, purchaseMade: { merge: false } },
       },
     },
-  });
-}
-
-/** Where a list lives: a root field (`ROOT_QUERY`) or a field of an entity (a customer's purchases). */
-export interface ListOwner {
-  readonly id: string;
-  readonly field: string;
-}
-
-export const rootList = (field: 'products' | 'customers' | 'purchases'): ListOwner => ({ id: 'ROOT_QUERY', field });
-
-type ReadId = (node: Reference) => unknown;
-
-/** Edits one list in place if it was loaded. */
-function editList(cache: ApolloCache, owner: ListOwner, edit: (list: StoredConnection, idOf: ReadId) => StoredConnection): void {
-  cache.modify({
-    id: owner.id,
-    fields: {
-      [owner.field]: (value, { readField }) => {
-        const list = value as StoredConnection | undefined;
-        if (!list || !Array.isArray(list.nodes)) return value;
-        return edit(list, (node) => readField('id', node));
-      },
-    },
-  });
-}
-
-/**
- * Appends an entity to a loaded list, once. A list that was never loaded stays unloaded:
- * inventing one would make a page believe it has all the rows.
- */
-export function addToList(cache: ApolloCache, owner: ListOwner, ref: Reference): void {
-  editList(cache, owner, (list, idOf) => {
-    const id = idOf(ref);
-    if (list.nodes.some((node) => idOf(node) === id)) return list;
-    return { ...list, nodes: [...list.nodes, ref], totalCount: list.totalCount + 1 };
-  });
-}
-
-/** Removes an entity from a loaded list (a deleted product leaves the product list). */
-export function removeFromList(cache: ApolloCache, owner: ListOwner, id: string): void {
-  editList(cache, owner, (list, idOf) => {
-    const nodes = list.nodes.filter((node) => idOf(node) !== id);
-    return nodes.length === list.nodes.length ? list : { ...list, nodes, totalCount: Math.max(0, list.totalCount - 1) };
   });
 }

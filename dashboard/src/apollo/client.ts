@@ -7,12 +7,14 @@ import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
 import type { Auth } from './auth.ts';
 import { createCache } from './cache.ts';
-import { consistencyLink } from './consistency.ts';
+import { consistencyLink, ConsistencyToken } from './consistency.ts';
 import type { ConnectionStatus } from './connection.ts';
 
 export interface ApolloSetup {
   readonly client: ApolloClient;
   readonly wsClient: Client;
+  /** What this tab's reads must include; the live feed adds the events it applies. */
+  readonly consistency: ConsistencyToken;
 }
 
 export interface ApolloSetupOptions {
@@ -58,14 +60,15 @@ export function createApollo({ httpUrl, wsUrl, status, auth }: ApolloSetupOption
       connected: () => status.set('live'),
     },
   });
+  const consistency = new ConsistencyToken();
   const link = ApolloLink.split(
     ({ query }) => {
       const definition = getMainDefinition(query);
       return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
     },
     new GraphQLWsLink(wsClient),
-    ApolloLink.from([consistencyLink(), withAuth(auth, new HttpLink({ uri: httpUrl }))]),
+    ApolloLink.from([consistencyLink(consistency), withAuth(auth, new HttpLink({ uri: httpUrl }))]),
   );
   const client = new ApolloClient({ link, cache: createCache() });
-  return { client, wsClient };
+  return { client, wsClient, consistency };
 }

@@ -46,15 +46,39 @@ export function mergeConsistencyTokens(older: string | undefined, newer: string)
 }
 
 /**
- * Read-your-writes for this tab: every HTTP request carries the merged position of the writes
- * this tab has seen, so a purchase of a product created a moment ago is decided after the
- * purchases subgraph has applied that product.
+ * The position this tab's reads must include: every write it made, and every event it has shown
+ * (a subscription payload's `position` is a token of the same kind). Merged partition by partition.
  */
-export function consistencyLink(): ApolloLink {
-  let token: string | undefined;
+export class ConsistencyToken {
+  #token: string | undefined;
+
+  get = (): string | undefined => this.#token;
+
+  /** A write's `X-Consistency-Token`. */
+  wrote(token: string): void {
+    this.#token = mergeConsistencyTokens(this.#token, token);
+  }
+
+  /**
+   * An event applied from the live feed: a list asked for again because of it must show it,
+   * whichever instance answers. A position that does not decode is ignored: a read must never
+   * wait for something this tab cannot name.
+   */
+  observe = (position: string): void => {
+    if (decode(position)) this.wrote(position);
+  };
+}
+
+/**
+ * Read-your-writes for this tab: every HTTP request carries the merged position of the writes
+ * this tab has made and the events it has shown, so a purchase of a product created a moment ago
+ * is decided after the purchases subgraph has applied that product, and a page asked for because
+ * of an event includes it.
+ */
+export function consistencyLink(token = new ConsistencyToken()): ApolloLink {
   return new ApolloLink((operation, forward) => {
-    if (token) {
-      const sent = token;
+    const sent = token.get();
+    if (sent) {
       operation.setContext(({ headers }: { headers?: Record<string, string> }) => ({
         headers: { ...headers, [CONSISTENCY_HEADER]: sent },
       }));
@@ -63,7 +87,7 @@ export function consistencyLink(): ApolloLink {
       tap(() => {
         const response = operation.getContext()['response'] as { headers?: Headers } | undefined;
         const written = response?.headers?.get(CONSISTENCY_HEADER);
-        if (written) token = mergeConsistencyTokens(token, written);
+        if (written) token.wrote(written);
       }),
     );
   });

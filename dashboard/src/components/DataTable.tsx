@@ -1,100 +1,88 @@
-import { useId, useMemo, type ReactNode } from 'react';
-import { useSearchParams } from 'react-router';
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { TableView } from './table-view.ts';
 
 export interface Column<T> {
   readonly key: string;
   readonly header: string;
   readonly render: (row: T) => ReactNode;
-  /** Makes the column sortable by this value. */
-  readonly sortValue?: (row: T) => string | number;
+  /** The server can order by this column (the view's `sort` is then this key). */
+  readonly sortable?: boolean;
   readonly numeric?: boolean;
 }
 
 export interface DataTableProps<T> {
   readonly caption: string;
+  readonly view: TableView;
+  /** The rows of the page the server sent, in its order. */
   readonly rows: readonly T[];
+  /** Rows in the whole (searched) list; undefined until the first page is in. */
+  readonly totalCount: number | undefined;
   readonly columns: readonly Column<T>[];
   readonly rowKey: (row: T) => string;
-  /** Text the search box matches (case-insensitive); no search box without it. */
-  readonly searchText?: (row: T) => string;
+  /** Shows a search box; the server matches it against names. */
+  readonly searchable?: boolean;
   readonly searchLabel?: string;
-  readonly defaultSort?: { readonly key: string; readonly dir: 'asc' | 'desc' };
-  readonly pageSize?: number;
   readonly empty?: ReactNode;
   readonly loading?: boolean;
 }
 
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+/** How long the search box waits for the typing to stop before asking the server. */
+export const SEARCH_DEBOUNCE_MS = 300;
+/** The API's limit on a search. */
+const SEARCH_MAX_LENGTH = 100;
 
 /**
- * A table that sorts, searches by name and pages in the browser. The API pages by cursor but
- * has no sort or search arguments, so the dashboard loads a whole list once (live updates keep
- * it current) and does the rest here; sort, search and page live in the URL, so a reload or a
- * shared link shows the same view.
+ * One page of a list the server sorts, searches and counts: the table shows what it was sent,
+ * and turns a click on a header, a search or a page button into a new view in the address
+ * ({@link TableView}), which the page's query follows. Nothing here grows with the list.
  */
 export function DataTable<T>({
   caption,
+  view,
   rows,
+  totalCount,
   columns,
   rowKey,
-  searchText,
+  searchable = false,
   searchLabel = 'Search by name',
-  defaultSort,
-  pageSize = 20,
   empty = 'Nothing here yet.',
   loading = false,
 }: DataTableProps<T>) {
-  const [params, setParams] = useSearchParams();
   const searchId = useId();
-  const query = params.get('q') ?? '';
-  const sortKey = params.get('sort') ?? defaultSort?.key ?? '';
-  const dir = (params.get('dir') ?? defaultSort?.dir ?? 'asc') === 'desc' ? 'desc' : 'asc';
+  const { sort, dir, search, page, pageSize, update } = view;
+  // What is typed and not yet applied; null once the address has it.
+  const [draft, setDraft] = useState<string | null>(null);
+  useEffect(() => {
+    if (draft === null) return;
+    const timer = setTimeout(() => {
+      update({ q: draft.trim(), page: null });
+      setDraft(null);
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [draft, update]);
 
-  const visible = useMemo(() => {
-    const needle = query.trim().toLocaleLowerCase();
-    const filtered =
-      needle && searchText ? rows.filter((row) => searchText(row).toLocaleLowerCase().includes(needle)) : [...rows];
-    const column = columns.find((c) => c.key === sortKey);
-    if (column?.sortValue) {
-      const value = column.sortValue;
-      filtered.sort((a, b) => {
-        const [x, y] = [value(a), value(b)];
-        const order = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
-        return dir === 'asc' ? order : -order;
-      });
-    }
-    return filtered;
-  }, [rows, columns, query, searchText, sortKey, dir]);
+  const pages = totalCount === undefined ? undefined : Math.max(1, Math.ceil(totalCount / pageSize));
+  // A page past the end (the list shrank, or an old link): show the last one instead.
+  useEffect(() => {
+    if (!loading && pages !== undefined && page > pages) update({ page: pages > 1 ? String(pages) : null });
+  }, [loading, page, pages, update]);
 
-  const pages = Math.max(1, Math.ceil(visible.length / pageSize));
-  const page = Math.min(pages, Math.max(1, Number(params.get('page')) || 1));
-  const shown = visible.slice((page - 1) * pageSize, page * pageSize);
-
-  const update = (changes: Record<string, string | null>) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value === null || value === '') next.delete(key);
-          else next.set(key, value);
-        }
-        return next;
-      },
-      { replace: true },
-    );
-
-  const sortBy = (key: string) => update({ sort: key, dir: sortKey === key && dir === 'asc' ? 'desc' : 'asc', page: null });
+  const sortBy = (key: string) => update({ sort: key, dir: sort === key && dir === 'asc' ? 'desc' : 'asc', page: null });
+  const count =
+    totalCount === undefined ? '(loading…)' : `(${rows.length === totalCount ? totalCount : `${rows.length} of ${totalCount}`})`;
 
   return (
     <div className="data-table">
-      {searchText && (
+      {searchable && (
         <div className="table-tools">
           <label htmlFor={searchId}>{searchLabel}</label>
           <input
             id={searchId}
             type="search"
-            value={query}
-            onChange={(event) => update({ q: event.target.value, page: null })}
+            value={draft ?? search}
+            maxLength={SEARCH_MAX_LENGTH}
+            // Control characters are refused by the API; they cannot be meant.
+            onChange={(event) => setDraft(event.target.value.replace(/\p{Cc}/gu, ''))}
             autoComplete="off"
           />
         </div>
@@ -102,17 +90,14 @@ export function DataTable<T>({
       {/* A region that scrolls sideways on a narrow screen must be reachable by keyboard to be scrolled. */}
       {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
       <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
-        <table>
+        <table aria-busy={loading || undefined}>
           <caption>
-            {caption}{' '}
-            <span className="caption-count">
-              {loading ? '(loading…)' : `(${visible.length}${visible.length === rows.length ? '' : ` of ${rows.length}`})`}
-            </span>
+            {caption} <span className="caption-count">{count}</span>
           </caption>
           <thead>
             <tr>
               {columns.map((column) => {
-                const sorted = column.key === sortKey;
+                const sorted = column.key === sort;
                 return (
                   <th
                     key={column.key}
@@ -120,7 +105,7 @@ export function DataTable<T>({
                     className={column.numeric ? 'numeric' : undefined}
                     aria-sort={sorted ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
                   >
-                    {column.sortValue ? (
+                    {column.sortable ? (
                       <button type="button" className="sort" onClick={() => sortBy(column.key)}>
                         {column.header}
                         <span aria-hidden="true" className="sort-mark">
@@ -136,14 +121,14 @@ export function DataTable<T>({
             </tr>
           </thead>
           <tbody>
-            {shown.length === 0 ? (
+            {rows.length === 0 ? (
               <tr>
                 <td colSpan={columns.length} className="empty">
-                  {loading ? 'Loading…' : query ? `Nothing matches “${query}”.` : empty}
+                  {totalCount === undefined ? 'Loading…' : search ? `Nothing matches “${search}”.` : empty}
                 </td>
               </tr>
             ) : (
-              shown.map((row) => (
+              rows.map((row) => (
                 <tr key={rowKey(row)}>
                   {columns.map((column) => (
                     <td key={column.key} className={column.numeric ? 'numeric' : undefined}>
@@ -156,9 +141,9 @@ export function DataTable<T>({
           </tbody>
         </table>
       </div>
-      {pages > 1 && (
+      {pages !== undefined && pages > 1 && (
         <nav className="pager" aria-label={`${caption} pages`}>
-          <button type="button" onClick={() => update({ page: String(page - 1) })} disabled={page <= 1}>
+          <button type="button" onClick={() => update({ page: page > 2 ? String(page - 1) : null })} disabled={page <= 1}>
             Previous
           </button>
           <span aria-live="polite">

@@ -1,21 +1,23 @@
 import { useId, useState, type FormEvent } from 'react';
 import { formatInstantWithZone } from '../lib/format.ts';
-import { parseLocalInput, toLocalInput } from '../time/as-of.ts';
+import { parseUtcInput, toUtcInput } from '../time/as-of.ts';
 import { useViewTime } from '../time/ViewTime.tsx';
 
 /**
- * The "view as of" control of the header: a date and time in the browser's time zone. Key it by
- * the time shown, so it shows that time again after "Back to live" or a link.
+ * The "view as of" control of the header: a date and time in UTC, 24-hour, as the banner and
+ * every other time on screen show it. A text input, not `datetime-local`: the browser would show
+ * that in its own locale and zone (12-hour in many). Key it by the time shown, so it shows that
+ * time again after "Back to live" or a link.
  */
 export function ViewAsOfControl() {
   const { asOf, setAsOf } = useViewTime();
   const id = useId();
-  const [value, setValue] = useState(asOf ? toLocalInput(asOf) : '');
+  const [value, setValue] = useState(asOf ? toUtcInput(asOf) : '');
   const [error, setError] = useState<string | null>(null);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const parsed = parseLocalInput(value);
+    const parsed = parseUtcInput(value);
     if (!parsed.ok) {
       setError(parsed.message);
       return;
@@ -26,12 +28,16 @@ export function ViewAsOfControl() {
 
   return (
     <form className="as-of-control" aria-label="View as of" onSubmit={submit} noValidate>
-      <label htmlFor={id}>View as of</label>
+      <label htmlFor={id}>View as of (UTC)</label>
       <input
         id={id}
         name="asOf"
-        type="datetime-local"
-        step={1}
+        type="text"
+        inputMode="numeric"
+        placeholder="2026-01-31 12:00:00"
+        size={19}
+        spellCheck={false}
+        autoComplete="off"
         value={value}
         onChange={(event) => {
           setValue(event.target.value);
@@ -41,7 +47,7 @@ export function ViewAsOfControl() {
         aria-describedby={error ? `${id}-error` : `${id}-hint`}
       />
       <span id={`${id}-hint`} className="visually-hidden">
-        Your local time. Shows the customers and products as they were then.
+        A date and time in UTC, 24-hour: year-month-day hours:minutes:seconds. Shows the shop as it was then.
       </span>
       <button type="submit">Show</button>
       {error && (

@@ -1,99 +1,200 @@
-import { useEffect, useRef } from 'react';
 import { useQuery } from '@apollo/client/react';
-import type { CustomerFieldsFragment, ProductFieldsFragment, PurchaseRowFragment } from '../gql/graphql.ts';
+import type { TableView } from '../components/table-view.ts';
+import type {
+  CustomerFieldsFragment,
+  CustomerOrderField,
+  CustomerSalesField,
+  OverviewQuery as OverviewData,
+  ProductFieldsFragment,
+  ProductOrderField,
+  ProductSalesField,
+  PurchaseOrderField,
+  PurchaseRowFragment,
+  SortDirection,
+} from '../gql/graphql.ts';
+import {
+  CustomerPurchasesQuery,
+  CustomerQuery,
+  CustomersBySalesQuery,
+  CustomersQuery,
+  OverviewQuery,
+  ProductPurchasesQuery,
+  ProductQuery,
+  ProductsBySalesQuery,
+  ProductsQuery,
+} from '../graphql/operations.ts';
 import { useAsOf } from '../time/ViewTime.tsx';
-import { CustomerQuery, CustomersQuery, PAGE_SIZE, ProductQuery, ProductsQuery, PurchasesQuery } from '../graphql/operations.ts';
+import { useRefreshOn } from './refresh.ts';
 
 const NONE: readonly never[] = [];
 
 /**
- * `asOf` for the queries while the past is shown (the time scope gives them a client of their
- * own then); live queries go without it, as before.
+ * A list page is shown from the cache at once when it was seen before, and asked for again all
+ * the same: which rows belong on it may have changed while it was off screen. Entities changed
+ * by live updates re-render it from the cache without a request. (No `nextFetchPolicy`: with
+ * `cache-first` there, Apollo Client 4 was seen to go back and forth between a search's old and
+ * new variables.)
  */
-function useTimeVariables(): { asOf?: string } {
-  const asOf = useAsOf();
-  return asOf ? { asOf } : {};
-}
+const LIST_POLICY = { fetchPolicy: 'cache-and-network' } as const;
 
-interface PageInfo {
-  readonly hasNextPage: boolean;
-  readonly endCursor?: string | null;
-}
-
-/**
- * Loads the pages after the first, one request at a time, into the same cached list (the cache's
- * field policy appends them). Each cursor is asked for once, also under React's double effects.
- */
-function useRemainingPages(
-  fetchMore: (options: { variables: { after: string } }) => Promise<unknown>,
-  pageInfo: PageInfo | undefined,
-): void {
-  const requested = useRef<string | null>(null);
-  const cursor = pageInfo?.hasNextPage ? (pageInfo.endCursor ?? null) : null;
-  useEffect(() => {
-    if (!cursor || requested.current === cursor) return;
-    requested.current = cursor;
-    fetchMore({ variables: { after: cursor } }).catch(() => {
-      requested.current = null;
-    });
-  }, [cursor, fetchMore]);
-}
+/** The columns each list can be ordered by, and which root field orders by them. */
+export const productOrder: Readonly<Record<string, ProductOrderField>> = { name: 'NAME', price: 'PRICE', created: 'CREATED_AT' };
+/** Sales figures are kept by the purchases subgraph: `productsBySales` sorts by them. */
+export const productSalesOrder: Readonly<Record<string, ProductSalesField>> = {
+  purchases: 'PURCHASE_COUNT',
+  customers: 'CUSTOMER_COUNT',
+  total: 'TOTAL_SPENT',
+};
+export const customerOrder: Readonly<Record<string, CustomerOrderField>> = { name: 'NAME', created: 'CREATED_AT' };
+export const customerSalesOrder: Readonly<Record<string, CustomerSalesField>> = {
+  purchases: 'PURCHASE_COUNT',
+  total: 'TOTAL_SPENT',
+};
+export const purchaseOrder: Readonly<Record<string, PurchaseOrderField>> = { date: 'TRANSACTION_DATE', amount: 'TOTAL' };
 
 export interface ListResult<T> {
+  /** The page's rows, in the server's order. */
   readonly rows: readonly T[];
-  /** True until every page is in. */
+  /** Rows of the whole (searched) list; undefined until the first answer. */
+  readonly totalCount: number | undefined;
+  /** A request for this view is on its way (the rows shown may be the previous view's). */
   readonly loading: boolean;
   readonly error: Error | undefined;
 }
 
-export function useProducts(): ListResult<ProductFieldsFragment> {
-  const time = useTimeVariables();
-  const { data, error, fetchMore } = useQuery(ProductsQuery, { variables: { first: PAGE_SIZE, ...time } });
-  useRemainingPages(fetchMore, data?.products.pageInfo);
-  return { rows: data?.products.nodes ?? NONE, loading: !error && (!data || data.products.pageInfo.hasNextPage), error };
+const direction = (view: TableView): SortDirection => (view.dir === 'asc' ? 'ASC' : 'DESC');
+
+/** `first`, `offset`, `search` and `asOf` of a list query for `view`. */
+function pageVariables(view: TableView, asOf: string | null) {
+  return {
+    first: view.pageSize,
+    offset: view.offset,
+    ...(view.search ? { search: view.search } : {}),
+    ...(asOf ? { asOf } : {}),
+  };
 }
 
-export function useCustomers(): ListResult<CustomerFieldsFragment> {
-  const time = useTimeVariables();
-  const { data, error, fetchMore } = useQuery(CustomersQuery, { variables: { first: PAGE_SIZE, ...time } });
-  useRemainingPages(fetchMore, data?.customers.pageInfo);
-  return { rows: data?.customers.nodes ?? NONE, loading: !error && (!data || data.customers.pageInfo.hasNextPage), error };
+interface Page<T> {
+  readonly totalCount: number;
+  readonly nodes: readonly T[];
 }
 
-export function usePurchases(): ListResult<PurchaseRowFragment> {
-  const time = useTimeVariables();
-  const { data, error, fetchMore } = useQuery(PurchasesQuery, { variables: { first: PAGE_SIZE, ...time } });
-  useRemainingPages(fetchMore, data?.purchases.pageInfo);
-  return { rows: data?.purchases.nodes ?? NONE, loading: !error && (!data || data.purchases.pageInfo.hasNextPage), error };
+function listResult<T>(page: Page<T> | undefined, loading: boolean, error: Error | undefined): ListResult<T> {
+  return { rows: page?.nodes ?? NONE, totalCount: page?.totalCount, loading, error };
 }
 
-export interface DetailResult<T> {
+/** One page of products: by name, price or creation from `products`, by a sales figure from `productsBySales`. */
+export function useProductList(view: TableView): ListResult<ProductFieldsFragment> {
+  const asOf = useAsOf();
+  const salesField = productSalesOrder[view.sort];
+  const common = pageVariables(view, asOf);
+  const plain = useQuery(ProductsQuery, {
+    variables: { ...common, orderBy: { field: productOrder[view.sort] ?? 'NAME', direction: direction(view) } },
+    skip: salesField !== undefined,
+    ...LIST_POLICY,
+  });
+  const bySales = useQuery(ProductsBySalesQuery, {
+    variables: { ...common, orderBy: { field: salesField ?? 'TOTAL_SPENT', direction: direction(view) } },
+    skip: salesField === undefined,
+    ...LIST_POLICY,
+  });
+  // A product list changes with products; one ordered by sales, with purchases too.
+  useRefreshOn(salesField ? (change) => change.stream !== 'customers' : (change) => change.stream === 'products', () =>
+    salesField ? bySales.refetch() : plain.refetch(),
+  );
+  return salesField
+    ? listResult((bySales.data ?? bySales.previousData)?.productsBySales, bySales.loading, bySales.error)
+    : listResult((plain.data ?? plain.previousData)?.products, plain.loading, plain.error);
+}
+
+export function useCustomerList(view: TableView): ListResult<CustomerFieldsFragment> {
+  const asOf = useAsOf();
+  const salesField = customerSalesOrder[view.sort];
+  const common = pageVariables(view, asOf);
+  const plain = useQuery(CustomersQuery, {
+    variables: { ...common, orderBy: { field: customerOrder[view.sort] ?? 'NAME', direction: direction(view) } },
+    skip: salesField !== undefined,
+    ...LIST_POLICY,
+  });
+  const bySales = useQuery(CustomersBySalesQuery, {
+    variables: { ...common, orderBy: { field: salesField ?? 'TOTAL_SPENT', direction: direction(view) } },
+    skip: salesField === undefined,
+    ...LIST_POLICY,
+  });
+  useRefreshOn(salesField ? (change) => change.stream !== 'products' : (change) => change.stream === 'customers', () =>
+    salesField ? bySales.refetch() : plain.refetch(),
+  );
+  return salesField
+    ? listResult((bySales.data ?? bySales.previousData)?.customersBySales, bySales.loading, bySales.error)
+    : listResult((plain.data ?? plain.previousData)?.customers, plain.loading, plain.error);
+}
+
+function purchaseVariables(id: string, view: TableView, asOf: string | null) {
+  // Purchases have no names of their own to search.
+  return {
+    id,
+    first: view.pageSize,
+    offset: view.offset,
+    ...(asOf ? { asOf } : {}),
+    orderBy: { field: purchaseOrder[view.sort] ?? 'TRANSACTION_DATE', direction: direction(view) },
+  };
+}
+
+/** One page of a product's purchases. */
+export function useProductPurchases(id: string, view: TableView): ListResult<PurchaseRowFragment> {
+  const asOf = useAsOf();
+  const { data, previousData, loading, error, refetch } = useQuery(ProductPurchasesQuery, {
+    variables: purchaseVariables(id, view, asOf),
+    ...LIST_POLICY,
+  });
+  useRefreshOn((change) => change.stream === 'purchases' && change.productId === id, refetch);
+  return listResult((data ?? previousData)?.product?.purchases, loading, error);
+}
+
+export function useCustomerPurchases(id: string, view: TableView): ListResult<PurchaseRowFragment> {
+  const asOf = useAsOf();
+  const { data, previousData, loading, error, refetch } = useQuery(CustomerPurchasesQuery, {
+    variables: purchaseVariables(id, view, asOf),
+    ...LIST_POLICY,
+  });
+  useRefreshOn((change) => change.stream === 'purchases' && change.customerId === id, refetch);
+  return listResult((data ?? previousData)?.customer?.purchases, loading, error);
+}
+
+export interface EntityResult<T> {
   /** The entity; undefined while loading, null when it does not exist. */
   readonly entity: T | null | undefined;
-  readonly purchases: ListResult<PurchaseRowFragment>;
   readonly error: Error | undefined;
 }
 
-export function useProduct(id: string): DetailResult<ProductFieldsFragment> {
-  const time = useTimeVariables();
-  const { data, error, fetchMore } = useQuery(ProductQuery, { variables: { id, first: PAGE_SIZE, ...time } });
-  const purchases = data?.product?.purchases;
-  useRemainingPages(fetchMore, purchases?.pageInfo);
-  return {
-    entity: data ? data.product : undefined,
-    purchases: { rows: purchases?.nodes ?? NONE, loading: !error && (!purchases || purchases.pageInfo.hasNextPage), error },
-    error,
-  };
+/** A product as of the time shown; live updates keep it current in the cache. */
+export function useProduct(id: string): EntityResult<ProductFieldsFragment> {
+  const asOf = useAsOf();
+  const { data, error } = useQuery(ProductQuery, { variables: { id, ...(asOf ? { asOf } : {}) } });
+  return { entity: data ? data.product : undefined, error };
 }
 
-export function useCustomer(id: string): DetailResult<CustomerFieldsFragment> {
-  const time = useTimeVariables();
-  const { data, error, fetchMore } = useQuery(CustomerQuery, { variables: { id, first: PAGE_SIZE, ...time } });
-  const purchases = data?.customer?.purchases;
-  useRemainingPages(fetchMore, purchases?.pageInfo);
-  return {
-    entity: data ? data.customer : undefined,
-    purchases: { rows: purchases?.nodes ?? NONE, loading: !error && (!purchases || purchases.pageInfo.hasNextPage), error },
-    error,
-  };
+export function useCustomer(id: string): EntityResult<CustomerFieldsFragment> {
+  const asOf = useAsOf();
+  const { data, error } = useQuery(CustomerQuery, { variables: { id, ...(asOf ? { asOf } : {}) } });
+  return { entity: data ? data.customer : undefined, error };
+}
+
+/** How many products the revenue chart shows. */
+export const TOP_PRODUCTS = 10;
+
+export interface OverviewResult {
+  readonly data: OverviewData | undefined;
+  readonly error: Error | undefined;
+}
+
+/** The overview's figures, asked for again (throttled) on every change: each may move them. */
+export function useOverview(): OverviewResult {
+  const asOf = useAsOf();
+  const { data, previousData, error, refetch } = useQuery(OverviewQuery, {
+    variables: { top: TOP_PRODUCTS, ...(asOf ? { asOf } : {}) },
+    ...LIST_POLICY,
+  });
+  useRefreshOn(() => true, refetch);
+  return { data: data ?? previousData, error };
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Field, type Option } from '../components/Field.tsx';
+import { Field, type FieldSearch, type Option } from '../components/Field.tsx';
 import { useReadOnly } from '../time/ViewTime.tsx';
 import { formErrors, type FormErrors } from './errors.ts';
 
@@ -12,6 +12,8 @@ export interface FieldSpec {
   readonly autoComplete?: string;
   readonly placeholder?: string;
   readonly options?: readonly Option[];
+  readonly labelOf?: (value: string) => string | undefined;
+  readonly search?: FieldSearch;
 }
 
 export type Values = Record<string, string>;
@@ -96,6 +98,8 @@ export function EntityForm({
             label={spec.label}
             hint={spec.hint}
             options={spec.options}
+            labelOf={spec.labelOf}
+            search={spec.search}
             required={spec.required}
             inputMode={spec.inputMode}
             autoComplete={spec.autoComplete ?? 'off'}

@@ -1,4 +1,4 @@
-import { CombinedGraphQLErrors } from '@apollo/client/errors';
+import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 
 /** What a failed mutation means for a form: messages per field, for the form, or a conflict. */
 export interface FormErrors {
@@ -6,6 +6,15 @@ export interface FormErrors {
   readonly form?: string;
   /** The entity changed since the form was opened (`expectedVersion` was stale). */
   readonly conflict?: string;
+}
+
+/**
+ * What a request that got no GraphQL answer means for a person: the server is stopped, restarting
+ * or out of reach (the browser only says "Failed to fetch"), or it answered with an HTTP error.
+ */
+export function unreachable(error: unknown): string {
+  if (ServerError.is(error)) return `The server answered with an error (HTTP ${error.statusCode}).`;
+  return 'The server cannot be reached: it may be stopped or restarting, or the network is down.';
 }
 
 /** `Variable "$input" got invalid value "x" at "input.price"; Money must be ...` → `price`. */
@@ -27,7 +36,7 @@ export function formErrors(error: unknown, values: Readonly<Record<string, strin
   if (!CombinedGraphQLErrors.is(error)) {
     return {
       fields: {},
-      form: `The server could not be reached (${error instanceof Error ? error.message : String(error)}). Try again.`,
+      form: `${unreachable(error)} Try again once it is back.`,
     };
   }
   const fields: Record<string, string> = {};

@@ -4,8 +4,8 @@
  */
 import { graphql } from '../gql/index.ts';
 
-/** The most a list query asks for per request (the server's limit is 500). */
-export const PAGE_SIZE = 500;
+/** Rows of a table page: one request each, well under the server's limit of 500 (and the 100 the dashboard allows itself). */
+export const PAGE_SIZE = 20;
 
 export const ProductFields = graphql(`
   fragment ProductFields on Product {
@@ -68,82 +68,136 @@ export const PurchaseLive = graphql(`
   }
 `);
 
+export const ProductPage = graphql(`
+  fragment ProductPage on ProductConnection {
+    totalCount
+    nodes {
+      ...ProductFields
+    }
+  }
+`);
+
+export const CustomerPage = graphql(`
+  fragment CustomerPage on CustomerConnection {
+    totalCount
+    nodes {
+      ...CustomerFields
+    }
+  }
+`);
+
+export const PurchasePage = graphql(`
+  fragment PurchasePage on PurchaseConnection {
+    totalCount
+    nodes {
+      ...PurchaseRow
+    }
+  }
+`);
+
+/** One page of products in an order the products subgraph keeps (name, price, creation). */
 export const ProductsQuery = graphql(`
-  query Products($first: Int!, $after: String, $asOf: String) {
-    products(first: $first, after: $after, asOf: $asOf) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        ...ProductFields
-      }
+  query Products($first: Int!, $offset: Int, $orderBy: ProductOrder, $search: String, $asOf: String) {
+    products(first: $first, offset: $offset, orderBy: $orderBy, search: $search, asOf: $asOf) {
+      ...ProductPage
+    }
+  }
+`);
+
+/** One page of products by a sales figure, which the purchases subgraph keeps. */
+export const ProductsBySalesQuery = graphql(`
+  query ProductsBySales($first: Int!, $offset: Int, $orderBy: ProductSalesOrder, $search: String, $asOf: String) {
+    productsBySales(first: $first, offset: $offset, orderBy: $orderBy, search: $search, asOf: $asOf) {
+      ...ProductPage
     }
   }
 `);
 
 export const CustomersQuery = graphql(`
-  query Customers($first: Int!, $after: String, $asOf: String) {
-    customers(first: $first, after: $after, asOf: $asOf) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        ...CustomerFields
-      }
+  query Customers($first: Int!, $offset: Int, $orderBy: CustomerOrder, $search: String, $asOf: String) {
+    customers(first: $first, offset: $offset, orderBy: $orderBy, search: $search, asOf: $asOf) {
+      ...CustomerPage
     }
   }
 `);
 
-export const PurchasesQuery = graphql(`
-  query Purchases($first: Int!, $after: String, $asOf: String) {
-    purchases(first: $first, after: $after, asOf: $asOf) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        ...PurchaseRow
-      }
+export const CustomersBySalesQuery = graphql(`
+  query CustomersBySales($first: Int!, $offset: Int, $orderBy: CustomerSalesOrder, $search: String, $asOf: String) {
+    customersBySales(first: $first, offset: $offset, orderBy: $orderBy, search: $search, asOf: $asOf) {
+      ...CustomerPage
     }
   }
 `);
 
 export const ProductQuery = graphql(`
-  query Product($id: ID!, $first: Int!, $after: String, $asOf: String) {
+  query Product($id: ID!, $asOf: String) {
     product(id: $id, asOf: $asOf) {
       ...ProductFields
-      purchases(first: $first, after: $after) {
-        totalCount
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-        nodes {
-          ...PurchaseRow
-        }
-      }
     }
   }
 `);
 
 export const CustomerQuery = graphql(`
-  query Customer($id: ID!, $first: Int!, $after: String, $asOf: String) {
+  query Customer($id: ID!, $asOf: String) {
     customer(id: $id, asOf: $asOf) {
       ...CustomerFields
-      purchases(first: $first, after: $after) {
-        totalCount
-        pageInfo {
-          hasNextPage
-          endCursor
+    }
+  }
+`);
+
+/** One page of a product's purchases; as of `asOf`, those made up to then. */
+export const ProductPurchasesQuery = graphql(`
+  query ProductPurchases($id: ID!, $first: Int!, $offset: Int, $orderBy: PurchaseOrder, $asOf: String) {
+    product(id: $id, asOf: $asOf) {
+      id
+      purchases(first: $first, offset: $offset, orderBy: $orderBy) {
+        ...PurchasePage
+      }
+    }
+  }
+`);
+
+export const CustomerPurchasesQuery = graphql(`
+  query CustomerPurchases($id: ID!, $first: Int!, $offset: Int, $orderBy: PurchaseOrder, $asOf: String) {
+    customer(id: $id, asOf: $asOf) {
+      id
+      purchases(first: $first, offset: $offset, orderBy: $orderBy) {
+        ...PurchasePage
+      }
+    }
+  }
+`);
+
+/**
+ * Everything the overview draws, from figures the server keeps per event: counts, sales, the
+ * top sellers (`productsBySales` defaults to total spent, highest first) and sales over time in
+ * buckets the server chooses. Its size does not grow with the shop.
+ */
+export const OverviewQuery = graphql(`
+  query Overview($top: Int!, $asOf: String) {
+    products(first: 0, asOf: $asOf) {
+      totalCount
+    }
+    customers(first: 0, asOf: $asOf) {
+      totalCount
+    }
+    sales(asOf: $asOf) {
+      purchaseCount
+      revenue
+      overTime {
+        bucket
+        buckets {
+          start
+          purchaseCount
+          revenue
         }
-        nodes {
-          ...PurchaseRow
-        }
+      }
+    }
+    productsBySales(first: $top, asOf: $asOf) {
+      nodes {
+        id
+        name
+        totalSpent
       }
     }
   }

@@ -23,16 +23,18 @@ export function formatMoney(amount: string): string {
   return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
 }
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium' });
+// Every time on screen is UTC and 24-hour, to the second, as the "view as of" control reads it:
+// purchases moments apart must not look simultaneous, and one moment reads the same everywhere.
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium', timeZone: 'UTC' });
 
 export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
 export const formatTime = (iso: string): string => time.format(new Date(iso));
 
 export const fullName = (person: { firstName: string; lastName: string }): string => `${person.firstName} ${person.lastName}`;
 
-const instant = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
-const instantWithZone = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'long' });
+const instant = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+const instantWithZone = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'long', timeZone: 'UTC' });
 
 /** "27 Nov 2026, 20:46:19": to the second, for changes that may be moments apart. */
 export const formatInstant = (iso: string): string => instant.format(new Date(iso));

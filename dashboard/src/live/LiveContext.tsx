@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useSyncExternalStore, type ReactN
 import type { Auth, AuthState } from '../apollo/auth.ts';
 import type { ConnectionState, ConnectionStatus } from '../apollo/connection.ts';
 import type { Activity, ActivityLog } from './activity.ts';
+import type { Changes } from './changes.ts';
 import type { LiveFeed } from './live-feed.ts';
 
 export interface Live {
@@ -9,6 +10,8 @@ export interface Live {
   readonly activity: ActivityLog;
   /** Absent in tests that render a page without subscriptions. */
   readonly feed?: LiveFeed;
+  /** The changes applied to the cache, for lists that ask for their page again (absent: they do not). */
+  readonly changes?: Changes;
   readonly auth?: Auth;
 }
 

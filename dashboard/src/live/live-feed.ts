@@ -4,11 +4,19 @@ import type { ConnectionStatus } from '../apollo/connection.ts';
 import { CustomerChanges, ProductChanges, PurchasesMade } from '../graphql/operations.ts';
 import type { Activity, ActivityLog, Stream } from './activity.ts';
 import { applyCustomerChange, applyProductChange, applyPurchase } from './apply.ts';
+import type { Change, Changes } from './changes.ts';
 
 export interface LiveFeedOptions {
   readonly client: ApolloClient;
   readonly status: ConnectionStatus;
   readonly activity: ActivityLog;
+  /** Told of each change once the cache has it, so the lists on screen can ask for their page again. */
+  readonly changes?: Changes;
+  /**
+   * Given each event's position once it is applied (see `ConsistencyToken.observe`), so the
+   * reads that follow, such as a list asked for again because of it, include that event.
+   */
+  readonly seen?: (position: string) => void;
   /** Delay before reconnect try number `attempt` (1, 2, ...), in ms. Default: 0.5 s doubling to 8 s, with jitter. */
   readonly backoffMs?: (attempt: number) => number;
   /** Failed tries in a row after which the badge says offline (tries go on). Default 3. */
@@ -29,7 +37,7 @@ const verb = { CREATED: 'created', UPDATED: 'updated', DELETED: 'deleted' } as c
  * reconnect the active queries are refetched once instead.
  */
 export class LiveFeed {
-  readonly #options: Required<LiveFeedOptions>;
+  readonly #options: Required<Omit<LiveFeedOptions, 'changes' | 'seen'>> & Pick<LiveFeedOptions, 'changes' | 'seen'>;
   readonly #positions: Partial<Record<Stream, string>> = {};
   #running: Subscription[] = [];
   #attempt = 0;
@@ -95,7 +103,7 @@ export class LiveFeed {
     this.#running = [
       client.subscribe({ query: ProductChanges, variables: after('products'), fetchPolicy: 'no-cache' }).subscribe(
         observer(({ productChanged: change }) => {
-          applyProductChange(client.cache, change.kind, change.product);
+          this.#applied(change.position, applyProductChange(client.cache, change.product));
           this.#record(
             'products',
             change.position,
@@ -108,7 +116,7 @@ export class LiveFeed {
       ),
       client.subscribe({ query: CustomerChanges, variables: after('customers'), fetchPolicy: 'no-cache' }).subscribe(
         observer(({ customerChanged: change }) => {
-          applyCustomerChange(client.cache, change.kind, change.customer);
+          this.#applied(change.position, applyCustomerChange(client.cache, change.customer));
           this.#record(
             'customers',
             change.position,
@@ -122,7 +130,7 @@ export class LiveFeed {
       client.subscribe({ query: PurchasesMade, variables: after('purchases'), fetchPolicy: 'no-cache' }).subscribe(
         observer(({ purchaseMade: change }) => {
           const { purchase } = change;
-          applyPurchase(client.cache, purchase);
+          this.#applied(change.position, applyPurchase(client.cache, purchase));
           this.#record(
             'purchases',
             change.position,
@@ -135,6 +143,11 @@ export class LiveFeed {
       ),
     ];
     if (resumed && unpositioned) void client.refetchQueries({ include: 'active' });
+  }
+
+  #applied(position: string, change: Change): void {
+    this.#options.seen?.(position);
+    this.#options.changes?.emit(change);
   }
 
   #record(stream: Stream, position: string, kind: Activity['kind'], text: string, href: string, occurredAt: string): void {

@@ -1,18 +1,21 @@
 import { useParams } from 'react-router';
 import { ErrorNotice } from '../components/Notices.tsx';
-import { PurchaseTable } from '../components/PurchaseTable.tsx';
+import { PURCHASES_DEFAULT_SORT, PurchaseTable } from '../components/PurchaseTable.tsx';
+import { useTableView } from '../components/table-view.ts';
 import { Timeline } from '../components/Timeline.tsx';
-import { useCustomer } from '../data/lists.ts';
+import { useCustomer, useCustomerPurchases } from '../data/lists.ts';
 import { EditCustomerForm } from '../forms/CustomerForms.tsx';
 import { PurchaseForm } from '../forms/PurchaseForm.tsx';
 import { formatDateTime, formatInstantWithZone, formatMoney, fullName } from '../lib/format.ts';
 import { TimeLink } from '../time/TimeLink.tsx';
 import { useAsOf } from '../time/ViewTime.tsx';
 
-/** One customer: aggregates, every purchase with product, amount and date, and the forms. */
+/** One customer: aggregates, their purchases a page at a time (product, amount, date), the timeline and the forms. */
 export function CustomerPage() {
   const { id = '' } = useParams();
-  const { entity: customer, purchases, error } = useCustomer(id);
+  const { entity: customer, error } = useCustomer(id);
+  const view = useTableView(PURCHASES_DEFAULT_SORT);
+  const purchases = useCustomerPurchases(id, view);
   const asOf = useAsOf();
   if (customer === undefined) {
     return (
@@ -60,7 +63,8 @@ export function CustomerPage() {
           <dd>{customer.version}</dd>
         </div>
       </dl>
-      <PurchaseTable rows={purchases.rows} loading={purchases.loading} />
+      <ErrorNotice error={purchases.error} />
+      <PurchaseTable view={view} purchases={purchases} of="customer" />
       <Timeline kind="customer" id={customer.id} version={customer.version} />
       {!customer.deletedAt && (
         <div className="panels">

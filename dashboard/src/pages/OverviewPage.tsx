@@ -1,43 +1,41 @@
 import { ActivityFeed } from '../components/ActivityFeed.tsx';
 import { PurchasesOverTime, RevenueByProduct } from '../components/Charts.tsx';
 import { ErrorNotice } from '../components/Notices.tsx';
-import { useCustomers, useProducts, usePurchases } from '../data/lists.ts';
-import { centsToMoney, formatMoney, moneyToCents } from '../lib/format.ts';
+import { TOP_PRODUCTS, useOverview } from '../data/lists.ts';
+import { formatMoney } from '../lib/format.ts';
 import { useAsOf } from '../time/ViewTime.tsx';
 
+/** The shop at a glance, from figures the server keeps: what it costs does not grow with the shop. */
 export function OverviewPage() {
-  const customers = useCustomers();
-  const products = useProducts();
-  const purchases = usePurchases();
+  const { data, error } = useOverview();
   const asOf = useAsOf();
-  const revenueCents = purchases.rows.reduce((sum, p) => sum + moneyToCents(p.total), 0);
-  const figure = (loading: boolean, value: string | number) => (loading ? '…' : value);
+  const figure = (value: string | number | undefined) => value ?? '…';
   return (
     <>
       <h1>Overview</h1>
-      <ErrorNotice error={customers.error ?? products.error ?? purchases.error} />
+      <ErrorNotice error={error} />
       <dl className="stats kpis">
         <div>
           <dt>Customers</dt>
-          <dd>{figure(customers.loading, customers.rows.length)}</dd>
+          <dd>{figure(data?.customers.totalCount)}</dd>
         </div>
         <div>
           <dt>Products</dt>
-          <dd>{figure(products.loading, products.rows.length)}</dd>
+          <dd>{figure(data?.products.totalCount)}</dd>
         </div>
         <div>
           <dt>Purchases</dt>
-          <dd>{figure(purchases.loading, purchases.rows.length)}</dd>
+          <dd>{figure(data?.sales.purchaseCount)}</dd>
         </div>
         <div>
           <dt>Revenue</dt>
-          <dd>{figure(purchases.loading, formatMoney(centsToMoney(revenueCents)))}</dd>
+          <dd>{figure(data && formatMoney(data.sales.revenue))}</dd>
         </div>
       </dl>
       <div className="overview-grid">
         <section className="panel" aria-label="Charts">
-          <RevenueByProduct products={products.rows} />
-          <PurchasesOverTime purchases={purchases.rows} />
+          <RevenueByProduct products={data?.productsBySales.nodes} top={TOP_PRODUCTS} />
+          <PurchasesOverTime overTime={data?.sales.overTime} />
         </section>
         {asOf ? (
           <section className="panel feed" aria-labelledby="activity-heading">

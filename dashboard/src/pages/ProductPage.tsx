@@ -1,18 +1,21 @@
 import { useParams } from 'react-router';
 import { ErrorNotice } from '../components/Notices.tsx';
-import { PurchaseTable } from '../components/PurchaseTable.tsx';
+import { PURCHASES_DEFAULT_SORT, PurchaseTable } from '../components/PurchaseTable.tsx';
+import { useTableView } from '../components/table-view.ts';
 import { Timeline } from '../components/Timeline.tsx';
-import { useProduct } from '../data/lists.ts';
+import { useProduct, useProductPurchases } from '../data/lists.ts';
 import { EditProductForm } from '../forms/ProductForms.tsx';
 import { PurchaseForm } from '../forms/PurchaseForm.tsx';
 import { formatInstantWithZone, formatMoney } from '../lib/format.ts';
 import { TimeLink } from '../time/TimeLink.tsx';
 import { useAsOf } from '../time/ViewTime.tsx';
 
-/** One product: price, aggregates, every purchase with customer, amount and date, and the forms. */
+/** One product: price, aggregates, its purchases a page at a time (customer, amount, date), the timeline and the forms. */
 export function ProductPage() {
   const { id = '' } = useParams();
-  const { entity: product, purchases, error } = useProduct(id);
+  const { entity: product, error } = useProduct(id);
+  const view = useTableView(PURCHASES_DEFAULT_SORT);
+  const purchases = useProductPurchases(id, view);
   const asOf = useAsOf();
   if (product === undefined) {
     return (
@@ -64,7 +67,8 @@ export function ProductPage() {
           <dd>{product.version}</dd>
         </div>
       </dl>
-      <PurchaseTable rows={purchases.rows} loading={purchases.loading} />
+      <ErrorNotice error={purchases.error} />
+      <PurchaseTable view={view} purchases={purchases} of="product" />
       <Timeline kind="product" id={product.id} version={product.version} />
       {!product.deletedAt && (
         <div className="panels">

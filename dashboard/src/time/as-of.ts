@@ -7,10 +7,10 @@ export type ParsedTime = { readonly ok: true; readonly instant: string } | { rea
 
 /** An ISO-8601 instant with its zone: the API refuses a time without one as ambiguous. */
 const ZONED = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-/** What a `datetime-local` input holds (or a person types where the browser has no picker): local time. */
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
+/** What a person types into the "view as of" control: a UTC date and time, 24-hour, seconds optional. */
+const UTC_INPUT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
 
-const EXAMPLE = '2026-01-31T12:00';
+const EXAMPLE = '2026-01-31 12:00:00';
 
 function checked(date: Date, text: string, now: Date): ParsedTime {
   if (Number.isNaN(date.getTime())) return { ok: false, message: `“${text}” is not a date and time. Write it as ${EXAMPLE}.` };
@@ -37,17 +37,17 @@ export function parseInstant(text: string, now = new Date()): ParsedTime {
 }
 
 /**
- * What the "view as of" input holds: local time (`2026-01-31T12:00` or with seconds), or an
- * instant with a zone pasted in. Read in the browser's time zone.
+ * What the "view as of" input holds: a date and time in UTC (`2026-01-31 12:00`, seconds
+ * optional), as every time on screen is shown, or an instant with a zone pasted in.
  */
-export function parseLocalInput(text: string, now = new Date()): ParsedTime {
+export function parseUtcInput(text: string, now = new Date()): ParsedTime {
   const trimmed = text.trim();
   if (!trimmed) return { ok: false, message: 'Enter a date and time to see the shop as it was then.' };
   if (ZONED.test(trimmed)) return parseInstant(trimmed, now);
-  const match = LOCAL.exec(trimmed);
-  if (!match) return { ok: false, message: `“${text}” is not a date and time. Write it as ${EXAMPLE}.` };
+  const match = UTC_INPUT.exec(trimmed);
+  if (!match) return { ok: false, message: `“${text}” is not a date and time. Write it as ${EXAMPLE} (UTC).` };
   const [, year, month, day, hour, minute, second = '0', fraction = '0'] = match;
-  const date = new Date(
+  const ms = Date.UTC(
     Number(year),
     Number(month) - 1,
     Number(day),
@@ -56,18 +56,23 @@ export function parseLocalInput(text: string, now = new Date()): ParsedTime {
     Number(second),
     Number(fraction.padEnd(3, '0')),
   );
-  // `new Date` rolls 31 February over into March: a date that does not exist is not accepted.
-  if (date.getFullYear() !== Number(year) || date.getMonth() !== Number(month) - 1 || date.getDate() !== Number(day))
-    return { ok: false, message: `“${text}” is not a date that exists.` };
+  const date = new Date(ms);
+  // `Date.UTC` rolls 31 February over into March, and 25:00 into the next day: neither is accepted.
+  if (
+    date.getUTCFullYear() !== Number(year) ||
+    date.getUTCMonth() !== Number(month) - 1 ||
+    date.getUTCDate() !== Number(day) ||
+    date.getUTCHours() !== Number(hour) ||
+    date.getUTCMinutes() !== Number(minute) ||
+    date.getUTCSeconds() !== Number(second)
+  )
+    return { ok: false, message: `“${text}” is not a date and time that exists.` };
   return checked(date, text, now);
 }
 
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** An instant as a `datetime-local` value in the browser's time zone, to the second. */
-export function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** An instant as the "view as of" input shows it: UTC, 24-hour, to the second (`2026-01-31 12:00:07`). */
+export function toUtcInput(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** `path` with the `asOf` parameter, so a link inside a past view stays in that past. */

@@ -9,6 +9,7 @@ import { withAuth } from '../../src/apollo/client.ts';
 import { createCache } from '../../src/apollo/cache.ts';
 import { ConnectionStatus } from '../../src/apollo/connection.ts';
 import { ActivityLog } from '../../src/live/activity.ts';
+import { Changes } from '../../src/live/changes.ts';
 import { LiveFeed } from '../../src/live/live-feed.ts';
 import { LiveProvider } from '../../src/live/LiveContext.tsx';
 import { FakeServer } from './fake-server.ts';
@@ -19,6 +20,7 @@ export interface TestApp extends RenderResult {
   readonly status: ConnectionStatus;
   readonly feed: LiveFeed;
   readonly auth: Auth;
+  readonly changes: Changes;
 }
 
 /** Memory instead of sessionStorage, so tests do not share a token. */
@@ -47,15 +49,16 @@ export function renderApp(path: string, server = new FakeServer(), { backoffMs =
   const status = new ConnectionStatus();
   server.onSubscribe = () => status.set('live');
   const activity = new ActivityLog();
-  const feed = new LiveFeed({ client, status, activity, backoffMs: () => backoffMs, isOnline: () => true });
+  const changes = new Changes();
+  const feed = new LiveFeed({ client, status, activity, changes, backoffMs: () => backoffMs, isOnline: () => true });
   const result = render(
     <ApolloProvider client={client}>
-      <LiveProvider live={{ status, activity, feed, auth }}>
+      <LiveProvider live={{ status, activity, feed, auth, changes }}>
         <MemoryRouter initialEntries={[path]}>
           <App />
         </MemoryRouter>
       </LiveProvider>
     </ApolloProvider>,
   );
-  return { ...result, server, client, status, feed, auth };
+  return { ...result, server, client, status, feed, auth, changes };
 }
