@@ -1,4 +1,4 @@
-import { encodeEvent } from './codec.ts';
+import { decodeRecord, encodeEvent } from './codec.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { DomainError } from './errors.ts';
 import { LogUnavailableError, type EventLog, type OutgoingRecord } from './log/port.ts';
@@ -73,13 +73,21 @@ export function createEventWriter({ log, projector, topic, timeoutMs = 10_000 }:
 
   const writeOnce = async (event: EventEnvelope): Promise<Written> => {
     const deadline = Date.now() + timeoutMs;
+    const record = encodeEvent(event);
+    // The readers' own check, before anything is stored: an event they would skip is never
+    // appended, whatever a request managed to put into it.
+    try {
+      decodeRecord({ key: record.key, value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value) });
+    } catch (error) {
+      throw new DomainError('BAD_USER_INPUT', `this change cannot be stored: ${(error as Error).message}`, { stored: 'NO' });
+    }
     // Register before appending: the event may be applied before append() even returns.
     const expectation = projector.expect(event.id);
     let inDoubt: Error | undefined;
     try {
       await within(
         inSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': topic } }, () =>
-          log.append(topic, [withTraceContext(encodeEvent(event))]),
+          log.append(topic, [withTraceContext(record)]),
         ),
         timeoutMs,
         () => new Error(`no acknowledgement within ${timeoutMs} ms`),

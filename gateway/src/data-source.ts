@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import {
+  actorFrom,
   CONSISTENCY_HEADER,
   CORRELATION_HEADER,
   decodePosition,
@@ -108,8 +109,9 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     // Who made a change is recorded in its event (`meta.actor`) and shown by history.
     const actor =
       'incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined;
-    // Events refuse a longer actor (`meta.actor` is at most 200 characters): cut it, never poison the log.
-    if (actor) headers[ACTOR_HEADER] = actor.slice(0, 200);
+    // Normalised here, at the edge: nothing a client sends may make an event the readers refuse.
+    const cleanActor = actorFrom(actor ?? undefined);
+    if (cleanActor) headers[ACTOR_HEADER] = cleanActor;
     const context = options.context as GatewayContext | undefined;
     if (!context?.written) return headers;
     const written = context.written.position;
