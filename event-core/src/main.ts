@@ -63,7 +63,13 @@ export function runServiceMain(
     process.exit(2);
   }
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name });
-  const log = openEventLog(config, logger, name);
+  let log: EventLog;
+  try {
+    log = openEventLog(config, logger, name);
+  } catch (error) {
+    logger.fatal({ err: error }, `${name} failed to start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? name, exporter: config.OTEL_TRACES_EXPORTER });
   const started = tracing.then(() => start(config, log, logger));
   // Installed before the start resolves: a signal during a long replay stops the service once it

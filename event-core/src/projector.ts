@@ -29,6 +29,11 @@ export interface Projection {
   /** Topics this read model follows. */
   readonly topics: readonly string[];
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome;
+  /**
+   * Called once when the replay at start has caught up, before the projector is ready: a read
+   * model builds in bulk here what it deferred while the replay ran (sorted indexes).
+   */
+  caughtUp?(): void;
 }
 
 /** Outcome of an awaited event, with the position a reader must reach to see it. */
@@ -252,19 +257,31 @@ export function createProjector({ name, log, projection, logger, progressInterva
         );
       }, progressIntervalMs);
       progress.unref();
+      // A follower that stops for good during the replay would leave it waiting forever: the start fails instead.
+      let failStart: (error: Error) => void = () => undefined;
+      const stoppedForGood = new Promise<never>((_, reject) => (failStart = reject));
+      stoppedForGood.catch(() => undefined);
       try {
         for (const topic of topics) {
           followers.push(
             await log.follow(topic, {
               onBatch,
-              onError: (error) => logger.error({ projector: name, topic, err: error }, 'follower stopped'),
+              onError: (error) => {
+                logger.error({ projector: name, topic, err: error }, 'follower stopped');
+                if (!ready)
+                  failStart(new Error(`the ${name} projector could not read ${topic}: ${error.message}`, { cause: error }));
+              },
             }),
           );
         }
-        await waitFor(targets, Number.MAX_SAFE_INTEGER);
+        await Promise.race([waitFor(targets, Number.MAX_SAFE_INTEGER), stoppedForGood]);
+      } catch (error) {
+        await Promise.all(followers.splice(0).map((follower) => follower.close()));
+        throw error;
       } finally {
         clearInterval(progress);
       }
+      projection.caughtUp?.();
       ready = true;
       const seconds = (Date.now() - startedAt) / 1000;
       replaySeconds = seconds;

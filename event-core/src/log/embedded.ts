@@ -53,6 +53,25 @@ interface PendingAppend {
  */
 export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2000 }: EmbeddedLogOptions): EventLog {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  /** An SQLite error, said as what it means for the log when the file is damaged. */
+  const explained = (error: unknown): Error => {
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return error as Error;
+    return new Error(
+      `the embedded event log ${file} is damaged (${(error as Error).message}): restore it from a backup, or move it away to start with an empty log`,
+      { cause: error },
+    );
+  };
+  let db: Database.Database;
+  try {
+    db = openDatabase(file);
+  } catch (error) {
+    throw explained(error);
+  }
+  return embeddedLogOn(db, { pollIntervalMs, maxBatchSize, explained });
+}
+
+function openDatabase(file: string): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -74,7 +93,17 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
       PRIMARY KEY (topic, partition, offset)
     ) WITHOUT ROWID;
   `);
+  return db;
+}
 
+function embeddedLogOn(
+  db: Database.Database,
+  {
+    pollIntervalMs,
+    maxBatchSize,
+    explained,
+  }: { readonly pollIntervalMs: number; readonly maxBatchSize: number; readonly explained: (error: unknown) => Error },
+): EventLog {
   const insertTopic = db.prepare('INSERT OR IGNORE INTO topics (name, partitions, config) VALUES (?, ?, ?)');
   const selectTopic = db.prepare<[string], { partitions: number }>('SELECT partitions FROM topics WHERE name = ?');
   const selectNext = db.prepare<[string, number], { next: number | null }>(
@@ -163,7 +192,7 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
     offset: row.offset,
     key: row.key,
     value: row.value,
-    headers: JSON.parse(row.headers) as Record<string, string>,
+    headers: headersOf(row.headers),
     timestampMs: row.timestamp_ms,
   });
 
@@ -192,7 +221,11 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
 
     async highWaterMarks(topic) {
       ensureOpen();
-      return highWaterMarks(topic);
+      try {
+        return highWaterMarks(topic);
+      } catch (error) {
+        throw explained(error);
+      }
     },
 
     async follow(topic: string, { from = {}, onBatch, onError }: FollowOptions) {
@@ -227,7 +260,7 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
         running = drain()
           .catch((error: unknown) => {
             stopped = true;
-            onError?.(error as Error);
+            onError?.(explained(error));
           })
           .finally(() => {
             running = undefined;
@@ -281,4 +314,23 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
       db.close();
     },
   };
+}
+
+/**
+ * A record's headers. They only describe the value (content type, event type, trace context), so
+ * a damaged headers column costs the record its headers, not the record: a damaged value is the
+ * decoder's to find, and goes the bad-record path like any other.
+ */
+function headersOf(column: string): Record<string, string> {
+  try {
+    const headers = JSON.parse(column) as unknown;
+    if (headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
+      return Object.fromEntries(
+        Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
+    }
+  } catch {
+    // Damaged: see above.
+  }
+  return {};
 }
