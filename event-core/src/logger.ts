@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 
 /** The one logger of the project: structured JSON lines, child loggers per module. */
@@ -11,11 +12,25 @@ export interface LoggerOptions {
   readonly pretty?: boolean;
 }
 
+/**
+ * Is `pino-pretty` installed? It is a development dependency: a production image has none, and
+ * asking pino for it there would crash the process (as `docker run -it` would, a terminal).
+ */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The logger; `pretty` falls back to JSON lines where `pino-pretty` is not installed. */
 export function createLogger({ level = 'info', name, pretty = false }: LoggerOptions = {}): Logger {
   return pino({
     level,
     ...(name ? { name } : {}),
-    ...(pretty
+    ...(pretty && prettyAvailable()
       ? {
           transport: {
             target: 'pino-pretty',
