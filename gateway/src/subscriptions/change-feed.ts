@@ -144,12 +144,20 @@ export class ChangeFeed implements Projection {
   /**
    * Reads the changes of one topic between two positions straight from the log (a replay for
    * `after`), skipping what this feed did not count as a change. Only valid up to `position()`.
+   * Paced by `onChange`: the log reads no further while the promise it returns is pending, so a
+   * replay holds no more than its subscriber takes. Ends at once, without error, when `signal` aborts.
    */
-  async replay(topic: string, from: Position, until: Position, onChange: ChangeListener): Promise<void> {
+  async replay(
+    topic: string,
+    from: Position,
+    until: Position,
+    onChange: (change: Change) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const start = from[topic] ?? {};
     const end = until[topic] ?? {};
     const pending = Object.entries(end).filter(([p, stop]) => (start[Number(p)] ?? 0) < stop);
-    if (pending.length === 0) return;
+    if (pending.length === 0 || signal?.aborted) return;
     const left = new Map(pending.map(([p, stop]) => [Number(p), stop]));
     await new Promise<void>((resolve, reject) => {
       let follower: Awaited<ReturnType<EventLog['follow']>> | undefined;
@@ -157,21 +165,26 @@ export class ChangeFeed implements Projection {
       const finish = (error?: Error) => {
         if (done) return;
         done = true;
+        signal?.removeEventListener('abort', onAbort);
         void follower?.close();
         if (error) reject(error);
         else resolve();
       };
+      const onAbort = () => finish();
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.log
         .follow(topic, {
           from: start,
           onError: finish,
-          onBatch: (records) => {
+          // Async, so the follower waits for it before it reads the next batch.
+          onBatch: async (records) => {
             for (const record of records) {
+              if (done) return;
               const stop = left.get(record.partition);
               if (stop === undefined || record.offset >= stop) continue;
               if (!this.notChanges.has(key(record))) {
                 const change = this.describe(topic, record);
-                if (change) onChange(change);
+                if (change) await onChange(change);
               }
               if (record.offset + 1 >= stop) left.delete(record.partition);
             }

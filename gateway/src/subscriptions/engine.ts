@@ -2,6 +2,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { inSpan, SpanKind, type Logger } from '@shop/event-core';
 import type { Change, ChangeFeed } from './change-feed.ts';
 import { ENTITY_VARIABLE, type SubscriptionPlan } from './plan.ts';
+import { createReplaySlots } from './replay-slots.ts';
 
 /** Runs a hydration query through the federated graph, at least at `position` and as of it. */
 export type Hydrator = (query: SubscriptionPlan, change: Change) => Promise<ExecutionResult>;
@@ -18,6 +19,20 @@ export interface EngineOptions {
   readonly hydrationWindow?: number;
   /** Changes a live subscriber may have waiting before it is dropped as too slow. Default 10000. */
   readonly maxQueued?: number;
+  /** Replays (subscriptions with `after`) reading the log at once, in all. Default 4; the others wait their turn. */
+  readonly maxReplays?: number;
+  /** Replays of one socket reading the log at once. Default 1. */
+  readonly maxReplaysPerSocket?: number;
+  /**
+   * Hydrations a subscriber runs ahead while it catches up on a replay; the replay reads no more
+   * than twice this many changes ahead of what the subscriber has taken. Default 8.
+   */
+  readonly replayWindow?: number;
+  /**
+   * How long a replay may wait for its subscriber to take a payload, in ms, before the
+   * subscription fails and gives its slot to the next one. Default 30000.
+   */
+  readonly replayStallMs?: number;
 }
 
 /**
@@ -26,13 +41,26 @@ export interface EngineOptions {
  * through the graph, and deliver in log order. Subscribers of the same change with the same
  * selection share one hydration.
  */
-export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindow = 64, maxQueued = 10_000 }: EngineOptions) {
+export function createSubscriptionEngine({
+  feed,
+  hydrate,
+  logger,
+  hydrationWindow = 64,
+  maxQueued = 10_000,
+  maxReplays = 4,
+  maxReplaysPerSocket = 1,
+  replayWindow = 8,
+  replayStallMs = 30_000,
+}: EngineOptions) {
   // Work shared by the subscribers of one change, kept as long as the change object is (the feed
   // hands the same object to every listener): one hydration per hydration key, and one finished
   // payload per payload key, which graphql-ws then only has to serialize for each socket.
   const hydrations = new WeakMap<Change, Map<string, Promise<ExecutionResult>>>();
   const payloads = new WeakMap<Change, Map<string, Promise<ExecutionResult>>>();
   const counters = { active: 0, hydrations: 0, delivered: 0 };
+  const slots = createReplaySlots({ total: maxReplays, perOwner: maxReplaysPerSocket });
+  /** The owner of subscriptions that name none (each its own). */
+  const ownerless = () => ({});
 
   const shared = (
     memo: WeakMap<Change, Map<string, Promise<ExecutionResult>>>,
@@ -74,11 +102,12 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
 
   /**
    * One subscription as an async iterator. `return()` stops it at once, even while it waits for
-   * the next change (an async generator alone would wait for that change before finishing).
+   * the next change or a hydration (an async generator alone would wait for them before finishing),
+   * and stops its replay's reading of the log. `owner` is what its replay limits count per: the socket.
    */
-  function stream(plan: SubscriptionPlan): AsyncIterableIterator<ExecutionResult> {
+  function stream(plan: SubscriptionPlan, owner: object = ownerless()): AsyncIterableIterator<ExecutionResult> {
     const controller = new AbortController();
-    const generator = run(plan, controller.signal);
+    const generator = run(plan, controller.signal, owner);
     return {
       next: () => generator.next(),
       return: (value?: unknown) => {
@@ -95,77 +124,132 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
     };
   }
 
-  async function* run(plan: SubscriptionPlan, signal: AbortSignal): AsyncGenerator<ExecutionResult> {
+  async function* run(plan: SubscriptionPlan, signal: AbortSignal, owner: object): AsyncGenerator<ExecutionResult> {
     const queue: Change[] = [];
     let wake: (() => void) | undefined;
+    /** The replay, waiting for the subscriber to take what it has read. */
+    let room: (() => void) | undefined;
     let failure: Error | undefined;
     let replaying = Boolean(plan.after);
+    /** Until the replay is read and delivered: hydrations run `replayWindow` ahead, not `hydrationWindow`. */
+    let catchingUp = replaying;
     const buffered: Change[] = [];
     const notify = () => {
       wake?.();
       wake = undefined;
     };
-    const enqueue = (change: Change) => {
-      if (queue.length >= maxQueued) {
-        failure ??= new Error(
-          `this subscriber fell more than ${maxQueued} changes behind; subscribe again with after: its last position`,
-        );
-      } else queue.push(change);
+    const fail = (error: Error) => {
+      failure ??= error;
       notify();
     };
-    // Listen before taking the replay's end position: whatever is dispatched from now on is at or
-    // after it, so replay + live covers every change exactly once.
-    const unlisten = feed.listen((change) => {
-      if (!plan.matches(change)) return;
-      if (replaying) buffered.push(change);
-      else enqueue(change);
+    const tooSlow = () =>
+      unavailable(`this subscriber fell more than ${maxQueued} changes behind; subscribe again with after: its last position`);
+    const enqueue = (change: Change) => {
+      if (queue.length >= maxQueued) fail(tooSlow());
+      else queue.push(change);
+      notify();
+    };
+    const listen = () =>
+      feed.listen((change) => {
+        if (!plan.matches(change)) return;
+        if (!replaying) enqueue(change);
+        else if (buffered.length >= maxQueued) fail(tooSlow());
+        else buffered.push(change);
+      });
+    let unlisten: (() => void) | undefined;
+    const aborted = new Promise<undefined>((resolve) => {
+      const onAbort = () => {
+        notify();
+        room?.();
+        resolve(undefined);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
     });
-    signal.addEventListener('abort', notify, { once: true });
+
+    /** Waits until the subscriber has taken enough of the replay, or fails it after `replayStallMs`. */
+    const roomForMore = (): Promise<void> | undefined => {
+      if (queue.length < replayWindow * 2 || signal.aborted) return undefined;
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          fail(
+            unavailable(
+              `this subscriber took no payload of its replay for ${replayStallMs} ms; subscribe again with after: its last position`,
+            ),
+          );
+          resolve();
+        }, replayStallMs);
+        room = () => {
+          clearTimeout(timer);
+          room = undefined;
+          resolve();
+        };
+      });
+    };
 
     const replay = plan.after
       ? (async () => {
-          const until = feed.position();
-          const topics = Object.keys(until);
-          for (const topic of topics) {
-            await feed.replay(topic, plan.after!, until, async (change) => {
-              if (!plan.matches(change)) return;
-              queue.push(change);
-              notify();
-              // Backpressure: the replay reads no further than the subscriber can take.
-              while (queue.length > hydrationWindow * 4 && !signal.aborted)
-                await new Promise<void>((resolve) => setTimeout(resolve, 5));
-            });
+          const release = await slots.acquire(owner, signal);
+          if (!release) return;
+          try {
+            // Listen before taking the replay's end position, in the same tick: whatever is
+            // dispatched from now on is at or after it, so replay + live covers every change once.
+            unlisten = listen();
+            const until = feed.position();
+            for (const topic of Object.keys(until)) {
+              if (signal.aborted || failure) return;
+              await feed.replay(
+                topic,
+                plan.after!,
+                until,
+                (change) => {
+                  if (failure || !plan.matches(change)) return;
+                  queue.push(change);
+                  notify();
+                  // Backpressure: the replay reads no further than the subscriber takes.
+                  return roomForMore();
+                },
+                signal,
+              );
+            }
+          } finally {
+            release();
           }
           replaying = false;
           for (const change of buffered.splice(0)) enqueue(change);
-        })().catch((error: unknown) => {
-          failure = error as Error;
           notify();
-        })
+        })().catch((error: unknown) => fail(error as Error))
       : undefined;
+    if (!replay) unlisten = listen();
 
     const inflight: Promise<ExecutionResult>[] = [];
     counters.active++;
     try {
       while (!signal.aborted) {
-        while (inflight.length < hydrationWindow && queue.length > 0) {
-          const change = queue.shift()!;
-          inflight.push(payloadOf(plan, change));
+        const window = catchingUp ? replayWindow : hydrationWindow;
+        while (inflight.length < window && queue.length > 0) {
+          const payload = payloadOf(plan, queue.shift()!);
+          // Settled or not, a payload left behind when the subscriber goes must not become an unhandled rejection.
+          payload.catch(() => undefined);
+          inflight.push(payload);
         }
+        if (queue.length < replayWindow * 2) room?.();
         if (inflight.length > 0) {
-          const payload = await inflight.shift()!;
+          const payload = await Promise.race([inflight.shift()!, aborted]);
+          if (payload === undefined) break;
           counters.delivered++;
           yield payload;
           continue;
         }
         if (failure) throw failure;
+        if (!replaying) catchingUp = false;
         await new Promise<void>((resolve) => (wake = resolve));
       }
     } finally {
       counters.active--;
-      unlisten();
-      signal.removeEventListener('abort', notify);
-      await replay?.catch(() => undefined);
+      unlisten?.();
+      room?.();
+      await replay;
       logger.debug({ entity: plan.entity }, 'subscription ended');
     }
   }
@@ -174,8 +258,13 @@ export function createSubscriptionEngine({ feed, hydrate, logger, hydrationWindo
     stream,
     /** Open subscriptions, hydration queries run, and payloads delivered since start. */
     stats: () => ({ ...counters }),
+    /** Replays reading the log now, and replays waiting for their turn. */
+    replayStats: () => slots.stats(),
   };
 }
+
+/** Why a subscription ended early; the client may subscribe again from its last position. */
+const unavailable = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'UNAVAILABLE' } });
 
 export type SubscriptionEngine = ReturnType<typeof createSubscriptionEngine>;
 export { ENTITY_VARIABLE };
