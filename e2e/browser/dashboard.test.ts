@@ -122,6 +122,10 @@ describe('the dashboard in a browser', () => {
       await expectText(kpi('Purchases'), '5');
       await expectText(kpi('Revenue'), '7.34');
       await page.getByRole('img', { name: /revenue by product, highest first: butter 4\.99/i }).waitFor();
+      // Purchases over time says which series is which, on titled axes.
+      const overTime = page.getByRole('img', { name: /^purchases over time \(UTC, per /i });
+      await overTime.locator('.recharts-legend-wrapper').getByText('Revenue').waitFor();
+      await overTime.getByText('Time (UTC)').waitFor();
       await screenshot(page, 'overview');
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
@@ -133,7 +137,9 @@ describe('the dashboard in a browser', () => {
       await page.getByRole('heading', { level: 1, name: 'Danny Tester' }).waitFor();
       const purchases = page.getByRole('table', { name: /purchases/i });
       await expectCount(purchases.getByRole('row'), 4);
-      await purchases.getByRole('row', { name: /Danny Tester Gum 0\.10$/ }).waitFor();
+      // The customer is the page's: the rows name the product, not the customer again.
+      await purchases.getByRole('row', { name: /:\d\d Gum 0\.10$/ }).waitFor();
+      expect(await purchases.getByRole('columnheader', { name: 'Customer' }).count()).toBe(0);
       await screenshot(page, 'customer');
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Products' }).click();
@@ -229,7 +235,8 @@ describe('the dashboard in a browser', () => {
       await page.getByRole('heading', { level: 1, name: 'Eve Sample' }).waitFor();
 
       const record = page.getByRole('form', { name: 'Record a purchase' });
-      await record.getByLabel('Product').selectOption({ label: 'Strawberry jam (3.40)' });
+      await record.getByLabel('Search products by name').fill('straw');
+      await record.getByLabel('Product', { exact: true }).selectOption({ label: 'Strawberry jam (3.40)' });
       await record.getByRole('button', { name: 'Record purchase' }).click();
       await record.getByText('Recorded: Eve Sample bought Strawberry jam for 3.40.').waitFor();
       await expectText(page.getByTestId('customer-purchase-count'), '1');
@@ -292,15 +299,9 @@ describe('the dashboard in a browser', () => {
       expect(await page.evaluate('window.sameDocument')).toBe(true);
       await screenshot(page, 'product-history');
 
-      // View as of the second between create and rename, typed in the browser's own time zone.
-      const local = await page.evaluate((iso) => {
-        const d = new Date(iso);
-        const pad = (n: number) => String(n).padStart(2, '0');
-        const seconds = d.getSeconds() ? `:${pad(d.getSeconds())}` : '';
-        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}${seconds}`;
-      }, between.toISOString());
+      // View as of the second between create and rename, typed as the control reads it: UTC, 24-hour.
       const control = page.getByRole('form', { name: 'View as of' });
-      await control.getByLabel('View as of').fill(local);
+      await control.getByLabel('View as of (UTC)').fill(between.toISOString().slice(0, 19).replace('T', ' '));
       await control.getByRole('button', { name: 'Show' }).click();
       await page.getByRole('heading', { level: 1, name: 'Marmalade' }).waitFor();
       await page
@@ -309,6 +310,9 @@ describe('the dashboard in a browser', () => {
         .waitFor();
       await expectCount(entries, 1);
       expect(await page.getByRole('form', { name: 'Edit product' }).getByLabel('Name').isDisabled()).toBe(true);
+      // Nothing on screen is live in the past: no green badge.
+      await page.getByText('Paused', { exact: true }).waitFor();
+      expect(await page.getByText('Live', { exact: true }).count()).toBe(0);
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Products' }).click();
       const products = page.getByRole('table', { name: /products/i });
@@ -331,12 +335,68 @@ describe('the dashboard in a browser', () => {
     });
   });
 
+  it('sorts, searches and pages on the server, with the view in the address, and keeps the page live', async () => {
+    // 22 customers whose names match "pager": two pages of 20.
+    const pagers: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const input = { firstName: 'Pat', lastName: `Pager${String(i).padStart(2, '0')}` };
+      pagers.push(byId(await ok(api, CREATE_CUSTOMER, { input }), 'createCustomer'));
+    }
+    await onPage('server-lists', async (page) => {
+      await page.goto(`${base}/customers`);
+      await page.getByText('Live', { exact: true }).waitFor();
+      const table = page.getByRole('table', { name: /customers/i });
+      const caption = table.locator('caption');
+      const firstName = () => table.getByRole('row').nth(1).getByRole('link').innerText();
+      const requests: Request[] = [];
+      page.on('request', (request) => requests.push(request));
+
+      await page.getByRole('searchbox', { name: 'Search by name' }).fill('pager');
+      await expectText(caption, 'Customers (20 of 22)');
+      await page.getByText('Page 1 of 2').waitFor();
+      expect(new URL(page.url()).searchParams.get('q')).toBe('pager');
+      expect(await firstName()).toBe('Pat Pager00');
+
+      await page.getByRole('button', { name: 'Next' }).click();
+      await expectText(caption, 'Customers (2 of 22)');
+      expect(await firstName()).toBe('Pat Pager20');
+      expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+
+      // Sorted by name, descending: the server's order, from the first page.
+      await table.getByRole('button', { name: /^Name/ }).click();
+      await page.getByText('Page 1 of 2').waitFor();
+      await expect.poll(firstName, { timeout: LONG_MS }).toBe('Pat Pager21');
+      await table.getByRole('button', { name: /^Name/ }).click();
+      await expect.poll(firstName, { timeout: LONG_MS }).toBe('Pat Pager00');
+
+      // By total spent, highest first (a figure the purchases subgraph keeps): a purchase moves one up, live.
+      await table.getByRole('button', { name: /^Total spent/ }).click();
+      await table.getByRole('button', { name: /^Total spent/ }).click();
+      await expectAttribute(table.getByRole('columnheader', { name: /total spent/i }), 'aria-sort', 'descending');
+      expect(Object.fromEntries(new URL(page.url()).searchParams)).toMatchObject({ q: 'pager', sort: 'total', dir: 'desc' });
+      await ok(api, CREATE_PURCHASE, { input: { productId: ids.butter, customerId: pagers[13], total: '9.99' } });
+      await table.getByRole('row').nth(1).filter({ hasText: 'Pat Pager13' }).waitFor({ timeout: LONG_MS });
+      await table.getByRole('row', { name: 'Pat Pager13 1 9.99' }).waitFor();
+      await screenshot(page, 'customers-server-sorted');
+
+      // No request asked for more than a page, and none for a whole list.
+      const bodies = graphqlPosts(requests).map((r) => r.postDataJSON() as { variables?: { first?: number } });
+      expect(bodies.length).toBeGreaterThan(0);
+      expect(bodies.every((body) => (body.variables?.first ?? 0) <= 100)).toBe(true);
+
+      // The address alone shows the same view.
+      await page.reload();
+      await table.getByRole('row').nth(1).filter({ hasText: 'Pat Pager13' }).waitFor();
+      expect(await page.getByRole('searchbox', { name: 'Search by name' }).inputValue()).toBe('pager');
+    });
+  });
+
   it('fits a narrow screen: navigation wraps, tables scroll inside their box', async () => {
     await onPage(
       'narrow',
       async (page) => {
         await page.goto(`${base}/customers`);
-        await page.getByRole('row', { name: /^Danny Tester / }).waitFor();
+        await page.getByRole('row', { name: /^Ted Buyer / }).waitFor();
         expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
         await screenshot(page, 'customers-narrow');
         await page.goto(`${base}/`);
