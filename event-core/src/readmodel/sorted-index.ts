@@ -11,8 +11,12 @@ const MAX_BLOCK = 1024;
  *
  * The comparator must be a total order (ties broken by something unique, such as an id) and must
  * not change for an entry while the entry is in the index: remove an entry, change what it is
- * sorted by, then insert it again. Entries that arrive in order (purchases by transaction date
- * during a replay) are appended to the last block without a search.
+ * sorted by, then insert it again.
+ *
+ * Inserts cost O(1) until the next read: an entry that sorts after the last one is appended, any
+ * other is set aside and placed when the index is next read or removed from. Placed one by one
+ * when few, by one sort of the whole index when many (a replay of a million purchases by total,
+ * with no read in between, costs one sort instead of a million searches and block moves).
  */
 export class SortedIndex {
   private blocks: number[][] = [];
@@ -20,6 +24,8 @@ export class SortedIndex {
   private starts: number[] = [];
   private validStarts = 0;
   private count = 0;
+  /** Entries inserted out of order since the index was last read. */
+  private pending: number[] = [];
 
   /**
    * @param compare the order (a total order over the entries it will hold)
@@ -37,18 +43,48 @@ export class SortedIndex {
   insert(entry: number): void {
     this.count++;
     const last = this.blocks.at(-1);
-    if (last === undefined) {
-      this.blocks.push([entry]);
-      this.starts.push(0);
-      return;
-    }
-    if (this.compare(last[last.length - 1]!, entry) < 0) {
-      // In order: the common case of a replay and of live appends.
-      if (last.length < this.maxBlock) last.push(entry);
+    if (this.pending.length === 0 && (last === undefined || this.compare(last[last.length - 1]!, entry) < 0)) {
+      // In order: the common case of purchases by date, in a replay and live.
+      if (last !== undefined && last.length < this.maxBlock) last.push(entry);
       else {
         this.blocks.push([entry]);
         this.starts.push(0);
       }
+      return;
+    }
+    this.pending.push(entry);
+  }
+
+  /**
+   * Places the entries set aside: one by one when they are few, else by sorting the whole index
+   * once. Every read does it first; a read model calls it when its replay has caught up, so that
+   * the first request does not pay for the replay's sort.
+   */
+  settle(): void {
+    const pending = this.pending;
+    if (pending.length === 0) return;
+    this.pending = [];
+    if (pending.length * 8 < this.count) {
+      for (const entry of pending) this.place(entry);
+      return;
+    }
+    // The index's own entries are one sorted run, which the sort merges with the rest cheaply.
+    const all = this.blocks.flat();
+    for (const entry of pending) all.push(entry);
+    all.sort(this.compare);
+    const half = Math.max(1, this.maxBlock >> 1);
+    this.blocks = [];
+    for (let i = 0; i < all.length; i += half) this.blocks.push(all.slice(i, i + half));
+    this.starts = this.blocks.map(() => 0);
+    this.validStarts = 0;
+  }
+
+  /** Puts an entry in its block (counted already). */
+  private place(entry: number): void {
+    if (this.blocks.length === 0) {
+      this.blocks.push([entry]);
+      this.starts.push(0);
+      this.validStarts = 0;
       return;
     }
     const b = this.blockFor((probe) => this.compare(probe, entry) > 0);
@@ -67,6 +103,7 @@ export class SortedIndex {
 
   /** Removes `entry`, sorted as it was when inserted; false if it is not in the index. */
   remove(entry: number): boolean {
+    this.settle();
     if (this.count === 0) return false;
     const b = this.blockFor((probe) => this.compare(probe, entry) >= 0);
     const block = this.blocks[b]!;
@@ -88,6 +125,7 @@ export class SortedIndex {
    * some rank on (a place in the order: "sorts after this cursor"); `size` if for none.
    */
   rankWhere(isAfter: (entry: number) => boolean): number {
+    this.settle();
     if (this.count === 0) return 0;
     const b = this.blockFor(isAfter);
     const block = this.blocks[b]!;
@@ -98,6 +136,7 @@ export class SortedIndex {
 
   /** The entry at `rank` (0 is the first in the order). */
   at(rank: number): number {
+    this.settle();
     if (rank < 0 || rank >= this.count) throw new RangeError(`rank ${rank} outside 0..${this.count - 1}`);
     this.updateStarts();
     const b = lowerBound(this.blocks.length, (n) => this.starts[n]! > rank) - 1;
@@ -109,6 +148,7 @@ export class SortedIndex {
    * O(log n) to start, O(1) an entry. The index must not change while a walk is in use.
    */
   *walk(rank: number, descending = false): Generator<number, void, undefined> {
+    this.settle();
     if (rank < 0 || rank >= this.count) return;
     this.updateStarts();
     let b = lowerBound(this.blocks.length, (n) => this.starts[n]! > rank) - 1;
@@ -129,6 +169,7 @@ export class SortedIndex {
 
   /** Every entry in order (tests and rebuilds). */
   toArray(): number[] {
+    this.settle();
     return this.blocks.flat();
   }
 

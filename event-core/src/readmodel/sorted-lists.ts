@@ -40,19 +40,29 @@ export interface SortedPageArgs<O extends string> extends OrderedPageArgs {
 const SORT_MATCHES_UP_TO = 4096;
 
 /**
- * The live entities of a list in every order the API offers, kept per event: each order is a
- * {@link SortedIndex} over entity numbers, with each entity's key computed once when it is put
- * (so comparisons allocate nothing), and a {@link WordIndex} of their names for `search`. A put
- * costs O(orders × log n); a page O(log n + page), the same on every instance, since keys are
- * computed from the events alone.
+ * The live entities of a list in every order the API offers, with their names for search: each
+ * order is a {@link SortedIndex} over entity numbers, with each entity's key computed when it is
+ * placed (so comparisons allocate nothing), and a {@link WordIndex} of their names.
+ *
+ * A put only records the entity and marks it changed, O(1); changed entities are placed again
+ * (O(orders × log n) each) before the next read. An entity that changes on every event (a
+ * product's sales, with each of its purchases) is placed once per read however many events
+ * changed it, so a replay of a million purchases places each product once, not a million times.
+ * A page is O(log n + page) plus the entities changed since the last read; it is the same on every
+ * instance, since keys are computed from the events alone.
  */
 export class SortedLists<T, O extends string> {
   private readonly numbers = new IdNumbers();
+  /** The latest state put of each entity (undefined: out of the lists). */
   private readonly entities: (T | undefined)[] = [];
+  /** Whether each entity is in the indexes now, under the keys in `keys`. */
+  private readonly placed: boolean[] = [];
   private readonly texts: (string | undefined)[] = [];
   private readonly keys = new Map<O, SortKey[]>();
   private readonly indexes = new Map<O, SortedIndex>();
   private readonly words: WordIndex | undefined;
+  /** Entities put since they were last placed. */
+  private readonly changed = new Set<number>();
 
   constructor(private readonly spec: SortedListsSpec<T, O>) {
     for (const order of Object.keys(spec.orders) as O[]) {
@@ -65,31 +75,51 @@ export class SortedLists<T, O extends string> {
 
   /** Live entities listed. */
   get size(): number {
-    return this.entities.length === 0 ? 0 : this.indexes.values().next().value!.size;
+    this.place();
+    return this.indexes.values().next().value?.size ?? 0;
   }
 
-  /** Puts an entity in its places (again, after a change); undefined takes it out of the lists (deleted). */
+  /**
+   * Records an entity's state (again, after a change: what it is sorted by may have changed);
+   * undefined takes it out of the lists (deleted). It is placed before the next read.
+   */
   put(id: string, entity: T | undefined): void {
     const n = this.numbers.intern(id);
-    if (this.entities[n] !== undefined) for (const index of this.indexes.values()) index.remove(n);
     this.entities[n] = entity;
-    if (entity !== undefined) {
-      for (const [order, index] of this.indexes) {
-        this.keys.get(order)![n] = this.spec.orders[order].key(entity);
-        index.insert(n);
+    this.changed.add(n);
+  }
+
+  /**
+   * Places every entity put since the last read (out under its old keys, in under its new ones),
+   * and settles the indexes. Every read does it first; a read model calls it when its replay has
+   * caught up, so that the first request does not pay for the replay's placements.
+   */
+  place(): void {
+    for (const n of this.changed) {
+      const entity = this.entities[n];
+      if (this.placed[n]) for (const index of this.indexes.values()) index.remove(n);
+      this.placed[n] = entity !== undefined;
+      if (entity !== undefined) {
+        for (const [order, index] of this.indexes) {
+          this.keys.get(order)![n] = this.spec.orders[order].key(entity);
+          index.insert(n);
+        }
+      }
+      if (this.words) {
+        const text = entity === undefined ? undefined : this.spec.text!(entity);
+        if (text !== this.texts[n]) {
+          this.words.set(n, text);
+          this.texts[n] = text;
+        }
       }
     }
-    if (this.words) {
-      const text = entity === undefined ? undefined : this.spec.text!(entity);
-      if (text !== this.texts[n]) {
-        this.words.set(n, text);
-        this.texts[n] = text;
-      }
-    }
+    this.changed.clear();
+    for (const index of this.indexes.values()) index.settle();
   }
 
   /** One page in `order`, optionally of the entities matching `search`. */
   page(args: SortedPageArgs<O>): Connection<T> {
+    this.place();
     const terms = searchTerms(args.search);
     const keys = this.keys.get(args.order)!;
     const index = this.indexes.get(args.order)!;

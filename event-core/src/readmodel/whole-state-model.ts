@@ -100,6 +100,10 @@ export class WholeStateReadModel<
     return outcome;
   }
 
+  caughtUp(): void {
+    this.lists?.place();
+  }
+
   /** Past states and histories, read from the log on demand through `reader`. */
   pastStates(reader: RecordReader): EntityHistory<TState, TEvent> {
     const { topic, evolve, fields, changeKind, toEvent } = this.spec;

@@ -111,6 +111,11 @@ class CentsSum {
   get value(): bigint {
     return this.carried + BigInt(this.small);
   }
+
+  /** The sum as the nearest double, without allocating a bigint: what lists are sorted by. */
+  get approximate(): number {
+    return this.carried === 0n ? this.small : Number(this.carried) + this.small;
+  }
 }
 
 /** The orders a purchase list offers. */
@@ -140,6 +145,12 @@ class PurchaseOrders {
   add(row: number): void {
     this.byDate.insert(row);
     this.byTotal?.insert(row);
+  }
+
+  /** Places what was inserted out of order (see {@link SortedIndex.settle}). */
+  settle(): void {
+    this.byDate.settle();
+    this.byTotal?.settle();
   }
 
   /** The list in `order`; `all` gives its rows to build the order by total from, the first time. */
@@ -301,6 +312,11 @@ export interface SalesRef {
   readonly asOf: string | null;
 }
 
+/** A reference in a list by sales now, with its creation key (ties), made once per entity. */
+export interface ListedRef extends SalesRef {
+  readonly created: string;
+}
+
 /** A sales list's key: the figure, then the entity's creation key (ties in creation order). */
 const SALES_KEY: KeyShape = ['number', 'string'];
 
@@ -337,8 +353,10 @@ export class PurchasesReadModel implements Projection {
   /** Purchases and revenue over time. */
   readonly overTime = new SalesOverTime();
   /** Live products and customers by their sales figures, with their names for search. */
-  readonly productSales: SortedLists<SalesRef, ProductSalesOrder>;
-  readonly customerSales: SortedLists<SalesRef, CustomerSalesOrder>;
+  readonly productSales: SortedLists<ListedRef, ProductSalesOrder>;
+  readonly customerSales: SortedLists<ListedRef, CustomerSalesOrder>;
+  private readonly productRefs = new Map<string, ListedRef>();
+  private readonly customerRefs = new Map<string, ListedRef>();
   /**
    * When the applied events of every topic occurred: turns an `asOf` instant into a cut of the
    * purchases topic, and a position in the products or customers topic into one too.
@@ -368,27 +386,19 @@ export class PurchasesReadModel implements Projection {
     this.all = new PurchaseOrders(this.rows, true);
     const product = (id: string) => this.productTotals(id);
     const customer = (id: string) => this.customerTotals(id);
-    const productKey = (id: string) => {
-      const data = this.products.table.get(id)!.data;
-      return creationKey(data.createdAt, id);
-    };
-    const customerKey = (id: string) => {
-      const data = this.customers.table.get(id)!.data;
-      return creationKey(data.createdAt, id);
-    };
-    this.productSales = new SortedLists({
+    this.productSales = new SortedLists<ListedRef, ProductSalesOrder>({
       orders: {
-        PURCHASE_COUNT: { key: ({ id }) => [product(id)?.rows.length ?? 0, productKey(id)], shape: SALES_KEY },
-        CUSTOMER_COUNT: { key: ({ id }) => [product(id)?.customers.size ?? 0, productKey(id)], shape: SALES_KEY },
+        PURCHASE_COUNT: { key: ({ id, created }) => [product(id)?.rows.length ?? 0, created], shape: SALES_KEY },
+        CUSTOMER_COUNT: { key: ({ id, created }) => [product(id)?.customers.size ?? 0, created], shape: SALES_KEY },
         // Orders by the nearest double: exact up to 2^53 cents, which no shop's total reaches.
-        TOTAL_SPENT: { key: ({ id }) => [Number(product(id)?.cents.value ?? 0n), productKey(id)], shape: SALES_KEY },
+        TOTAL_SPENT: { key: ({ id, created }) => [product(id)?.cents.approximate ?? 0, created], shape: SALES_KEY },
       },
       text: ({ id }) => this.products.table.get(id)!.data.name,
     });
-    this.customerSales = new SortedLists({
+    this.customerSales = new SortedLists<ListedRef, CustomerSalesOrder>({
       orders: {
-        PURCHASE_COUNT: { key: ({ id }) => [customer(id)?.rows.length ?? 0, customerKey(id)], shape: SALES_KEY },
-        TOTAL_SPENT: { key: ({ id }) => [Number(customer(id)?.cents.value ?? 0n), customerKey(id)], shape: SALES_KEY },
+        PURCHASE_COUNT: { key: ({ id, created }) => [customer(id)?.rows.length ?? 0, created], shape: SALES_KEY },
+        TOTAL_SPENT: { key: ({ id, created }) => [customer(id)?.cents.approximate ?? 0, created], shape: SALES_KEY },
       },
       text: ({ id }) => {
         const { firstName, lastName } = this.customers.table.get(id)!.data;
@@ -397,13 +407,31 @@ export class PurchasesReadModel implements Projection {
     });
   }
 
+  /** The replay has caught up: the orders of every purchase, and the lists by sales, are built now, not at the first request. */
+  caughtUp(): void {
+    this.all.settle();
+    this.productSales.place();
+    this.customerSales.place();
+  }
+
   /** Puts a product in its places in the lists by sales (after its sales or its name changed; out when deleted). */
   private syncProduct(id: string): void {
-    this.productSales.put(id, this.products.table.getLive(id) ? { id, asOf: null } : undefined);
+    this.productSales.put(id, this.listedRef(this.productRefs, this.products.table.getLive(id)));
   }
 
   private syncCustomer(id: string): void {
-    this.customerSales.put(id, this.customers.table.getLive(id) ? { id, asOf: null } : undefined);
+    this.customerSales.put(id, this.listedRef(this.customerRefs, this.customers.table.getLive(id)));
+  }
+
+  /** The reference a live entity is listed by (made at its first listing); undefined for none. */
+  private listedRef(
+    refs: Map<string, ListedRef>,
+    entity: Mirrored<{ readonly createdAt: string }> | undefined,
+  ): ListedRef | undefined {
+    if (!entity) return undefined;
+    let ref = refs.get(entity.id);
+    if (!ref) refs.set(entity.id, (ref = { id: entity.id, asOf: null, created: creationKey(entity.data.createdAt, entity.id) }));
+    return ref;
   }
 
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
