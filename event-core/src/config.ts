@@ -108,6 +108,11 @@ export const configSchema = z
       }),
     /** Shared secret the gateway sends to subgraphs; subgraphs refuse other callers. Required in production. */
     SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Stack traces in error answers, for debugging the services themselves; never in production. */
+    ERROR_STACK_TRACES: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((value) => value === 'true' || value === '1'),
     /** Introspection and the playground in production (always on in development). */
     ALLOW_INTROSPECTION: z
       .enum(['true', 'false', '1', '0'])

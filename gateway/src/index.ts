@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -7,11 +6,13 @@ import { buildSchema } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { printSchema, Supergraph } from '@apollo/federation-internals';
 import {
   CONSISTENCY_HEADER,
   CORRELATION_HEADER,
+  correlationIdFrom,
   decodePosition,
   encodePosition,
   executeGraphQLPost,
@@ -37,7 +38,7 @@ import { ConsistentDataSource, roundRobin, type GatewayContext } from './data-so
 import { createHttpFetcher } from './http-fetcher.ts';
 import { ChangeFeed } from './subscriptions/change-feed.ts';
 import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
-import { protection, roleOf, unauthenticated, type Role, type SecurityOptions } from './security.ts';
+import { ownOrigins, protection, roleOf, unauthenticated, type Role, type SecurityOptions } from './security.ts';
 import { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
@@ -64,6 +65,7 @@ export function securityFrom(config: Config): NonNullable<GatewayOptions['securi
     ...(config.AUTH_TOKENS ? { tokens: config.AUTH_TOKENS } : {}),
     ...(config.SUBGRAPH_SECRET ? { subgraphSecret: config.SUBGRAPH_SECRET } : {}),
     ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
+    ...(config.ERROR_STACK_TRACES ? { stackTraces: true } : {}),
   };
 }
 
@@ -106,8 +108,11 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly url: string;
   readonly port: number;
-  /** Subscription counters: open subscriptions, hydration queries run, payloads delivered. */
-  subscriptionStats(): { active: number; hydrations: number; delivered: number };
+  /**
+   * Subscription counters: open subscriptions, hydration queries run, payloads delivered, and
+   * replays reading the log now or waiting for their turn.
+   */
+  subscriptionStats(): { active: number; hydrations: number; delivered: number; replaysReading: number; replaysWaiting: number };
   /** Entries, bytes, hits and misses of the response cache; undefined when it is off. */
   responseCacheStats(): ResponseCacheStats | undefined;
   close(): Promise<void>;
@@ -132,6 +137,34 @@ const consistencyPlugin = (onWritten: (position: Position) => void): ApolloServe
     };
   },
 });
+
+/** Codes of errors a client's request caused; `INVALID_GRAPHQL` is the query planner's word for one. */
+const CLIENT_ERROR_CODES = new Set([
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'INVALID_GRAPHQL',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_FOUND',
+]);
+
+/**
+ * No client input yields a 5xx: an answer Apollo Server or the query planner would send as a
+ * 500 whose every error is a client's mistake goes out as 400. (The known cases are refused
+ * earlier, with better messages; this holds the rule for ones not seen yet.)
+ */
+const clientMistakesAre4xx: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, errors }) {
+        if ((response.http.status ?? 200) < 500 || !errors?.length) return;
+        if (errors.every((e) => CLIENT_ERROR_CODES.has(String(e.extensions?.code)))) response.http.status = 400;
+      },
+    };
+  },
+};
 
 /** Marks the answers the response cache may keep: a query's, complete, without an error. */
 const cacheablePlugin: ApolloServerPlugin<GatewayContext> = {
@@ -222,7 +255,10 @@ export async function startGateway({
   const server = new ApolloServer<GatewayContext>({
     gateway,
     formatError: formatError(production),
-    includeStacktraceInErrorResponses: !production,
+    // Stack traces (absolute paths, ~1.5 KB an error) only when asked for, and never in production.
+    includeStacktraceInErrorResponses: !production && security.stackTraces === true,
+    // Not used by any client of this graph; a hash mismatch would otherwise be an internal error.
+    persistedQueries: false,
     // Shutdown is ours (handleShutdownSignals): Apollo's own SIGTERM handler would stop twice and hang.
     stopOnTerminationSignals: false,
     introspection: security.allowIntrospection,
@@ -234,6 +270,10 @@ export async function startGateway({
     parseOptions: guard.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's landing page loads scripts and fonts from its CDN; a browser asking for /graphql
+      // is sent to the local playground instead (below).
+      ApolloServerPluginLandingPageDisabled(),
+      clientMistakesAre4xx,
       consistencyPlugin((position) => {
         acknowledged = acknowledged ? mergePositions(acknowledged, position) : position;
       }),
@@ -256,19 +296,30 @@ export async function startGateway({
         feed,
         logger,
         validationRules: guard.socketValidationRules,
+        checkOperation: guard.checkOperation,
         maxTokens: guard.parseOptions.maxTokens,
+        production,
         ...(security.tokens ? { tokens: security.tokens } : {}),
-        ...(security.allowedOrigins ? { allowedOrigins: security.allowedOrigins } : {}),
+        allowedOrigins: () => allowedOrigins,
         ...subscriptionLimits,
       })
     : undefined;
   await feed?.start();
+  /** The gateway's own origins (known once it listens) and the configured extra ones. */
+  let allowedOrigins: ReadonlySet<string> = new Set(security.allowedOrigins ?? []);
 
   const unregisterMetrics = [
     ...(feed ? [registerProjectionMetrics({ service: 'gateway', projector: feed.projector, log: log! })] : []),
     ...(subscriptions ? [registerSubscriptionMetrics({ service: 'gateway', stats: subscriptions.stats })] : []),
   ];
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    // With tokens, per-operation counts and latencies are for holders of a token, like the graph.
+    if (security.tokens && !roleFor(req)) {
+      res.status(401).json({
+        errors: [{ message: 'send a valid token: Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } }],
+      });
+      return;
+    }
     const { contentType, body } = await metricsText();
     res.type(contentType).send(body);
   });
@@ -313,7 +364,7 @@ export async function startGateway({
       throw toGraphQLError(error);
     }
     return {
-      correlationId: header(req, CORRELATION_HEADER) ?? randomUUID(),
+      correlationId: correlationIdFrom(header(req, CORRELATION_HEADER)),
       written: {},
       ...(requested ? { requested } : {}),
       ...(role ? { role } : {}),
@@ -362,6 +413,13 @@ export async function startGateway({
     return { documentKey, key, generation, position, hit: cache.get(key, generation) };
   };
 
+  // A browser opening /graphql gets the local playground, which loads nothing from the internet.
+  app.get('/graphql', (req, res, next) => {
+    if (req.query.query !== undefined || !req.accepts('html') || req.accepts(['application/json', 'html']) !== 'html')
+      return next();
+    if (!security.allowIntrospection) return next();
+    res.redirect(302, '/playground');
+  });
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
@@ -381,6 +439,12 @@ export async function startGateway({
         ),
     }),
   );
+  // The playground shows the schema: off where introspection is (production, unless ALLOW_INTROSPECTION).
+  if (!security.allowIntrospection) {
+    app.use('/playground', (_req, res) => {
+      res.status(404).type('text/plain').send('The playground is off: introspection is off here (ALLOW_INTROSPECTION).\n');
+    });
+  }
   // The dashboard at / and GraphiQL at /playground; after /graphql and the health routes, which it must not shadow.
   app.use(dashboardRouter());
 
@@ -395,7 +459,7 @@ export async function startGateway({
       res.end(text);
       logger.info(
         {
-          correlationId: header(req, CORRELATION_HEADER) ?? randomUUID(),
+          correlationId: correlationIdFrom(header(req, CORRELATION_HEADER)),
           operation: 'query',
           operationName,
           ms: Math.round((performance.now() - startedAt) * 10) / 10,
@@ -433,12 +497,20 @@ export async function startGateway({
     httpServer.listen(port, host, () => resolve());
   });
   const actualPort = (httpServer.address() as AddressInfo).port;
+  allowedOrigins = new Set([...ownOrigins(host, actualPort), ...(security.allowedOrigins ?? [])]);
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${actualPort}/graphql`;
   logger.info({ url }, `gateway listening on ${url}`);
   return {
     url,
     port: actualPort,
-    subscriptionStats: () => subscriptions?.stats() ?? { active: 0, hydrations: 0, delivered: 0 },
+    subscriptionStats: () => {
+      const { reading, waiting } = subscriptions?.replayStats() ?? { reading: 0, waiting: 0 };
+      return {
+        ...(subscriptions?.stats() ?? { active: 0, hydrations: 0, delivered: 0 }),
+        replaysReading: reading,
+        replaysWaiting: waiting,
+      };
+    },
     responseCacheStats: () => cache?.stats(),
     async close() {
       for (const unregister of unregisterMetrics) unregister();

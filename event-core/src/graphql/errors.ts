@@ -28,6 +28,9 @@ export function toGraphQLError(error: unknown): GraphQLError {
   });
 }
 
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*[A-Za-z]`);
+const ANSI_ESCAPES = new RegExp(ANSI_ESCAPE.source, 'g');
+
 /**
  * Apollo Server `formatError`: public codes pass through; anything else loses its message and
  * stack in production so internals stay hidden.
@@ -39,6 +42,8 @@ export function formatError(production: boolean) {
       const mapped = toGraphQLError(original);
       return { ...formatted, message: mapped.message, extensions: { ...mapped.extensions, http: undefined } };
     }
+    // Some libraries colour their messages for terminals (util.inspect): not for clients.
+    if (ANSI_ESCAPE.test(formatted.message)) formatted = { ...formatted, message: formatted.message.replace(ANSI_ESCAPES, '') };
     const code = formatted.extensions?.code;
     if (production && (code === 'INTERNAL_SERVER_ERROR' || code === undefined)) {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
@@ -16,6 +20,7 @@ import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
 import { decodePosition, encodePosition, mergePositions, type Position } from '../position.ts';
 import type { Projector } from '../projector.ts';
+import { actorFrom, correlationIdFrom } from '../request-meta.ts';
 import { inSpan, SpanKind } from '../tracing.ts';
 import { formatError, toGraphQLError } from './errors.ts';
 import { executeGraphQLPost, graphqlPostListener, sendGraphQLResponse } from './http.ts';
@@ -186,7 +191,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   const server = new ApolloServer<RequestState>({
     schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
     formatError: formatError(production),
-    includeStacktraceInErrorResponses: !production,
+    // The gateway makes its own errors from a subgraph's; a stack trace here would only cost bytes.
+    includeStacktraceInErrorResponses: false,
+    persistedQueries: false,
     introspection: true, // Shutdown is ours (handleShutdownSignals): Apollo's own SIGTERM handler would stop twice and hang.
     stopOnTerminationSignals: false,
 
@@ -196,6 +203,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // Apollo's landing page loads from its CDN: nothing this system serves loads from the internet.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       consistencyPlugin,
       mutationTimer(name),
@@ -206,7 +215,22 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: name });
   });
-  app.get('/metrics', async (_req, res) => {
+  const refuse = (res: ServerResponse): void => {
+    res
+      .writeHead(401, { 'content-type': 'application/json; charset=utf-8' })
+      .end(
+        JSON.stringify({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] }),
+      );
+  };
+  app.get('/metrics', async (req, res) => {
+    // With a secret, a subgraph's figures are for whoever holds it (a scraper sends it as a bearer token).
+    if (
+      secret &&
+      !secretsMatch(req.header(SUBGRAPH_SECRET_HEADER) ?? /^Bearer (.+)$/i.exec(req.header('authorization') ?? '')?.[1], secret)
+    ) {
+      refuse(res);
+      return;
+    }
     const { contentType, body } = await metricsText();
     res.type(contentType).send(body);
   });
@@ -244,8 +268,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     } catch (error) {
       throw toGraphQLError(error);
     }
-    const correlationId = header(req, CORRELATION_HEADER) ?? randomUUID();
-    const actor = header(req, 'x-actor');
+    const correlationId = correlationIdFrom(header(req, CORRELATION_HEADER));
+    const actor = actorFrom(header(req, 'x-actor'));
     const written: RequestState['written'] = {};
     let child: Logger | undefined;
     return {
@@ -261,13 +285,6 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
         written.position = written.position ? mergePositions(written.position, position) : position;
       },
     };
-  };
-  const refuse = (res: ServerResponse): void => {
-    res
-      .writeHead(401, { 'content-type': 'application/json; charset=utf-8' })
-      .end(
-        JSON.stringify({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] }),
-      );
   };
   if (secret) {
     app.use('/graphql', (req, res, next) => {

@@ -64,7 +64,8 @@ export function planSubscription(
 ): SubscriptionPlan {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation || operation.operation !== 'subscription') throw new GraphQLError('expected a subscription operation');
+  if (!operation || operation.operation !== 'subscription')
+    throw new GraphQLError('expected a subscription operation', { extensions: { code: 'BAD_USER_INPUT' } });
   const fragments = new Map(
     document.definitions
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
@@ -86,10 +87,13 @@ export function planSubscription(
 
   const [root] = fieldsOf(operation.selectionSet);
   if (!root || !(root.name.value in FIELDS))
-    throw new GraphQLError('expected one of productChanged, customerChanged, purchaseMade');
+    throw new GraphQLError('expected one of productChanged, customerChanged, purchaseMade', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   const spec = FIELDS[root.name.value as FieldName];
   const fieldDef = schema.getSubscriptionType()?.getFields()[root.name.value];
-  if (!fieldDef) throw new GraphQLError(`unknown subscription field ${root.name.value}`);
+  if (!fieldDef)
+    throw new GraphQLError(`unknown subscription field ${root.name.value}`, { extensions: { code: 'BAD_USER_INPUT' } });
   const args = argumentValues(fieldDef, root, variableValues) as {
     id?: string;
     productId?: string;

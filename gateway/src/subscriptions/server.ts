@@ -10,14 +10,15 @@ import {
   validate,
   type DocumentNode,
   type ExecutionResult,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
 import type { ApolloServer } from '@apollo/server';
-import type { Logger } from '@shop/event-core';
+import { formatError, toGraphQLError, type Logger } from '@shop/event-core';
 import type { GatewayContext } from '../data-source.ts';
 import type { ChangeFeed } from './change-feed.ts';
-import { originAllowed, roleOf, type Role } from '../security.ts';
+import { originAllowed, roleOf, unresolvedOperation, withoutSuggestions, type Role } from '../security.ts';
 import { createSubscriptionEngine } from './engine.ts';
 import { ENTITY_VARIABLE, planSubscription } from './plan.ts';
 
@@ -42,14 +43,24 @@ export interface SubscriptionServerOptions extends SubscriptionLimits {
   readonly validationRules?: readonly ValidationRule[];
   /** Tokens a client must present in `connection_init` (`{ authorization: 'Bearer …' }`); none: open. */
   readonly tokens?: ReadonlyMap<string, Role>;
-  /** Origins allowed to connect; default: the gateway's own. */
-  readonly allowedOrigins?: readonly string[];
+  /** Origins allowed to connect (the gateway's own and any extra ones); asked at each connection. */
+  readonly allowedOrigins: () => ReadonlySet<string>;
+  /** Production: errors carry no field suggestions and no internals. */
+  readonly production?: boolean;
   /** Largest document, in tokens, like the HTTP parser's limit. Default 3000. */
   readonly maxTokens?: number;
+  /** The checks Apollo Server runs with an operation's variables (scalar values, cost); throw to refuse. */
+  readonly checkOperation?: (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Readonly<Record<string, unknown>>,
+  ) => void;
 }
 
 interface SocketState {
-  subscriptions: number;
+  /** Operations accepted and not yet ended, by id: taken when one is accepted, so a burst cannot pass the limit. */
+  readonly operations: Set<string>;
   role?: Role;
 }
 
@@ -69,15 +80,43 @@ interface OperationContext {
 const REFUSED_SUBSCRIPTION = parse('subscription Refused { __typename }');
 const REFUSED_QUERY = parse('query Refused { __typename }');
 
-/** An iterator that fails at once: graphql-ws sends its message as the operation's `error`. */
-function failing(errors: readonly GraphQLError[]): AsyncIterableIterator<ExecutionResult> {
-  const error = new Error(errors.map((e) => e.message).join('; '));
+/** Carries an operation's errors through graphql-ws, which wraps whatever a subscription throws. */
+class OperationFailed extends Error {
+  constructor(readonly errors: readonly GraphQLFormattedError[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+/** An iterator that fails at once: graphql-ws sends its errors as the operation's `error`. */
+function failing(errors: readonly (GraphQLError | GraphQLFormattedError)[]): AsyncIterableIterator<ExecutionResult> {
+  const error = new OperationFailed(errors.map(plainError));
   return {
     next: () => Promise.reject(error),
     return: () => Promise.resolve({ done: true, value: undefined }),
     [Symbol.asyncIterator]() {
       return this;
     },
+  };
+}
+
+/** The error with `code`, unless it has one (graphql-armor's limits have none). */
+const withCode = (error: GraphQLError, code: string): GraphQLError =>
+  error.extensions?.code
+    ? error
+    : new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code } });
+
+/**
+ * An error as JSON: GraphQLErrors (of any copy of graphql) by their own `toJSON`, the formatted
+ * plain objects Apollo Server hands back as they are, anything else by its message.
+ */
+function plainError(error: GraphQLError | GraphQLFormattedError | Error): GraphQLFormattedError {
+  if ('toJSON' in error && typeof error.toJSON === 'function') return (error as GraphQLError).toJSON();
+  const { message, locations, path, extensions } = error as GraphQLFormattedError;
+  return {
+    message: String(message),
+    ...(locations ? { locations } : {}),
+    ...(path ? { path } : {}),
+    ...(extensions ? { extensions } : {}),
   };
 }
 
@@ -96,11 +135,17 @@ export function startSubscriptionServer({
   validationRules = [],
   tokens,
   allowedOrigins,
+  production = false,
+  checkOperation = () => undefined,
   maxTokens = 3000,
   maxSubscriptionsPerSocket = 100,
   maxMessageBytes = 64 * 1024,
   connectionInitTimeoutMs = 10_000,
-}: SubscriptionServerOptions): { close(): Promise<void>; stats(): { active: number; hydrations: number; delivered: number } } {
+}: SubscriptionServerOptions): {
+  close(): Promise<void>;
+  stats(): { active: number; hydrations: number; delivered: number };
+  replayStats(): { reading: number; waiting: number };
+} {
   const engine = createSubscriptionEngine({
     feed,
     logger,
@@ -126,6 +171,29 @@ export function startSubscriptionServer({
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: maxMessageBytes });
   const sockets = new WeakMap<object, SocketState>();
   const rules = [...specifiedRules, ...validationRules];
+  const format = formatError(production);
+  /**
+   * Every error a socket sends, as HTTP would send it: a public code, no stack trace, no field
+   * suggestions or internals in production. An error belongs to its operation: it is sent as that
+   * operation's `next` or `error` message, never as a reason to close the socket.
+   */
+  const publicErrors = (errors: readonly (GraphQLError | GraphQLFormattedError | Error)[]): GraphQLFormattedError[] =>
+    errors
+      .flatMap((error) => {
+        const original = (error as GraphQLError).originalError;
+        if (original instanceof OperationFailed) return original.errors;
+        // What a subscription threw, which graphql-ws wrapped without its code.
+        if (original && 'extensions' in original) return [plainError(original as GraphQLError)];
+        if (original) return [plainError(toGraphQLError(original))];
+        return [plainError(error)];
+      })
+      .map((error) => {
+        const { stacktrace: _stacktrace, ...extensions } = error.extensions ?? {};
+        const formatted = format({ ...error, extensions }, error);
+        return production ? withoutSuggestions(formatted) : formatted;
+      });
+  /** Ends an operation's hold on its socket's limit; called once it completes or fails, harmless twice. */
+  const release = (socket: object, id: string) => sockets.get(socket)?.operations.delete(id);
 
   const disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
     {
@@ -133,8 +201,9 @@ export function startSubscriptionServer({
       connectionInitWaitTimeout: connectionInitTimeoutMs,
       onConnect: (ctx) => {
         // Returning false closes the socket with 4403 Forbidden.
-        const { origin, host } = ctx.extra.request.headers;
-        if (!originAllowed(origin, host, allowedOrigins)) return false;
+        // The Origin is compared with the gateway's own origins, never with the Host header, which
+        // the same page sets (a DNS-rebinding page is its own origin and host at once).
+        if (!originAllowed(ctx.extra.request.headers.origin, allowedOrigins())) return false;
         let role: Role | undefined;
         if (tokens) {
           const params = ctx.connectionParams ?? {};
@@ -148,10 +217,10 @@ export function startSubscriptionServer({
           if (!found) return false;
           role = found;
         }
-        sockets.set(ctx.extra.socket, { subscriptions: 0, ...(role ? { role } : {}) });
+        sockets.set(ctx.extra.socket, { operations: new Set(), ...(role ? { role } : {}) });
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const refuse = (errors: readonly GraphQLError[], operation: 'query' | 'subscription') => ({
           schema: apiSchema,
           document: operation === 'subscription' ? REFUSED_SUBSCRIPTION : REFUSED_QUERY,
@@ -161,8 +230,13 @@ export function startSubscriptionServer({
         try {
           document = parse(payload.query, { maxTokens });
         } catch (error) {
-          return refuse([error as GraphQLError], 'subscription');
+          return refuse([withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')], 'subscription');
         }
+        const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+        const resolvable = payload.operationName
+          ? operations.some((o) => o.name?.value === payload.operationName)
+          : operations.length === 1;
+        if (!resolvable) return refuse([unresolvedOperation(document, payload.operationName)], 'query');
         const isSubscription = document.definitions.some(
           (d) =>
             d.kind === Kind.OPERATION_DEFINITION &&
@@ -171,11 +245,34 @@ export function startSubscriptionServer({
         );
         const operation = isSubscription ? 'subscription' : 'query';
         const errors = validate(apiSchema, document, rules);
-        if (errors.length > 0) return refuse(errors, operation);
-        const state = sockets.get(ctx.extra.socket);
-        if (isSubscription && state && state.subscriptions >= maxSubscriptionsPerSocket) {
-          return refuse([new GraphQLError(`at most ${maxSubscriptionsPerSocket} subscriptions per connection`)], operation);
+        if (errors.length > 0)
+          return refuse(
+            errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')),
+            operation,
+          );
+        // Queries and mutations get these checks from Apollo Server; subscriptions never reach it.
+        if (isSubscription) {
+          try {
+            checkOperation(apiSchema, document, payload.operationName, payload.variables ?? {});
+          } catch (error) {
+            return refuse([error as GraphQLError], operation);
+          }
         }
+        const state = sockets.get(ctx.extra.socket);
+        // Counted here, synchronously, before anything is awaited: operations sent in one burst
+        // are each checked against the count that includes the ones before them.
+        if (state && state.operations.size >= maxSubscriptionsPerSocket) {
+          return refuse(
+            [
+              new GraphQLError(
+                `at most ${maxSubscriptionsPerSocket} subscriptions (and other operations) per connection at once: complete one, or open another connection`,
+                { extensions: { code: 'BAD_USER_INPUT' } },
+              ),
+            ],
+            operation,
+          );
+        }
+        state?.operations.add(id);
         return {
           schema: apiSchema,
           document,
@@ -198,22 +295,7 @@ export function startSubscriptionServer({
         } catch (error) {
           return failing([error as GraphQLError]);
         }
-        const state = context.socket ? sockets.get(context.socket) : undefined;
-        if (state) state.subscriptions++;
-        const iterator = engine.stream(plan);
-        let released = false;
-        const release = () => {
-          if (state && !released) state.subscriptions--;
-          released = true;
-        };
-        return {
-          next: () => iterator.next().then((r) => (r.done && release(), r)),
-          return: (value?: unknown) => (release(), iterator.return!(value)),
-          throw: (error?: unknown) => (release(), iterator.throw!(error)),
-          [Symbol.asyncIterator]() {
-            return this;
-          },
-        } as AsyncIterableIterator<ExecutionResult>;
+        return engine.stream(plan, context.socket);
       },
       execute: async (args) => {
         const { refusal, role } = args.contextValue as OperationContext;
@@ -230,8 +312,15 @@ export function startSubscriptionServer({
           ? (response.body.singleResult as ExecutionResult)
           : { errors: [new GraphQLError('unexpected incremental result')] };
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        logger.debug({ errors: errors.map((e) => e.message) }, 'subscription refused');
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: publicErrors(result.errors) } : undefined,
+      onError: (ctx, id, _payload, errors) => {
+        release(ctx.extra.socket, id);
+        logger.debug({ errors: errors.map((e) => e.message) }, 'operation failed');
+        return publicErrors(errors) as unknown as readonly GraphQLError[];
+      },
+      onComplete: (ctx, id) => {
+        release(ctx.extra.socket, id);
       },
     },
     wsServer,
@@ -239,6 +328,7 @@ export function startSubscriptionServer({
 
   return {
     stats: engine.stats,
+    replayStats: engine.replayStats,
     async close() {
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
