@@ -171,6 +171,79 @@ describe('two instances of each subgraph on three partitions', () => {
     expect(next.customers.edges.map((edge: Edge) => edge.node.id)).toEqual(one!.slice(10, 17).map((edge) => edge.node.id));
   });
 
+  it('sorts, searches and ranks by sales the same way, with the same cursors and counts, on every instance', async () => {
+    const url = gateway.url;
+    // Purchases made at once land on all three partitions; the instances read them interleaved.
+    const customer = (await ok(url, `{ customers(first: 1, search: "kim scale") { nodes { id } } }`)).customers.nodes[0].id;
+    const products = (await ok(url, `{ products(first: 3) { nodes { id } } }`)).products.nodes.map((p: { id: string }) => p.id);
+    const made = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        graphql(url, CREATE_PURCHASE, { input: { productId: products[i % 3], customerId: customer, total: `${i % 4}.50` } }).then(
+          (result) => {
+            expect(result.errors).toBeUndefined();
+            return decodePosition(result.headers.get('x-consistency-token')!);
+          },
+        ),
+      ),
+    );
+    const headers = { 'x-consistency-token': encodePosition(made.reduce((a, b) => mergePositions(a, b))) };
+    // A third purchases instance replays all three topics, one partition after another.
+    const log = createKafkaLog({ brokers, clientId: `purchases-late-${randomUUID().slice(0, 6)}` });
+    logs.push(log);
+    const late = await startPurchasesSubgraph({ logger, topics, partitions: PARTITIONS, port: 0, log });
+    closers.push(() => late.close());
+
+    type Page = {
+      edges: { cursor: string; node: Record<string, unknown> }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+      totalCount: number;
+    };
+    /** Every page of `field`, by following endCursor, from the subgraph at `at`. */
+    const everyPage = async (at: string, field: string, args: string, selection: string) => {
+      const query = `query ($after: String) { ${field}(${args}, first: 4, after: $after) { totalCount edges { cursor node { ${selection} } } pageInfo { hasNextPage endCursor } } }`;
+      const pages: Page[] = [];
+      let after: string | null = null;
+      for (let n = 0; n < 100; n++) {
+        const page: Page = (await ok(at, query, { after }, headers))[field];
+        pages.push(page);
+        if (!page.pageInfo.hasNextPage) return pages;
+        after = page.pageInfo.endCursor;
+      }
+      throw new Error(`${field} never ended`);
+    };
+    const lists = [
+      ['purchases', 'orderBy: { field: TOTAL, direction: DESC }', 'id total transactionDate'],
+      ['purchases', `customerId: "${customer}", orderBy: { field: TRANSACTION_DATE }`, 'id total transactionDate'],
+      ['productsBySales', 'orderBy: { field: PURCHASE_COUNT }', 'id purchaseCount totalSpent'],
+      ['customersBySales', 'orderBy: { field: TOTAL_SPENT, direction: ASC }, search: "scale"', 'id totalSpent'],
+    ] as const;
+    for (const [field, args, selection] of lists) {
+      const [one, two, three] = await Promise.all(
+        [...instances.purchases, late.url].map((at) => everyPage(at, field, args, selection)),
+      );
+      expect(two, `${field}(${args}) on the second instance`).toEqual(one);
+      expect(three, `${field}(${args}) on the instance that has just replayed`).toEqual(one);
+      expect(one!.flatMap((page) => page.edges).length).toBe(one![0]!.totalCount);
+    }
+    // In order, by total then id, highest first.
+    const byTotal = (await everyPage(late.url, 'purchases', lists[0][1], 'id total')).flatMap((page) =>
+      page.edges.map((e) => e.node),
+    );
+    const keys = byTotal.map((p) => [Number(String(p.total).replace('.', '')), String(p.id)] as const);
+    expect(keys).toEqual([...keys].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : -1)));
+    // Products and customers: the same sorted, searched page with an offset from every instance.
+    const names = `{ customers(orderBy: { field: NAME, direction: DESC }, search: "order", first: 5, offset: 3) { totalCount edges { cursor node { id firstName } } } }`;
+    const [a, b] = await Promise.all(instances.customers.map((at) => ok(at, names, {}, headers)));
+    expect(b).toEqual(a);
+    expect(a!.customers.totalCount).toBe(30);
+    expect(a!.customers.edges.map((e: { node: { firstName: string } }) => e.node.firstName)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `Order${i}`)
+        .sort()
+        .reverse()
+        .slice(3, 8),
+    );
+  });
+
   it('shows lag going to zero and the replay on /metrics', async () => {
     const base = gateway.url.replace(/\/graphql$/, '');
     const deadline = Date.now() + 20_000;
