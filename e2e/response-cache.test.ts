@@ -44,6 +44,8 @@ describe('the response cache of the gateway', () => {
       logger: createLogger({ level: 'silent' }),
       topics: eventTopics(`cache.${randomUUID().slice(0, 8)}.`),
       ports: { gateway: 0, products: 0, customers: 0, purchases: 0 },
+      // Products are created behind the gateway's back, at the subgraph itself.
+      openSubgraphs: true,
       security: {
         tokens: new Map([
           [VIEWER, 'viewer'],

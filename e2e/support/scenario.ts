@@ -42,6 +42,8 @@ export function startTestSystem(
     topics,
     ports: { gateway: 0, products: 0, customers: 0, purchases: 0 },
     mutationTimeoutMs: 15_000,
+    // Some scenarios read a subgraph directly, to compare it with a replica.
+    openSubgraphs: true,
     ...options,
   });
 }

@@ -29,6 +29,11 @@ export interface GatewayContext {
   readonly readAt?: Position;
   /** The caller's role when tokens are configured. */
   readonly role?: 'viewer' | 'editor';
+  /**
+   * With tokens, the name of the token's holder: the actor its changes record. The client's
+   * `X-Actor` then counts for nothing (it is free text anyone can send).
+   */
+  readonly actor?: string;
   /** The gateway's own operations (subscription hydration), authorized when they were subscribed. */
   readonly internal?: boolean;
   /**
@@ -106,13 +111,15 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
     if (this.secret) headers[SUBGRAPH_SECRET_HEADER] = this.secret;
     // The trace context of the call (`traceparent`): @apollo/gateway's fetch span, when tracing is on.
     Object.assign(headers, traceHeaders());
-    // Who made a change is recorded in its event (`meta.actor`) and shown by history.
+    const context = options.context as GatewayContext | undefined;
+    // Who made a change is recorded in its event (`meta.actor`) and shown by history: the token's
+    // holder when tokens are on, else what the client says in X-Actor.
     const actor =
-      'incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined;
+      context?.actor ??
+      ('incomingRequestContext' in options ? options.incomingRequestContext.request.http?.headers.get(ACTOR_HEADER) : undefined);
     // Normalised here, at the edge: nothing a client sends may make an event the readers refuse.
     const cleanActor = actorFrom(actor ?? undefined);
     if (cleanActor) headers[ACTOR_HEADER] = cleanActor;
-    const context = options.context as GatewayContext | undefined;
     if (!context?.written) return headers;
     const written = context.written.position;
     const wanted = context.requested && written ? mergePositions(context.requested, written) : (context.requested ?? written);

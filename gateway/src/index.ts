@@ -38,11 +38,11 @@ import { ConsistentDataSource, roundRobin, type GatewayContext } from './data-so
 import { createHttpFetcher } from './http-fetcher.ts';
 import { ChangeFeed } from './subscriptions/change-feed.ts';
 import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
-import { ownOrigins, protection, roleOf, unauthenticated, type Role, type SecurityOptions } from './security.ts';
+import { holderOf, ownOrigins, protection, roleOf, unauthenticated, type Role, type SecurityOptions } from './security.ts';
 import { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
-export type { Role, SecurityOptions, QueryLimits } from './security.ts';
+export type { Role, SecurityOptions, QueryLimits, TokenHolder } from './security.ts';
 export { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
 
 /** Documents the response cache considers: at most this long, and this many remembered as queries or not. */
@@ -355,8 +355,8 @@ export async function startGateway({
   };
   /** The context of one HTTP request; `cache` when the response cache may keep its answer. */
   const contextFor = async (req: IncomingMessage, cache?: GatewayContext['cache']): Promise<GatewayContext> => {
-    const role = roleFor(req);
-    if (role === null) throw unauthenticated('this token is not valid');
+    const holder = security.tokens ? holderOf(security.tokens, header(req, 'authorization')) : undefined;
+    if (holder === null) throw unauthenticated('this token is not valid');
     let requested;
     try {
       requested = requestedBy(req);
@@ -367,7 +367,7 @@ export async function startGateway({
       correlationId: correlationIdFrom(header(req, CORRELATION_HEADER)),
       written: {},
       ...(requested ? { requested } : {}),
-      ...(role ? { role } : {}),
+      ...(holder ? { role: holder.role, actor: holder.name } : {}),
       ...(cache ? { cache } : {}),
     };
   };

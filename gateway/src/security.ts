@@ -33,9 +33,18 @@ export interface QueryLimits {
   readonly maxCost?: number;
 }
 
+/** Who holds a token: its role, and the name the events it causes record as their actor. */
+export interface TokenHolder {
+  readonly role: Role;
+  readonly name: string;
+}
+
 export interface SecurityOptions {
-  /** Token → role. Undefined: the graph is open (development only). */
-  readonly tokens?: ReadonlyMap<string, Role>;
+  /**
+   * Token → role, or role and holder's name (the actor of the events it causes; default the role).
+   * Undefined: the graph is open (development only).
+   */
+  readonly tokens?: ReadonlyMap<string, Role | TokenHolder>;
   /** Sent to subgraphs in {@link SUBGRAPH_SECRET_HEADER}; they refuse requests without it. */
   readonly subgraphSecret?: string;
   /** Introspection (and so the playground). */
@@ -49,13 +58,27 @@ export interface SecurityOptions {
   readonly limits?: QueryLimits;
 }
 
-/** The role a bearer token grants: undefined when none was sent, `null` when it is not valid. */
-export function roleOf(tokens: ReadonlyMap<string, Role>, authorization: string | undefined): Role | null | undefined {
+/** Who a bearer token belongs to: undefined when none was sent, `null` when it is not valid. */
+export function holderOf(
+  tokens: ReadonlyMap<string, Role | TokenHolder>,
+  authorization: string | undefined,
+): TokenHolder | null | undefined {
   if (!authorization) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) return null;
-  for (const [token, role] of tokens) if (secretsMatch(match[1], token)) return role;
+  for (const [token, holder] of tokens) {
+    if (secretsMatch(match[1], token)) return typeof holder === 'string' ? { role: holder, name: holder } : holder;
+  }
   return null;
+}
+
+/** The role a bearer token grants: undefined when none was sent, `null` when it is not valid. */
+export function roleOf(
+  tokens: ReadonlyMap<string, Role | TokenHolder>,
+  authorization: string | undefined,
+): Role | null | undefined {
+  const holder = holderOf(tokens, authorization);
+  return holder ? holder.role : holder;
 }
 
 export const unauthenticated = (message = 'send a valid token: Authorization: Bearer <token>') =>

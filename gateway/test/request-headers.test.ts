@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventWriter, createProjector, decodeRecord, DomainError, silentLogger, type LogRecord } from '@shop/event-core';
+import type { Role, TokenHolder } from '../src/security.ts';
 import { post, startTestSystem } from './support/system.ts';
 
 /** Every record of a topic, read from the start. */
@@ -89,5 +90,44 @@ describe('headers that reach an event are normalised at the edge: no request mak
     expect((refusedType as DomainError).code).toBe('BAD_USER_INPUT');
     expect((await log.highWaterMarks(topics.customers))[0]).toBe(before);
     await projector.stop();
+  });
+});
+
+describe('with tokens, who made a change comes from the token, not from a header', () => {
+  const ALICE = 'alice-editor-token-0123456789';
+  const EDITOR = 'plain-editor-token-0123456789';
+  let started: Awaited<ReturnType<typeof startTestSystem>>;
+  beforeAll(async () => {
+    started = await startTestSystem({
+      security: {
+        tokens: new Map<string, Role | TokenHolder>([
+          [ALICE, { role: 'editor', name: 'alice' }],
+          [EDITOR, 'editor'],
+        ]),
+      },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+
+  it('records the name of the token holder (or its role) as the actor, whatever X-Actor says', async () => {
+    const { url } = started;
+    const actors: (string | null)[] = [];
+    for (const token of [ALICE, EDITOR]) {
+      const created = await post(
+        url,
+        { query: 'mutation { createProduct(input: { name: "Who", price: 1 }) { id } }' },
+        { authorization: `Bearer ${token}`, 'x-actor': 'mallory' },
+      );
+      expect(created.json.errors).toBeUndefined();
+      const history = await post(
+        url,
+        { query: `{ product(id: "${created.json.data.createProduct.id}") { history { nodes { actor } } } }` },
+        { authorization: `Bearer ${token}`, 'cache-control': 'no-cache' },
+      );
+      actors.push(history.json.data.product.history.nodes[0].actor);
+    }
+    expect(actors).toEqual(['alice', 'editor']);
   });
 });

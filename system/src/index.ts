@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EventLog, Logger, TopicRetention } from '@shop/event-core';
 import type { EventTopics } from '@shop/schema';
 import { startGateway, type GatewayOptions, type RunningGateway } from '@shop/gateway';
@@ -24,8 +25,13 @@ export interface SystemOptions {
   readonly mutationTimeoutMs?: number;
   readonly consistencyTimeoutMs?: number;
   readonly production?: boolean;
-  /** Tokens, subgraph secret, introspection, origins and query limits of the gateway. */
+  /**
+   * Tokens, subgraph secret, introspection, origins and query limits of the gateway. Without a
+   * subgraph secret, one is made at start: the subgraphs answer the gateway only.
+   */
   readonly security?: GatewayOptions['security'];
+  /** Subgraphs that answer anyone when no secret is given (tests that call a subgraph directly). Default false. */
+  readonly openSubgraphs?: boolean;
   /** Bounds of the gateway's response cache, or `false` for none. Default: its defaults. */
   readonly responseCache?: GatewayOptions['responseCache'];
 }
@@ -48,11 +54,15 @@ export async function startSystem({
   logger,
   host = '127.0.0.1',
   ports = {},
-  security,
+  security: configured,
   responseCache,
+  openSubgraphs = false,
   ...rest
 }: SystemOptions): Promise<RunningSystem> {
-  const common = { log, logger, host, ...rest, ...(security?.subgraphSecret ? { secret: security.subgraphSecret } : {}) };
+  // In one process, nobody else needs the secret: a random one keeps strangers off the subgraphs' ports.
+  const subgraphSecret = configured?.subgraphSecret ?? (openSubgraphs ? undefined : randomBytes(24).toString('base64url'));
+  const security = subgraphSecret ? { ...configured, subgraphSecret } : configured;
+  const common = { log, logger, host, ...rest, ...(subgraphSecret ? { secret: subgraphSecret } : {}) };
   const [products, customers, purchases] = await Promise.all([
     startProductsSubgraph({ ...common, port: ports.products ?? 4001 }),
     startCustomersSubgraph({ ...common, port: ports.customers ?? 4002 }),

@@ -18,7 +18,7 @@ import type { ApolloServer } from '@apollo/server';
 import { formatError, toGraphQLError, type Logger } from '@shop/event-core';
 import type { GatewayContext } from '../data-source.ts';
 import type { ChangeFeed } from './change-feed.ts';
-import { originAllowed, roleOf, unresolvedOperation, withoutSuggestions, type Role } from '../security.ts';
+import { holderOf, originAllowed, unresolvedOperation, withoutSuggestions, type Role, type TokenHolder } from '../security.ts';
 import { createSubscriptionEngine } from './engine.ts';
 import { ENTITY_VARIABLE, planSubscription } from './plan.ts';
 
@@ -42,7 +42,7 @@ export interface SubscriptionServerOptions extends SubscriptionLimits {
   /** Extra validation rules, the same as Apollo Server's for queries. */
   readonly validationRules?: readonly ValidationRule[];
   /** Tokens a client must present in `connection_init` (`{ authorization: 'Bearer …' }`); none: open. */
-  readonly tokens?: ReadonlyMap<string, Role>;
+  readonly tokens?: ReadonlyMap<string, Role | TokenHolder>;
   /** Origins allowed to connect (the gateway's own and any extra ones); asked at each connection. */
   readonly allowedOrigins: () => ReadonlySet<string>;
   /** Production: errors carry no field suggestions and no internals. */
@@ -61,12 +61,12 @@ export interface SubscriptionServerOptions extends SubscriptionLimits {
 interface SocketState {
   /** Operations accepted and not yet ended, by id: taken when one is accepted, so a burst cannot pass the limit. */
   readonly operations: Set<string>;
-  role?: Role;
+  holder?: TokenHolder;
 }
 
 interface OperationContext {
   readonly socket?: object;
-  readonly role?: Role;
+  readonly holder?: TokenHolder;
   /** Why the operation was refused; it is then answered with these errors and nothing runs. */
   readonly refusal?: readonly GraphQLError[];
 }
@@ -204,7 +204,7 @@ export function startSubscriptionServer({
         // The Origin is compared with the gateway's own origins, never with the Host header, which
         // the same page sets (a DNS-rebinding page is its own origin and host at once).
         if (!originAllowed(ctx.extra.request.headers.origin, allowedOrigins())) return false;
-        let role: Role | undefined;
+        let holder: TokenHolder | undefined;
         if (tokens) {
           const params = ctx.connectionParams ?? {};
           const given =
@@ -213,11 +213,11 @@ export function startSubscriptionServer({
               : typeof params.token === 'string'
                 ? `Bearer ${params.token}`
                 : undefined;
-          const found = roleOf(tokens, given);
+          const found = holderOf(tokens, given);
           if (!found) return false;
-          role = found;
+          holder = found;
         }
-        sockets.set(ctx.extra.socket, { operations: new Set(), ...(role ? { role } : {}) });
+        sockets.set(ctx.extra.socket, { operations: new Set(), ...(holder ? { holder } : {}) });
         return true;
       },
       onSubscribe: (ctx, id, payload) => {
@@ -278,7 +278,10 @@ export function startSubscriptionServer({
           document,
           variableValues: payload.variables ?? {},
           operationName: payload.operationName ?? null,
-          contextValue: { socket: ctx.extra.socket, ...(state?.role ? { role: state.role } : {}) } satisfies OperationContext,
+          contextValue: {
+            socket: ctx.extra.socket,
+            ...(state?.holder ? { holder: state.holder } : {}),
+          } satisfies OperationContext,
         };
       },
       subscribe: (args) => {
@@ -298,7 +301,7 @@ export function startSubscriptionServer({
         return engine.stream(plan, context.socket);
       },
       execute: async (args) => {
-        const { refusal, role } = args.contextValue as OperationContext;
+        const { refusal, holder } = args.contextValue as OperationContext;
         if (refusal) return { errors: refusal };
         const response = await apollo.executeOperation(
           {
@@ -306,7 +309,13 @@ export function startSubscriptionServer({
             variables: (args.variableValues ?? {}) as Record<string, unknown>,
             ...(args.operationName ? { operationName: args.operationName } : {}),
           },
-          { contextValue: { correlationId: randomUUID(), written: {}, ...(role ? { role } : {}) } },
+          {
+            contextValue: {
+              correlationId: randomUUID(),
+              written: {},
+              ...(holder ? { role: holder.role, actor: holder.name } : {}),
+            },
+          },
         );
         return response.body.kind === 'single'
           ? (response.body.singleResult as ExecutionResult)

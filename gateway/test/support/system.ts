@@ -24,6 +24,8 @@ export async function startTestSystem(options: Partial<Omit<SystemOptions, 'log'
     logger: createLogger({ level: 'silent' }),
     topics,
     ports: { gateway: 0, products: 0, customers: 0, purchases: 0 },
+    // Tests here also send hostile requests to a subgraph itself.
+    openSubgraphs: true,
     ...options,
   });
   return {
