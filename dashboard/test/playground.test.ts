@@ -1,5 +1,5 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
-import type { Client } from 'graphql-ws';
+import type { Client, SubscribePayload } from 'graphql-ws';
 import { parse } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
 import { operationToSend, withOperationOfText } from '../src/playground/operation-to-send.ts';
@@ -42,8 +42,8 @@ describe('the playground fetcher right after a tab switch', () => {
   ] as const;
 
   function fetcherWith() {
-    const fetch = vi.fn(async () => Response.json({ data: {} }));
-    const subscribe = vi.fn<Client['subscribe']>((_payload, sink) => {
+    const fetch = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => Response.json({ data: {} }));
+    const subscribe = vi.fn((_payload: SubscribePayload, sink: { next(value: unknown): void; complete(): void }) => {
       sink.next({ data: { purchaseMade: { position: '1' } } });
       sink.complete();
       return () => undefined;
