@@ -97,7 +97,8 @@ describe('@apollo/client against the gateway', () => {
         variables: { customerId },
       })
       .subscribe({ next: (result) => received.push(result.data as (typeof received)[number]) });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A live subscription gets only what is written once the gateway holds it: wait for that, not for a guessed time.
+    await expect.poll(() => system.gateway.subscriptionStats().active, { timeout: 30_000, interval: 20 }).toBeGreaterThan(0);
 
     await client.mutate({
       mutation: gql`
@@ -110,8 +111,7 @@ describe('@apollo/client against the gateway', () => {
       `,
       variables: { p: productId, c: customerId },
     });
-    const deadline = Date.now() + 10_000;
-    while (received.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect.poll(() => received.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(0);
     subscription.unsubscribe();
     await ws.dispose();
 

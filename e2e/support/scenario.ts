@@ -321,6 +321,34 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
       expect(garbage.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
 
+    it('rebuilds the whole system from the log after a full restart, twice, as it was before', async () => {
+      // The state before the shutdown is the reference: a replay that lost the same data every
+      // time would still agree with itself.
+      const state = async (at: string) => ({
+        ...(await ok(
+          at,
+          `{ products(first: 500) { totalCount nodes { id name price version purchaseCount customerCount totalSpent } } }`,
+        )),
+        ...(await ok(
+          at,
+          `{ customers(first: 500) { totalCount nodes { id firstName lastName version purchaseCount totalSpent } } }`,
+        )),
+        ...(await ok(at, `{ purchases(first: 500) { totalCount nodes { id total product { id } customer { id } } } }`)),
+      });
+
+      const before = await state(system.gateway.url);
+      expect(before.products.totalCount).toBeGreaterThan(0);
+      expect(before.purchases.totalCount).toBeGreaterThan(0);
+      for (let restart = 0; restart < 2; restart++) {
+        await system.close();
+        await log.close();
+        log = target.openLog();
+        system = await startTestSystem(log, topics);
+        url = system.gateway.url;
+        expect(await state(url)).toEqual(before);
+      }
+    });
+
     it('rebuilds exactly the same state in a restarted subgraph, and a second instance agrees', async () => {
       const query = `{ products(first: 500) { totalCount nodes { id name price version createdAt updatedAt } } }`;
       const before = await ok(system.products.url, query);
@@ -341,20 +369,6 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
         await twin.close();
         await restarted.close();
       }
-    });
-
-    it('rebuilds the whole system from the log after a full restart', async () => {
-      await system.close();
-      await log.close();
-      log = target.openLog();
-      system = await startTestSystem(log, topics);
-      const before = await ok(system.gateway.url, DASHBOARD);
-      await system.close();
-      await log.close();
-      log = target.openLog();
-      system = await startTestSystem(log, topics);
-      url = system.gateway.url;
-      expect(await ok(url, DASHBOARD)).toEqual(before);
     });
   });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventLog } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import type { RunningSystem } from '@shop/system';
@@ -83,10 +83,23 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
     const buy = (productId: string, customerId: string, total?: string) =>
       ok(url, CREATE_PURCHASE, { input: { productId, customerId, ...(total ? { total } : {}) } });
 
+    /**
+     * Waits until the gateway holds `count` subscriptions: a live subscription gets only the
+     * changes made after it is held, so a test writes only then (never after a guessed delay).
+     */
+    const held = (count: number) =>
+      expect
+        .poll(() => system.gateway.subscriptionStats().active, { timeout: 30_000, interval: 20 })
+        .toBeGreaterThanOrEqual(count);
+
     beforeAll(async () => {
       log = target.openLog();
       system = await startTestSystem(log, topics);
       url = system.gateway.url;
+    });
+    // Each test starts with none held, so `held` counts its own.
+    afterEach(async () => {
+      await expect.poll(() => system.gateway.subscriptionStats().active, { timeout: 30_000, interval: 20 }).toBe(0);
     });
     afterAll(async () => {
       await system?.close();
@@ -98,13 +111,15 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       const customer = await newCustomer('Ada');
       const ws = client();
       const sub = collect<PurchasePayload>(ws, PURCHASE_MADE, { customerId: customer });
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let the subscription register
+      await held(1);
       for (let i = 0; i < 5; i++) await buy(product, customer);
-      const results = await sub.waitFor(5);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sub.waitFor(5);
+      // A sixth purchase as a sentinel: delivered in log order, so a duplicate of the first five would come before it.
+      await buy(product, customer);
+      const results = (await sub.waitFor(6)).slice(0, 5);
       sub.dispose();
       await ws.dispose();
-      expect(results).toHaveLength(5);
+      expect(sub.results).toHaveLength(6);
       results.forEach(({ purchaseMade }, i) => {
         expect(purchaseMade.kind).toBe('CREATED');
         expect(purchaseMade.purchase.product.name).toBe('Milk');
@@ -122,7 +137,7 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       const customers = [await newCustomer('Bo'), await newCustomer('Cy'), await newCustomer('Di')];
       const ws = client();
       const sub = collect<PurchasePayload>(ws, PURCHASE_MADE);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await held(1);
       const baseline = new Set<string>();
       const made = await Promise.all(
         Array.from({ length: 200 }, (_, i) => buy(products[i % 2]!, customers[i % 3]!, `${(i % 7) + 1}.0${i % 10}`)),
@@ -162,7 +177,7 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       const customer = await newCustomer('Ed');
       let ws = client();
       let sub = collect<PurchasePayload>(ws, PURCHASE_MADE, { productId: product });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await held(1);
       await buy(product, customer);
       const [first] = await sub.waitFor(1);
       sub.dispose();
@@ -177,9 +192,11 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       expect(replayed.map((r) => r.purchaseMade.purchase.id)).toEqual(missed);
       expect(replayed.map((r) => r.purchaseMade.purchase.customer.purchaseCount)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
       const live = (await buy(product, customer)).createPurchase.id;
-      const all = await sub.waitFor(11);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(all.map((r) => r.purchaseMade.purchase.id)).toEqual([...missed, live]);
+      await sub.waitFor(11);
+      // A sentinel: anything delivered twice would come before it.
+      const sentinel = (await buy(product, customer)).createPurchase.id;
+      const all = await sub.waitFor(12);
+      expect(all.map((r) => r.purchaseMade.purchase.id)).toEqual([...missed, live, sentinel]);
       sub.dispose();
       await ws.dispose();
     });
@@ -191,13 +208,13 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       const sub = collect<{
         productChanged: { kind: string; product: { id: string; name: string; version: number; deletedAt: string | null } };
       }>(ws, PRODUCT_CHANGED, { id: watched });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await held(1);
       await ok(url, UPDATE_PRODUCT, { id: other, input: { name: 'Other 2' } });
       await ok(url, UPDATE_PRODUCT, { id: watched, input: { name: 'Watched 2' } });
       await ok(url, DELETE_PRODUCT, { id: other });
       await ok(url, DELETE_PRODUCT, { id: watched });
+      // In log order: a change of the other product, had the filter let it through, would come first.
       const results = await sub.waitFor(2);
-      await new Promise((resolve) => setTimeout(resolve, 300));
       sub.dispose();
       await ws.dispose();
       expect(
@@ -230,13 +247,12 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       const customer = await newCustomer('Fay');
       const ws = client();
       const same = Array.from({ length: 20 }, () => collect<PurchasePayload>(ws, PURCHASE_MADE, { productId: product }));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await held(20);
       const before = system.gateway.subscriptionStats();
-      expect(before.active).toBeGreaterThanOrEqual(20);
       for (let i = 0; i < 5; i++) await buy(ignored, customer);
       await buy(product, customer);
+      // The five ignored purchases come first in the log: when every subscriber has the sixth, they are done with.
       for (const sub of same) await sub.waitFor(1);
-      await new Promise((resolve) => setTimeout(resolve, 300));
       const after = system.gateway.subscriptionStats();
       // 20 subscribers, 6 purchases, 5 of them filtered out: one hydration in all.
       expect(after.hydrations - before.hydrations).toBe(1);
@@ -271,12 +287,15 @@ export function describeSubscriptionScenario(name: string, target: ScenarioTarge
       ).toBeUndefined();
     });
 
-    it('enforces the per-connection subscription limit', async () => {
+    it('enforces the per-connection subscription limit, also against 101 subscribes sent in one burst', async () => {
       const ws = client();
+      // All sent at once, before any is held: the limit must count the ones still being set up.
       const subs = Array.from({ length: 100 }, () => collect(ws, `subscription { productChanged { kind } }`));
-      await new Promise((resolve) => setTimeout(resolve, 500));
       const over = collect(ws, `subscription { productChanged { kind } }`);
       expect(JSON.stringify(await over.failure())).toMatch(/at most 100 subscriptions/);
+      await held(100);
+      expect(system.gateway.subscriptionStats().active).toBe(100);
+      expect(subs.filter((sub) => sub.error !== undefined)).toHaveLength(0);
       for (const sub of subs) sub.dispose();
       await ws.dispose();
     });
