@@ -112,6 +112,9 @@ describe('two instances of each subgraph on three partitions', () => {
     // Same entities in the same states and the same order from every instance.
     for (const answer of answers) expect(answer).toEqual(answers[0]!);
     const cents = (money: string) => Number(money.replace('.', ''));
+    // Every entity is there, so the loops below check each one (an empty list would pass them).
+    expect(answers[0]!.products.nodes.map((n: { id: string }) => n.id).sort()).toEqual([...products].sort());
+    expect(answers[0]!.customers.nodes.map((n: { id: string }) => n.id).sort()).toEqual([...customers].sort());
     for (const node of [...answers[0]!.products.nodes, ...answers[0]!.customers.nodes]) {
       expect({ id: node.id, count: node.purchaseCount, cents: cents(node.totalSpent) }).toEqual({
         id: node.id,
@@ -121,6 +124,7 @@ describe('two instances of each subgraph on three partitions', () => {
     for (const node of answers[0]!.products.nodes) expect(node.version).toBe(5); // created + 4 renames each
     const direct = `{ products(first: 500) { nodes { id name price version } } }`;
     const [first, second] = await Promise.all(instances.products.map((u) => ok(u, direct, {}, headers)));
+    expect(first!.products.nodes).toHaveLength(3);
     expect(second!.products.nodes).toEqual(first!.products.nodes);
   });
 

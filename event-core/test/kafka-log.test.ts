@@ -106,10 +106,12 @@ describe('kafka event log without a broker', () => {
   const log = createKafkaLog({ brokers: ['127.0.0.1:1'], clientId: 'kafka-log-test', appendTimeoutMs: 3_000 });
   afterAll(() => log.close());
 
-  it('fails an append with LogUnavailableError within its timeout', async () => {
+  it('fails an append with LogUnavailableError, not after the retries of kafkajs', async () => {
     const startedAt = Date.now();
     await expect(log.append('any', [{ key: 'k', value: 'v' }])).rejects.toBeInstanceOf(LogUnavailableError);
-    expect(Date.now() - startedAt).toBeLessThan(3_500);
+    // The append timeout is 3 s; kafkajs's own retries of a refused connection take over 30 s.
+    // The bound tells the two apart with room for a loaded machine.
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
   });
 
   it('fails provision, highWaterMarks and follow with LogUnavailableError', async () => {
@@ -118,10 +120,11 @@ describe('kafka event log without a broker', () => {
     await expect(log.follow('any', { onBatch: () => {} })).rejects.toBeInstanceOf(LogUnavailableError);
   });
 
-  it('says it is unhealthy within about a second', async () => {
+  it('says it is unhealthy without waiting for the retries of kafkajs', async () => {
     const startedAt = Date.now();
     expect(await log.healthy()).toBe(false);
-    expect(Date.now() - startedAt).toBeLessThan(1_500);
+    // About a second on an idle machine; a probe that waited for retries would take over 30 s.
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
   });
 });
 
@@ -164,7 +167,12 @@ describe('kafka event log across a broker restart', () => {
       ['a', 'b', 'c', 'd'].map((key) => ({ key, value: `after-${key}` })),
     );
     await waitUntil(() => delivered.length >= 8, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Sentinels on every key (so both partitions): anything delivered twice comes before them.
+    await log.append(
+      topic,
+      ['a', 'b', 'c', 'd'].map((key) => ({ key, value: `sentinel-${key}` })),
+    );
+    await waitUntil(() => delivered.filter((r) => r.value?.toString().startsWith('sentinel-')).length === 4, 30_000);
     await follower.close();
     await log.close();
 
@@ -172,6 +180,7 @@ describe('kafka event log across a broker restart', () => {
     expect(values.filter((v) => v?.startsWith('before-')).sort()).toEqual(['before-a', 'before-b', 'before-c', 'before-d']);
     expect(values.filter((v) => v?.startsWith('after-')).sort()).toEqual(['after-a', 'after-b', 'after-c', 'after-d']);
     expect(values).not.toContain('lost');
+    expect(values).toHaveLength(12);
     expect(new Set(delivered.map((r) => `${r.partition}/${r.offset}`)).size).toBe(delivered.length);
     expect(errors).toEqual([]);
   }, 180_000);
