@@ -53,6 +53,11 @@ export class EntityTable<T extends Versioned> {
     return this.live;
   }
 
+  /** Every entity, deleted ones included, in list order (a copy). */
+  all(): T[] {
+    return this.order.view().ids.map((id) => this.byId.get(id)!);
+  }
+
   page(args: PageArgs): Connection<T> {
     return paginateByKey(this.order.view(), args, this.live, (id) => this.getLive(id));
   }

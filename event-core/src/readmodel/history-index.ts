@@ -30,13 +30,27 @@ const offsetOf = (position: number): number => (position < 0 ? -position - 1 : p
 /** Per partition: when entities appeared (for paging as of a cut) and how many were live (for counts). */
 class PartitionEntities {
   /** Offset of each entity's first event, in the order they were read. */
-  readonly createdAt = new NumberColumn();
+  createdAt = new NumberColumn();
   /** The greatest order key of the entities created up to each of those: where a list as of a cut can stop. */
-  readonly greatestKey: string[] = [];
+  greatestKey: string[] = [];
   /** Offsets where the number of live entities of this partition changed, and the number after. */
-  readonly countChangedAt = new NumberColumn();
-  readonly liveCounts = new NumberColumn();
+  countChangedAt = new NumberColumn();
+  liveCounts = new NumberColumn();
   live = 0;
+}
+
+/** A {@link HistoryIndex} as data, copied: what a snapshot of the read model keeps. */
+export interface HistoryIndexSnapshot {
+  /** Per entity: its id, partition, event positions (negative: deleted after it) and whether some event was legacy. */
+  readonly entities: readonly (readonly [id: string, partition: number, positions: readonly number[], legacy: boolean])[];
+  readonly partitions: readonly {
+    readonly partition: number;
+    readonly createdAt: Float64Array;
+    readonly greatestKey: readonly string[];
+    readonly countChangedAt: Float64Array;
+    readonly liveCounts: Float64Array;
+    readonly live: number;
+  }[];
 }
 
 /**
@@ -91,6 +105,38 @@ export class HistoryIndex {
 
   has(id: string): boolean {
     return this.entities.has(id);
+  }
+
+  toSnapshot(): HistoryIndexSnapshot {
+    return {
+      entities: [...this.entities].map(([id, e]) => [id, e.partition, e.positions.slice(), e.legacy] as const),
+      partitions: [...this.partitions].map(([partition, p]) => ({
+        partition,
+        createdAt: p.createdAt.toArray(),
+        greatestKey: p.greatestKey.slice(),
+        countChangedAt: p.countChangedAt.toArray(),
+        liveCounts: p.liveCounts.toArray(),
+        live: p.live,
+      })),
+    };
+  }
+
+  /** Takes the state of a snapshot ({@link toSnapshot}); the shared order is restored by the table. */
+  restore(snapshot: HistoryIndexSnapshot): void {
+    this.entities.clear();
+    this.partitions.clear();
+    for (const [id, partition, positions, legacy] of snapshot.entities) {
+      this.entities.set(id, { partition, positions: positions.slice(), legacy });
+    }
+    for (const p of snapshot.partitions) {
+      const entities = new PartitionEntities();
+      entities.createdAt = NumberColumn.from(p.createdAt);
+      entities.greatestKey = p.greatestKey.slice();
+      entities.countChangedAt = NumberColumn.from(p.countChangedAt);
+      entities.liveCounts = NumberColumn.from(p.liveCounts);
+      entities.live = p.live;
+      this.partitions.set(p.partition, entities);
+    }
   }
 
   /** True when some event of `id` came from the original system's format. */

@@ -38,6 +38,18 @@ export class IdNumbers {
     return this.numbers.get(id);
   }
 
+  /** Every id, in number order (a snapshot). */
+  toArray(): string[] {
+    return this.ids.slice();
+  }
+
+  /** Numbers for `ids`, in their order (from {@link toArray}). */
+  static from(ids: readonly string[]): IdNumbers {
+    const numbers = new IdNumbers();
+    for (const id of ids) numbers.intern(id);
+    return numbers;
+  }
+
   /** The id numbered `n`. */
   id(n: number): string {
     const id = this.ids[n];

@@ -15,9 +15,9 @@ export {
 } from './connection.ts';
 export { EntityTable, type Versioned } from './entity-table.ts';
 export { OrderedIds, creationKey } from './ordered-ids.ts';
-export { WholeStateTable } from './whole-state.ts';
-export { HistoryIndex, type EventRef } from './history-index.ts';
-export { TimeIndex } from './time-index.ts';
+export { WholeStateTable, type WholeStateTableSnapshot } from './whole-state.ts';
+export { HistoryIndex, type EventRef, type HistoryIndexSnapshot } from './history-index.ts';
+export { TimeIndex, type TimeIndexSnapshot } from './time-index.ts';
 export { NumberColumn, IntColumn, countBelow } from './numbers.ts';
 export { IdNumbers } from './id-numbers.ts';
 export { RecordReader, type RecordReaderOptions } from './record-reader.ts';
@@ -30,7 +30,7 @@ export {
   type HistoryEntry,
   type HistoryPageArgs,
 } from './history.ts';
-export { WholeStateReadModel, type WholeStateModelSpec } from './whole-state-model.ts';
+export { WholeStateReadModel, type WholeStateModelSpec, type WholeStateSnapshot } from './whole-state-model.ts';
 export { SortedIndex } from './sorted-index.ts';
 export {
   ArraySource,

@@ -25,6 +25,19 @@ export class NumberColumn {
     return this.data.byteLength;
   }
 
+  /** The values, copied (a snapshot of the column). */
+  toArray(): Float64Array {
+    return this.data.slice(0, this.size);
+  }
+
+  /** A column holding `values` (from {@link toArray}). */
+  static from(values: Float64Array): NumberColumn {
+    const column = new NumberColumn();
+    column.data = values.length > 0 ? values.slice() : new Float64Array(16);
+    column.size = values.length;
+    return column;
+  }
+
   /** The number of leading values below `value`, for a column in ascending order (binary search). */
   countBelow(value: number): number {
     return countBelow(this.size, (i) => this.data[i]!, value);
@@ -61,6 +74,19 @@ export class IntColumn {
   at(index: number): number {
     if (index < 0 || index >= this.size) throw new RangeError(`index ${index} outside 0..${this.size - 1}`);
     return this.data[index]!;
+  }
+
+  /** The values, copied (a snapshot of the column). */
+  toArray(): Int32Array {
+    return this.data.slice(0, this.size);
+  }
+
+  /** A column holding `values` (from {@link toArray}). */
+  static from(values: Int32Array): IntColumn {
+    const column = new IntColumn(Math.max(16, values.length));
+    column.data.set(values);
+    column.size = values.length;
+    return column;
   }
 
   /** The values as an array-like view (no copy); valid until the next `push`. */

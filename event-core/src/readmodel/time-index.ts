@@ -4,6 +4,19 @@ import type { PartitionOffsets } from '../log/port.ts';
 import type { Position } from '../position.ts';
 import { NumberColumn } from './numbers.ts';
 
+interface PartitionTimesSnapshot {
+  readonly offsets: Float64Array;
+  readonly times: Float64Array;
+  readonly lastOffset: number;
+  readonly maxTimeMs: number;
+}
+
+/** A {@link TimeIndex} as data: per topic, per partition, its times. */
+export type TimeIndexSnapshot = readonly (readonly [
+  topic: string,
+  partitions: readonly (readonly [number, PartitionTimesSnapshot])[],
+])[];
+
 /**
  * When the events of one partition occurred. Writers' clocks may disagree, so times are kept as a
  * running maximum: monotonic, hence searchable, and an event is "at or before T" once every event
@@ -11,10 +24,28 @@ import { NumberColumn } from './numbers.ts';
  * events in the same millisecond costs one entry.
  */
 class PartitionTimes {
-  private readonly offsets = new NumberColumn();
-  private readonly times = new NumberColumn();
+  private offsets = new NumberColumn();
+  private times = new NumberColumn();
   private lastOffset = -1;
   private maxTimeMs = Number.NEGATIVE_INFINITY;
+
+  toSnapshot(): PartitionTimesSnapshot {
+    return {
+      offsets: this.offsets.toArray(),
+      times: this.times.toArray(),
+      lastOffset: this.lastOffset,
+      maxTimeMs: this.maxTimeMs,
+    };
+  }
+
+  static from(snapshot: PartitionTimesSnapshot): PartitionTimes {
+    const times = new PartitionTimes();
+    times.offsets = NumberColumn.from(snapshot.offsets);
+    times.times = NumberColumn.from(snapshot.times);
+    times.lastOffset = snapshot.lastOffset;
+    times.maxTimeMs = snapshot.maxTimeMs;
+    return times;
+  }
 
   record(offset: number, timeMs: number): void {
     this.lastOffset = offset;
@@ -52,6 +83,23 @@ export class TimeIndex {
 
   constructor(topics: readonly string[]) {
     for (const topic of topics) this.topics.set(topic, new Map());
+  }
+
+  /** The index as data, copied: what a snapshot of the read model keeps. */
+  toSnapshot(): TimeIndexSnapshot {
+    return [...this.topics].map(
+      ([topic, partitions]) => [topic, [...partitions].map(([p, times]) => [p, times.toSnapshot()] as const)] as const,
+    );
+  }
+
+  /** Takes the state of a snapshot ({@link toSnapshot}) of an index of the same topics. */
+  restore(snapshot: TimeIndexSnapshot): void {
+    for (const [topic, partitions] of snapshot) {
+      const mine = this.topics.get(topic);
+      if (!mine) throw new Error(`the snapshot's time index follows ${topic}, this one does not`);
+      mine.clear();
+      for (const [partition, times] of partitions) mine.set(partition, PartitionTimes.from(times));
+    }
   }
 
   /** Records an applied event; call in log order. Events that changed nothing need not be recorded. */

@@ -6,9 +6,9 @@ import type { Versioned } from './entity-table.ts';
 import { EntityHistory, type ChangeKind } from './history.ts';
 import { SortedLists, type SortedListsSpec } from './sorted-lists.ts';
 import type { RecordReader } from './record-reader.ts';
-import { HistoryIndex } from './history-index.ts';
-import { TimeIndex } from './time-index.ts';
-import { WholeStateTable } from './whole-state.ts';
+import { HistoryIndex, type HistoryIndexSnapshot } from './history-index.ts';
+import { TimeIndex, type TimeIndexSnapshot } from './time-index.ts';
+import { WholeStateTable, type WholeStateTableSnapshot } from './whole-state.ts';
 
 /** What makes one aggregate's read model: its topic, its events, and how they read. */
 export interface WholeStateModelSpec<TState extends Versioned, TEvent extends EventEnvelope> {
@@ -41,6 +41,13 @@ export interface WholeStateModelSpec<TState extends Versioned, TEvent extends Ev
   readonly lists?: SortedListsSpec<TState, string>;
 }
 
+/** A {@link WholeStateReadModel} as data: its table, history index, and time index when it owns one. */
+export interface WholeStateSnapshot<TState> {
+  readonly table: WholeStateTableSnapshot<TState>;
+  readonly history: HistoryIndexSnapshot;
+  readonly times?: TimeIndexSnapshot;
+}
+
 /**
  * The read model of an aggregate whose events carry its whole state (products, customers):
  * every entity by id in list order (creation time, then id), the idempotency keys seen, and — for
@@ -58,11 +65,14 @@ export class WholeStateReadModel<
   /** The live entities in every order the API offers, with their names for search. */
   readonly lists: SortedLists<TState, string> | undefined;
   private readonly state: WholeStateTable<TState, TEvent>;
+  /** The time index is this model's own (not shared with a model that follows more topics). */
+  private readonly ownTimes: boolean;
 
   constructor(private readonly spec: WholeStateModelSpec<TState, TEvent>) {
     this.topic = spec.topic;
     this.topics = [spec.topic];
     this.times = spec.times ?? new TimeIndex(this.topics);
+    this.ownTimes = spec.times === undefined;
     this.state = new WholeStateTable<TState, TEvent>(spec.kind, spec.isCreate, spec.evolve, spec.orderKey);
     this.history = new HistoryIndex(this.state.table.order);
     this.lists = spec.lists && new SortedLists(spec.lists);
@@ -102,6 +112,23 @@ export class WholeStateReadModel<
 
   caughtUp(): void {
     this.lists?.place();
+  }
+
+  /** The model's state as data, copied (a shared time index is its owner's to keep). */
+  toSnapshot(): WholeStateSnapshot<TState> {
+    return {
+      table: this.state.toSnapshot(),
+      history: this.history.toSnapshot(),
+      ...(this.ownTimes ? { times: this.times.toSnapshot() } : {}),
+    };
+  }
+
+  /** Takes the state of a snapshot ({@link toSnapshot}) into this new, empty model. */
+  restore(snapshot: WholeStateSnapshot<TState>): void {
+    this.state.restore(snapshot.table);
+    this.history.restore(snapshot.history);
+    if (snapshot.times) this.times.restore(snapshot.times);
+    for (const entity of snapshot.table.entities) this.lists?.put(entity.id, entity.deletedAt === null ? entity : undefined);
   }
 
   /** Past states and histories, read from the log on demand through `reader`. */

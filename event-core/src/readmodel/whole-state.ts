@@ -3,6 +3,12 @@ import { conflict } from '../errors.ts';
 import { applied, duplicateOf, rejected, type ApplyOutcome } from '../projector.ts';
 import { EntityTable, type Versioned } from './entity-table.ts';
 
+/** A {@link WholeStateTable} as data. */
+export interface WholeStateTableSnapshot<T> {
+  readonly entities: readonly T[];
+  readonly idempotency: readonly (readonly [key: string, entityId: string])[];
+}
+
 /**
  * Applies events that carry an entity's whole state, by the rules every reader of a topic must
  * share so that every replica and every other subgraph that mirrors the topic agrees:
@@ -29,6 +35,17 @@ export class WholeStateTable<T extends Versioned, E extends EventEnvelope = Even
     orderKey?: (entity: T) => string,
   ) {
     this.table = new EntityTable<T>(orderKey);
+  }
+
+  /** The table's state as data, copied: every entity (deleted ones too) and the idempotency keys seen. */
+  toSnapshot(): WholeStateTableSnapshot<T> {
+    return { entities: this.table.all(), idempotency: [...this.idempotency] };
+  }
+
+  /** Takes the state of a snapshot ({@link toSnapshot}) into this empty table. */
+  restore(snapshot: WholeStateTableSnapshot<T>): void {
+    for (const entity of snapshot.entities) this.table.put(entity);
+    for (const [key, id] of snapshot.idempotency) this.idempotency.set(key, id);
   }
 
   /** The entity an earlier event with this idempotency key touched. */

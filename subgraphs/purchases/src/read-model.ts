@@ -25,6 +25,8 @@ import {
   type OrderedPageArgs,
   type PartitionOffsets,
   type SortedPageArgs,
+  type TimeIndexSnapshot,
+  type WholeStateSnapshot,
   type Position,
   type Projection,
   type WholeStateModelSpec,
@@ -213,18 +215,59 @@ function canonicalDateMs(text: string): number {
  */
 class PurchaseRows {
   /** Purchase id ↔ row. */
-  readonly ids = new IdNumbers();
-  readonly products = new IdNumbers();
-  readonly customers = new IdNumbers();
-  readonly product = new IntColumn();
-  readonly customer = new IntColumn();
-  readonly totalCents = new NumberColumn();
-  readonly partition = new IntColumn();
-  readonly offset = new NumberColumn();
+  ids = new IdNumbers();
+  products = new IdNumbers();
+  customers = new IdNumbers();
+  product = new IntColumn();
+  customer = new IntColumn();
+  totalCents = new NumberColumn();
+  partition = new IntColumn();
+  offset = new NumberColumn();
   /** `transactionDate` in epoch ms, or NaN when its text is kept in `dateTexts`. */
-  private readonly dateMs = new NumberColumn();
+  private dateMs = new NumberColumn();
   /** Dates not written the way `toISOString` writes them (another offset, more digits): rare, kept as given. */
-  private readonly dateTexts = new Map<number, string>();
+  private dateTexts = new Map<number, string>();
+
+  /** The rows as data, copied: typed arrays as they are, ids once each. */
+  toSnapshot(): PurchaseRowsSnapshot {
+    return {
+      ids: this.ids.toArray(),
+      products: this.products.toArray(),
+      customers: this.customers.toArray(),
+      product: this.product.toArray(),
+      customer: this.customer.toArray(),
+      totalCents: this.totalCents.toArray(),
+      partition: this.partition.toArray(),
+      offset: this.offset.toArray(),
+      dateMs: this.dateMs.toArray(),
+      dateTexts: [...this.dateTexts],
+    };
+  }
+
+  /** Takes the rows of a snapshot ({@link toSnapshot}) into these empty rows. */
+  restore(snapshot: PurchaseRowsSnapshot): void {
+    const n = snapshot.ids.length;
+    const columns = [
+      snapshot.product,
+      snapshot.customer,
+      snapshot.totalCents,
+      snapshot.partition,
+      snapshot.offset,
+      snapshot.dateMs,
+    ];
+    if (columns.some((column) => column.length !== n)) throw new Error("the snapshot's purchase columns differ in length");
+    this.ids = IdNumbers.from(snapshot.ids);
+    if (this.ids.size !== n) throw new Error('the snapshot holds a purchase id twice');
+    this.products = IdNumbers.from(snapshot.products);
+    this.customers = IdNumbers.from(snapshot.customers);
+    this.product = IntColumn.from(snapshot.product);
+    this.customer = IntColumn.from(snapshot.customer);
+    this.totalCents = NumberColumn.from(snapshot.totalCents);
+    this.partition = IntColumn.from(snapshot.partition);
+    this.offset = NumberColumn.from(snapshot.offset);
+    this.dateMs = NumberColumn.from(snapshot.dateMs);
+    this.dateTexts = new Map(snapshot.dateTexts);
+  }
 
   get count(): number {
     return this.ids.size;
@@ -288,6 +331,29 @@ class PurchaseRows {
     const cut = cuts[this.partition.at(row)];
     return cut === undefined || this.offset.at(row) < cut;
   }
+}
+
+/** {@link PurchaseRows} as data. */
+interface PurchaseRowsSnapshot {
+  readonly ids: readonly string[];
+  readonly products: readonly string[];
+  readonly customers: readonly string[];
+  readonly product: Int32Array;
+  readonly customer: Int32Array;
+  readonly totalCents: Float64Array;
+  readonly partition: Int32Array;
+  readonly offset: Float64Array;
+  readonly dateMs: Float64Array;
+  readonly dateTexts: readonly (readonly [row: number, text: string])[];
+}
+
+/** A {@link PurchasesReadModel} as data: what a snapshot keeps; the rest is derived on restore. */
+export interface PurchasesSnapshot {
+  readonly rows: PurchaseRowsSnapshot;
+  readonly idempotency: readonly (readonly [key: string, row: number])[];
+  readonly products: WholeStateSnapshot<Mirrored<ProductData>>;
+  readonly customers: WholeStateSnapshot<Mirrored<CustomerData>>;
+  readonly times: TimeIndexSnapshot;
 }
 
 /**
@@ -461,20 +527,58 @@ export class PurchasesReadModel implements Projection {
     if (row === undefined) {
       return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
     }
-    let arrivals = this.arrivals.get(record.partition);
-    if (!arrivals) this.arrivals.set(record.partition, (arrivals = new IntColumn()));
-    arrivals.push(row);
-    const product = this.rows.product.at(row);
-    const customer = this.rows.customer.at(row);
-    (this.byProduct[product] ??= new ProductTotals(this.rows)).addFor(row, purchase.totalCents, customer);
-    (this.byCustomer[customer] ??= new Totals(this.rows)).add(row, purchase.totalCents);
-    this.all.add(row);
-    this.revenue.add(purchase.totalCents);
-    this.overTime.add(this.rows.timeMs(row), purchase.totalCents);
-    this.syncProduct(purchase.productId);
-    this.syncCustomer(purchase.customerId);
+    this.index(row);
     if (key !== undefined) this.idempotency.set(key, row);
     return applied(purchase.id);
+  }
+
+  /**
+   * Adds a stored purchase to everything derived from the rows: its partition's arrivals, its
+   * product's and customer's totals and orders, the orders of all purchases, the shop's figures.
+   * The one path both an applied event and a snapshot's rows take, so both give the same state.
+   */
+  private index(row: number): void {
+    const rows = this.rows;
+    const partition = rows.partition.at(row);
+    let arrivals = this.arrivals.get(partition);
+    if (!arrivals) this.arrivals.set(partition, (arrivals = new IntColumn()));
+    arrivals.push(row);
+    const product = rows.product.at(row);
+    const customer = rows.customer.at(row);
+    const cents = rows.totalCents.at(row);
+    (this.byProduct[product] ??= new ProductTotals(rows)).addFor(row, cents, customer);
+    (this.byCustomer[customer] ??= new Totals(rows)).add(row, cents);
+    this.all.add(row);
+    this.revenue.add(cents);
+    this.overTime.add(rows.timeMs(row), cents);
+    this.syncProduct(rows.products.id(product));
+    this.syncCustomer(rows.customers.id(customer));
+  }
+
+  /**
+   * The model's state as data, copied: the purchase rows, the idempotency keys, the mirrors and the
+   * time index. Everything else (totals, orders, figures, lists by sales) is derived from them.
+   */
+  toSnapshot(): PurchasesSnapshot {
+    return {
+      rows: this.rows.toSnapshot(),
+      idempotency: [...this.idempotency],
+      products: this.products.toSnapshot(),
+      customers: this.customers.toSnapshot(),
+      times: this.times.toSnapshot(),
+    };
+  }
+
+  /** Takes the state of a snapshot ({@link toSnapshot}) into this new, empty model, and derives the rest. */
+  restore(snapshot: PurchasesSnapshot): void {
+    this.times.restore(snapshot.times);
+    this.products.restore(snapshot.products);
+    this.customers.restore(snapshot.customers);
+    for (const id of snapshot.products.table.entities) this.syncProduct(id.id);
+    for (const id of snapshot.customers.table.entities) this.syncCustomer(id.id);
+    this.rows.restore(snapshot.rows);
+    for (let row = 0; row < this.rows.count; row++) this.index(row);
+    for (const [key, row] of snapshot.idempotency) this.idempotency.set(key, row);
   }
 
   purchase(id: string): StoredPurchase | undefined {
