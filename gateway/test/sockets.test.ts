@@ -201,6 +201,16 @@ describe('production settings over graphql-ws and HTTP', () => {
     }
   });
 
+  it('refuses bodies over the limits: 100 KiB at the gateway, 1 MiB at a subgraph', async () => {
+    const padded = (bytes: number) => ({ query: '{ __typename }', variables: { pad: 'x'.repeat(bytes) } });
+    const viewer = { authorization: `Bearer ${VIEWER}` };
+    expect((await post(started.url, padded(90 * 1024), viewer)).status).toBe(200);
+    expect((await post(started.url, padded(110 * 1024), viewer)).status).toBe(413);
+    const secret = { 'x-subgraph-secret': 'subgraph-secret-0123456789' };
+    expect((await post(started.system.products.url, padded(900 * 1024), secret)).status).toBe(200);
+    expect((await post(started.system.products.url, padded(1100 * 1024), secret)).status).toBe(413);
+  });
+
   it('serves no landing page that loads from the internet, on the gateway or a subgraph', async () => {
     for (const url of [started.url, started.system.products.url]) {
       const response = await fetch(url, { headers: { accept: 'text/html' }, redirect: 'manual' });
