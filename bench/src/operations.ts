@@ -33,6 +33,59 @@ export const PRODUCTS_PAGE = /* GraphQL */ `
   }
 `;
 
+/** The customers page by total spent, highest first, from `offset` on (purchases subgraph; names from customers). */
+export const CUSTOMERS_BY_TOTAL_PAGE = /* GraphQL */ `
+  query CustomersByTotalPage($offset: Int!) {
+    customersBySales(first: 20, offset: $offset, orderBy: { field: TOTAL_SPENT, direction: DESC }) {
+      totalCount
+      nodes {
+        id
+        firstName
+        lastName
+        purchaseCount
+        totalSpent
+      }
+    }
+  }
+`;
+
+/** Purchases by total, highest first, from `offset` on, with the names the purchases subgraph provides. */
+export const PURCHASES_BY_TOTAL_PAGE = /* GraphQL */ `
+  query PurchasesByTotalPage($offset: Int!) {
+    purchases(first: 50, offset: $offset, orderBy: { field: TOTAL, direction: DESC }) {
+      totalCount
+      nodes {
+        id
+        total
+        transactionDate
+        product {
+          name
+        }
+        customer {
+          firstName
+          lastName
+        }
+      }
+    }
+  }
+`;
+
+/** Customers whose name has a word starting with `search`, by name, with their sales figures (two subgraphs). */
+export const CUSTOMERS_SEARCHED_PAGE = /* GraphQL */ `
+  query CustomersSearchedPage($search: String!) {
+    customers(first: 20, search: $search, orderBy: { field: NAME, direction: ASC }) {
+      totalCount
+      nodes {
+        id
+        firstName
+        lastName
+        purchaseCount
+        totalSpent
+      }
+    }
+  }
+`;
+
 /** A purchase as a client makes it, reading back fields of all three subgraphs. */
 export const CREATE_PURCHASE = /* GraphQL */ `
   mutation CreatePurchase($input: CreatePurchaseInput!) {

@@ -4,12 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['replay', 'read-cost', 'reads', 'writes', 'live', 'fanout'] as const;
+export const SCENARIOS = ['replay', 'read-cost', 'list-cost', 'dashboard', 'reads', 'writes', 'live', 'fanout'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   readonly quick: boolean;
-  /** Purchases of the large data set: replay, projection memory, the large side of read cost. */
+  /** Purchases of the large data set: replay, projection memory, the large side of read cost, list cost and the dashboard. */
   readonly purchases: number;
   /** Purchases of the small data set, which every other scenario runs on. */
   readonly smallPurchases: number;
@@ -31,6 +31,10 @@ export interface BenchOptions {
   readonly eventRate: number;
   /** How long each side of the fan-out scenario sends events, in s. */
   readonly fanoutSeconds: number;
+  /** Measured loads of each dashboard page per data set, in headless Chromium. */
+  readonly pageLoads: number;
+  /** The Chromium the dashboard scenario drives (`CHROMIUM_PATH`, else Debian's). */
+  readonly chromiumPath: string;
   readonly only: readonly Scenario[];
   /** Where the report goes; undefined: nowhere (the default of `--quick`). */
   readonly out: string | undefined;
@@ -58,6 +62,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --subscriptions N        subscriptions of the fan-out scenario (default 1000; quick 20)
   --event-rate N           events per second of the fan-out scenario (default 50)
   --fanout-seconds S       events sent per fan-out side (default 8; quick 1)
+  --page-loads N           measured loads of each dashboard page per data set (default 5; quick 1)
   --only LIST              comma-separated subset of: ${SCENARIOS.join(', ')}
   --out FILE               write the report there (default docs/benchmarks.md; none with --quick)
   --no-write               print only
@@ -65,6 +70,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --cpu-prof-dir DIR       where the profiles go (default .tmp/cpu-prof)
   --brokers LIST           Kafka bootstrap servers (default KAFKA_BROKERS, else the local broker)
   --keep-topics            leave the run's topics on the broker
+
+  CHROMIUM_PATH            the Chromium of the dashboard scenario (default /usr/bin/chromium)
 `;
 
 export class UsageError extends Error {
@@ -124,6 +131,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
         subscriptions: { type: 'string' },
         'event-rate': { type: 'string' },
         'fanout-seconds': { type: 'string' },
+        'page-loads': { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
         'no-write': { type: 'boolean', default: false },
@@ -159,6 +167,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     subscriptions: count('subscriptions', parsed.subscriptions, quick ? 20 : 1_000, 2),
     eventRate: count('event-rate', parsed['event-rate'], 50),
     fanoutSeconds: seconds('fanout-seconds', parsed['fanout-seconds'], quick ? 1 : 8),
+    pageLoads: count('page-loads', parsed['page-loads'], quick ? 1 : 5),
+    chromiumPath: env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium',
     only: list('only', parsed.only, SCENARIOS, SCENARIOS),
     out: parsed['no-write'] ? undefined : (parsed.out ?? (quick ? undefined : 'docs/benchmarks.md')),
     cpuProf: list('cpu-prof', parsed['cpu-prof'], ['subgraphs', 'gateway', 'replay'] as const, []),
@@ -167,7 +177,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     brokers: brokers?.length ? brokers : undefined,
   };
   if (options.smallPurchases >= options.purchases) {
-    throw new UsageError('--small-purchases must be smaller than --purchases: read cost compares the two data sets');
+    throw new UsageError(
+      '--small-purchases must be smaller than --purchases: read cost, list cost and the dashboard compare the two data sets',
+    );
   }
   return options;
 }

@@ -4,6 +4,7 @@
  */
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { format, resolveConfig } from 'prettier';
+import { QUIET_MS } from './browser.ts';
 
 /** One side of a row. Latencies in ms; `value` is the side's main figure, with its unit. */
 export interface Side {
@@ -125,6 +126,25 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
 - **read cost**: the customers page, one client, on a system holding the large data set against
   one holding the small one, both running at once, rounds alternating. Ratio of medians. Sent with
   \`Cache-Control: no-cache\`: a cached page costs the same at any size, and would hide the read.
+- **list cost**: sorted and searched pages as the dashboard asks for them, one client, on the
+  system holding the large data set against the one holding the small one, rounds alternating,
+  \`Cache-Control: no-cache\` (as read cost): \`customersBySales\` by total spent (20 rows) and
+  \`purchases\` by total (50 rows, names provided) at a random offset anywhere in each system's own
+  list, and \`customers\` by name searched for a random name prefix (20 rows with sales figures).
+  Ratio of medians.
+- **dashboard at scale**: the overview and the customers page sorted by total spent, opened in
+  headless Chromium in a fresh context (nothing cached) against the gateway of each system, one
+  unmeasured load a side, then alternating; GraphQL requests carry \`Cache-Control: no-cache\`
+  (with no event arriving, the response cache would answer at any size). _Settled_: what the page
+  is for is on screen (the overview: its four figures, the data set's purchase count among them,
+  and both charts' bars; the customers page: the first 20 rows out of every customer, the header
+  marked sorted by total spent, no request of the table under way) and no GraphQL request has
+  been in flight, started or ended for ${QUIET_MS} ms; the time is from the start of navigation to
+  the later of that render and the end of the last GraphQL response (the quiet window is not
+  counted). GraphQL requests are HTTP POSTs (the live subscription's socket is not counted); bytes
+  are as transferred (DevTools \`encodedDataLength\`), the ratio on GraphQL responses; the JS heap
+  is \`JSHeapUsedSize\` once settled, after \`HeapProfiler.collectGarbage\`. Medians of the
+  loads of each side; the ratio is large ÷ small, figure by figure.
 - **fan-out**: CPU time of the gateway process per event (\`process.cpuUsage()\`, idle CPU
   subtracted) while events are written to Kafka at a fixed rate and every subscriber of
   \`purchaseMade\` (same selection, one socket each) receives every payload; N subscriptions

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureDashboardBuilt } from '@shop/dashboard/build';
 import { createKafkaLog, provisionEventTopics } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { kafkaVersion, startKafka } from '../../infra/kafka/kafka.ts';
@@ -15,9 +16,10 @@ import { closeAgents } from './http-load.ts';
 import type { BenchOptions, Scenario } from './options.ts';
 import { REPO_ROOT } from './processes.ts';
 import { describeMachine, type Machine, type Row } from './report.ts';
+import { dashboardAtScaleRows } from './scenarios/dashboard.ts';
 import { fanoutRow } from './scenarios/fanout.ts';
 import { liveRows } from './scenarios/live.ts';
-import { dashboardRows, readCostRow } from './scenarios/reads.ts';
+import { dashboardRows, listCostRows, readCostRow } from './scenarios/reads.ts';
 import { replayRows, startReplayChild } from './scenarios/replay.ts';
 import { writesRow } from './scenarios/writes.ts';
 import { planSubgraphs, startHiveGateway, startSystem, waitUntilCaughtUp, type SystemsContext } from './systems.ts';
@@ -110,9 +112,13 @@ export async function runBench(options: BenchOptions, progress: (message: string
     // below) and idle before anything is measured.
     const replayChild = wants('replay') ? track(startReplayChild(brokers, nodeFlags('replay', 'replay'))) : undefined;
     const needsSystems = options.only.some((scenario) => scenario !== 'replay');
+    // The scenarios that compare a system holding the large data set with one holding the small one.
+    const needsLarge = wants('read-cost') || wants('list-cost') || wants('dashboard');
+    // The gateways serve the dashboard from its build: it must be there before they start.
+    if (wants('dashboard') && ensureDashboardBuilt()) progress('dashboard built');
     const smallPlan = await planSubgraphs();
     const smallSystem = needsSystems ? track(startSystem(base, 'small', prefixes.small, smallPlan)) : undefined;
-    const largeSystem = wants('read-cost') ? track(startSystem(base, 'large', prefixes.large, await planSubgraphs())) : undefined;
+    const largeSystem = needsLarge ? track(startSystem(base, 'large', prefixes.large, await planSubgraphs())) : undefined;
     // The peer is only told where the small system's subgraphs listen; it calls none before its first request.
     const peer = wants('reads') ? track(startHiveGateway(base, smallPlan.urls)).catch(asError) : undefined;
     for (const started of [replayChild, smallSystem, largeSystem]) void started?.catch(() => undefined);
@@ -123,8 +129,8 @@ export async function runBench(options: BenchOptions, progress: (message: string
       ['small', options.smallPurchases],
       ['large', options.purchases],
     ] as const) {
-      // Replay and read cost are the only users of the large set; skip its load when neither runs.
-      const count = name === 'small' || wants('replay') || wants('read-cost') ? purchases : 0;
+      // Replay and the scenarios on the large system are the only users of the large set.
+      const count = name === 'small' || wants('replay') || needsLarge ? purchases : 0;
       const loadStarted = Date.now();
       datasets[name] = await loadDataset(producer, name, prefixes[name], { ...shape, purchases: count }, progress);
       progress(
@@ -158,20 +164,33 @@ export async function runBench(options: BenchOptions, progress: (message: string
     if (smallSystem) {
       const small = await smallSystem;
       if (largeSystem) {
-        await attempt(
-          rows,
-          'read cost',
-          async () => {
-            const large = await largeSystem;
-            try {
-              return await readCostRow(ctx, small, large);
-            } finally {
-              // Its memory and its consumers have no business in the scenarios that follow.
-              await untrack(large);
-            }
-          },
-          (row) => [row],
-        );
+        const large = await largeSystem;
+        try {
+          if (wants('read-cost'))
+            await attempt(
+              rows,
+              'read cost',
+              () => readCostRow(ctx, small, large),
+              (row) => [row],
+            );
+          if (wants('list-cost'))
+            await attempt(
+              rows,
+              'list cost',
+              () => listCostRows(ctx, small, large),
+              (r) => r,
+            );
+          if (wants('dashboard'))
+            await attempt(
+              rows,
+              'dashboard at scale',
+              () => dashboardAtScaleRows(ctx, small, large),
+              (r) => r,
+            );
+        } finally {
+          // Its memory and its consumers have no business in the scenarios that follow.
+          await untrack(large);
+        }
       }
       if (peer) {
         const started = await peer;

@@ -13,6 +13,12 @@ const ROWS = [
   'replay',
   'projection memory',
   'read cost',
+  'list cost: customers by total spent',
+  'list cost: purchases by total',
+  'list cost: customers searched by name',
+  ...['overview', 'customers by total spent'].flatMap((page) =>
+    ['settled', 'GraphQL requests', 'bytes', 'JS heap'].map((figure) => `dashboard at scale: ${page}, ${figure}`),
+  ),
   'dashboard reads: customers page',
   'dashboard reads: products page',
   'writes',

@@ -1,10 +1,18 @@
-/** Dashboard reads against `@graphql-hive/gateway`, and the read cost as the data grows. */
+/** Dashboard reads against `@graphql-hive/gateway`, and the read cost as the data grows: one page, and sorted and searched pages. */
 import { errorNote, interleave } from '../compare.ts';
 import type { BenchContext } from '../context.ts';
 import { closedLoop, FRESH, graphqlData } from '../http-load.ts';
-import { CUSTOMERS_PAGE, PRODUCTS_PAGE } from '../operations.ts';
+import {
+  CUSTOMERS_BY_TOTAL_PAGE,
+  CUSTOMERS_PAGE,
+  CUSTOMERS_SEARCHED_PAGE,
+  PRODUCTS_PAGE,
+  PURCHASES_BY_TOTAL_PAGE,
+} from '../operations.ts';
 import { perSecond, type Row } from '../report.ts';
 import { throughput, type Measurement } from '../stats.ts';
+import type { Dataset } from '../data.ts';
+import type { GraphQLRequest } from '../http-load.ts';
 import type { PeerGateway, SystemUnderTest } from '../systems.ts';
 
 const sideOf = (label: string, m: Measurement) => ({
@@ -95,4 +103,74 @@ export async function readCostRow(ctx: BenchContext, small: SystemUnderTest, lar
       errorNote('small', baseline),
     ),
   };
+}
+
+interface ListPage {
+  readonly name: string;
+  /** The next request to a system holding `dataset`. */
+  readonly next: (dataset: Dataset) => GraphQLRequest;
+}
+
+const randomBelow = (n: number): number => Math.floor(Math.random() * Math.max(1, n));
+
+/**
+ * Sorted and searched pages, as the dashboard asks for them, at random offsets over the whole of
+ * each system's own list (the deepest pages of the large one included) and random name prefixes.
+ */
+function listPages(options: BenchContext['options']): readonly ListPage[] {
+  return [
+    {
+      name: 'customers by total spent',
+      next: (): GraphQLRequest => ({
+        query: CUSTOMERS_BY_TOTAL_PAGE,
+        variables: { offset: randomBelow(options.customers - 20) },
+      }),
+    },
+    {
+      name: 'purchases by total',
+      next: (dataset: Dataset): GraphQLRequest => ({
+        query: PURCHASES_BY_TOTAL_PAGE,
+        variables: { offset: randomBelow(dataset.purchases - 50) },
+      }),
+    },
+    {
+      // Names are `First<i> Last<i>`: `last12` finds Last12, Last120-129, Last1200-1299...
+      name: 'customers searched by name',
+      next: (): GraphQLRequest => ({
+        query: CUSTOMERS_SEARCHED_PAGE,
+        variables: { search: `last${1 + randomBelow(Math.min(999, options.customers - 1))}` },
+      }),
+    },
+  ];
+}
+
+/** Each of {@link listPages} on the large system against the small one, one client, fresh answers, rounds alternating. */
+export async function listCostRows(ctx: BenchContext, small: SystemUnderTest, large: SystemUnderTest): Promise<Row[]> {
+  const { options } = ctx;
+  const rows: Row[] = [];
+  for (const page of listPages(options)) {
+    ctx.progress(
+      `list cost: ${page.name} at ${ctx.large.purchases.toLocaleString('en-US')} vs ${ctx.small.purchases.toLocaleString('en-US')} purchases`,
+    );
+    // As read cost: one client, answers from the subgraphs rather than the response cache.
+    const load = (system: SystemUnderTest, dataset: Dataset) => (seconds: number) =>
+      closedLoop({ url: system.url, concurrency: 1, seconds, next: () => page.next(dataset), headers: { ...FRESH } });
+    const rounds = { warmupSeconds: options.warmupSeconds, rounds: options.rounds * 3, roundSeconds: options.roundSeconds / 2 };
+    const { measured, baseline } = await interleave(load(large, ctx.large), load(small, ctx.small), rounds);
+    const ratio = measured.latencies.median / baseline.latencies.median;
+    rows.push({
+      scenario: `list cost: ${page.name}`,
+      measured: sideOf(`at ${ctx.large.purchases.toLocaleString('en-US')} purchases`, measured),
+      baseline: sideOf(`at ${ctx.small.purchases.toLocaleString('en-US')} purchases`, baseline),
+      ratio,
+      target: 'median latency ≤ 1.5×',
+      met: options.quick ? undefined : ratio <= 1.5,
+      note: notes(
+        `p99 ratio ${(measured.latencies.p99 / baseline.latencies.p99).toFixed(2)}×, ${measured.operations + baseline.operations} requests`,
+        errorNote('large', measured),
+        errorNote('small', baseline),
+      ),
+    });
+  }
+  return rows;
 }
