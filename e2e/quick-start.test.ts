@@ -85,7 +85,7 @@ describe('npm start (the quick start)', { timeout: 300_000 }, () => {
     expect(started.output()).not.toContain('did not shut down');
   };
 
-  it('serves the dashboard, the playground and the graph, stops on Ctrl-C, and keeps its data', async () => {
+  it('serves the dashboard, the playground and the graph, refuses a second start on its ports, stops on Ctrl-C, and keeps its data', async () => {
     const ports = {
       GATEWAY_PORT: String(await freePort()),
       PRODUCTS_PORT: String(await freePort()),
@@ -107,6 +107,15 @@ describe('npm start (the quick start)', { timeout: 300_000 }, () => {
     expect(playground.status).toBe(200);
     expect(await playground.text()).toMatch(/<html/i);
 
+    // A second `npm start` on the same ports: one sentence naming the settings, before it opens the log.
+    const second = npmStart({ DATA_DIR: dataDir, ...ports });
+    running.push(second);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(
+      `Ports ${ports.GATEWAY_PORT} (GATEWAY_PORT), ${ports.PRODUCTS_PORT} (PRODUCTS_PORT), ${ports.CUSTOMERS_PORT} (CUSTOMERS_PORT) and ${ports.PURCHASES_PORT} (PURCHASES_PORT) on 127.0.0.1 are already in use, perhaps by another instance of the shop: stop it, or set`,
+    );
+    expect(second.output()).not.toMatch(/event log|^\s+at /m);
+
     const created = await graphql(
       `${base}/graphql`,
       'mutation { createProduct(input: { name: "Butter", price: "1.50" }) { id name price } }',
@@ -116,9 +125,9 @@ describe('npm start (the quick start)', { timeout: 300_000 }, () => {
 
     await stop(first);
 
-    const second = await start(ports);
+    const again = await start(ports);
     const found = await graphql(`${base}/graphql`, `{ product(id: "${product.id}") { id name price } }`);
     expect(found['product']).toEqual(product);
-    await stop(second);
+    await stop(again);
   });
 });

@@ -5,7 +5,12 @@ import { z } from 'zod';
  * and is passed down as a typed object. A bad value stops the process with a message that names
  * the variable and says what it should be.
  */
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+/** A whole number from `min` to `max`; every way of missing it gets the same message, which says what is wanted. */
+const wholeNumber = (min: number, max: number, what = 'a whole number') => {
+  const error = `must be ${what} from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const port = (fallback: number) => wholeNumber(1, 65535, 'a port number').default(fallback);
 /** One URL, or several comma-separated: instances of one subgraph the gateway spreads requests over. */
 const urls = () =>
   z
@@ -20,7 +25,7 @@ const urls = () =>
         : undefined,
     )
     .pipe(z.array(z.url()).min(1).optional());
-const ms = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
+const ms = (fallback: number) => wholeNumber(1, 600_000, 'a number of milliseconds').default(fallback);
 
 export const configSchema = z
   .object({
@@ -57,17 +62,17 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, ".", "_" and "-" only')
       .default(''),
     /** Partitions of each topic when the services create them. */
-    TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(1),
+    TOPIC_PARTITIONS: wholeNumber(1, 1000).default(1),
     /** Replication factor of each topic when the services create them (3 in production). */
-    TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+    TOPIC_REPLICATION_FACTOR: wholeNumber(1, 10).default(1),
     /** How long a mutation waits for its event to be stored and applied before UNAVAILABLE. */
     MUTATION_TIMEOUT_MS: ms(10_000),
     /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
     CONSISTENCY_TIMEOUT_MS: ms(5_000),
     /** Answers the gateway's response cache keeps (docs/decisions/0011-response-cache.md); 0 turns it off. */
-    RESPONSE_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+    RESPONSE_CACHE_ENTRIES: wholeNumber(0, 1_000_000).default(1000),
     /** Bound on the bytes of those answers, in MiB. */
-    RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(65_536).default(32),
+    RESPONSE_CACHE_MB: wholeNumber(1, 65_536).default(32),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Human-readable logs; unset = pretty on a terminal, JSON lines otherwise. */
     LOG_PRETTY: z
@@ -168,10 +173,22 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses the environment; throws {@link ConfigError} listing every bad variable. */
+/** Variables whose values a message must not repeat. */
+const SECRETS = new Set(['AUTH_TOKENS', 'SUBGRAPH_SECRET', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']);
+
+/**
+ * Parses the environment; throws {@link ConfigError} listing every bad variable, each with the
+ * value it was given (secrets excepted) and what it should be.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const value = env[name];
+    const given = value === undefined || SECRETS.has(name) ? name : `${name}=${JSON.stringify(value)}`;
+    const message = issue.code === 'invalid_value' ? `must be one of ${issue.values.map(String).join(', ')}` : issue.message;
+    return `  ${given}: ${message}`;
+  });
   throw new ConfigError(`Invalid configuration, fix these environment variables:\n${lines.join('\n')}`);
 }

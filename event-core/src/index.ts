@@ -74,7 +74,15 @@ export {
   type SubgraphStartOptions,
 } from './graphql/run-subgraph.ts';
 export { openEventLog } from './open-log.ts';
-export { runServiceMain, handleShutdownSignals, type ShutdownOptions } from './main.ts';
+export { runServiceMain, handleShutdownSignals, exitFailedStart, type ShutdownOptions, type PortSettingName } from './main.ts';
+export {
+  checkPortsFree,
+  startFailureMessage,
+  portsInUseMessage,
+  StartFailure,
+  type PortSetting,
+  type StartSettings,
+} from './start-failure.ts';
 export { executeMutation, checkId, checkIdempotencyKey, type MutationSpec } from './graphql/mutation.ts';
 export {
   metricsRegistry,

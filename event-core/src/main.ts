@@ -2,7 +2,11 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { EventLog } from './log/port.ts';
 import { openEventLog } from './open-log.ts';
+import { checkPortsFree, startFailureMessage, type StartSettings } from './start-failure.ts';
 import { startTracing } from './tracing.ts';
+
+/** The settings that hold a port: a service names the one it listens on. */
+export type PortSettingName = 'GATEWAY_PORT' | 'PRODUCTS_PORT' | 'CUSTOMERS_PORT' | 'PURCHASES_PORT';
 
 export interface ShutdownOptions {
   /** Names the process in the log lines. */
@@ -48,11 +52,14 @@ export function handleShutdownSignals({ name, logger, close, timeoutMs = 25_000 
 }
 
 /**
- * The one way a service runs as its own process: read and validate the config, open the log,
- * start, and on SIGTERM/SIGINT stop accepting, finish what is in flight and close the log.
+ * The one way a service runs as its own process: read and validate the config, check that its
+ * port (the `port` setting) is free, open the log, start, and on SIGTERM/SIGINT stop accepting,
+ * finish what is in flight and close the log. A start failure a user can fix ends in one sentence
+ * on stderr (see `start-failure.ts`), anything else in a fatal log line with its stack.
  */
 export function runServiceMain(
   name: string,
+  port: PortSettingName,
   start: (config: Config, log: EventLog, logger: Logger) => Promise<{ close(): Promise<void> }>,
 ): void {
   let config: Config;
@@ -63,31 +70,46 @@ export function runServiceMain(
     process.exit(2);
   }
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name });
-  let log: EventLog;
-  try {
-    log = openEventLog(config, logger, name);
-  } catch (error) {
-    logger.fatal({ err: error }, `${name} failed to start: ${(error as Error).message}`);
-    process.exit(1);
+  const settings: StartSettings = {
+    host: config.HOST,
+    ports: [{ setting: port, port: config[port] }],
+    brokers: config.KAFKA_BROKERS,
+  };
+  void checkPortsFree(settings.host, settings.ports)
+    .then(() => run(config, logger))
+    .catch((error: unknown) => exitFailedStart(error, settings, logger, name));
+
+  function run(config: Config, logger: Logger): void {
+    const log = openEventLog(config, logger, name);
+    const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? name, exporter: config.OTEL_TRACES_EXPORTER });
+    const started = tracing.then(() => start(config, log, logger));
+    // Installed before the start resolves: a signal during a long replay stops the service once it
+    // is up (within the shutdown timeout), instead of killing it halfway.
+    handleShutdownSignals({
+      name,
+      logger,
+      close: async () => {
+        const service = await started.catch(() => undefined);
+        await service?.close();
+        await log.close();
+        // The spans of the shutdown itself included.
+        await (await tracing.catch(() => undefined))?.shutdown();
+      },
+    });
+    started.catch(async (error: unknown) => {
+      await log.close().catch(() => undefined);
+      exitFailedStart(error, settings, logger, name);
+    });
   }
-  const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? name, exporter: config.OTEL_TRACES_EXPORTER });
-  const started = tracing.then(() => start(config, log, logger));
-  // Installed before the start resolves: a signal during a long replay stops the service once it
-  // is up (within the shutdown timeout), instead of killing it halfway.
-  handleShutdownSignals({
-    name,
-    logger,
-    close: async () => {
-      const service = await started.catch(() => undefined);
-      await service?.close();
-      await log.close();
-      // The spans of the shutdown itself included.
-      await (await tracing.catch(() => undefined))?.shutdown();
-    },
-  });
-  started.catch(async (error: unknown) => {
-    logger.fatal({ err: error }, `${name} failed to start`);
-    await log.close().catch(() => undefined);
-    process.exit(1);
-  });
+}
+
+/**
+ * Ends a process whose start failed, with exit code 1: one plain sentence on stderr when the user
+ * can fix the cause, else a fatal log line with the error and its stack.
+ */
+export function exitFailedStart(error: unknown, settings: StartSettings, logger: Logger, name: string): never {
+  const message = startFailureMessage(error, settings);
+  if (message) console.error(message);
+  else logger.fatal({ err: error }, `${name} failed to start`);
+  process.exit(1);
 }

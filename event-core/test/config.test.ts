@@ -56,6 +56,36 @@ describe('loadConfig', () => {
     expect(message).toMatch(/host:port/);
   });
 
+  it('echoes each bad value and says what it should be', () => {
+    const message = (env: NodeJS.ProcessEnv): string => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(message({ GATEWAY_PORT: 'abc' })).toContain('GATEWAY_PORT="abc": must be a port number from 1 to 65535');
+    expect(message({ GATEWAY_PORT: 'abc' })).not.toContain('NaN');
+    expect(message({ PURCHASES_PORT: '70000' })).toContain('PURCHASES_PORT="70000": must be a port number from 1 to 65535');
+    expect(message({ TOPIC_PARTITIONS: '1.5' })).toContain('TOPIC_PARTITIONS="1.5": must be a whole number from 1 to 1000');
+    expect(message({ MUTATION_TIMEOUT_MS: '10s' })).toContain(
+      'MUTATION_TIMEOUT_MS="10s": must be a number of milliseconds from 1 to 600000',
+    );
+    expect(message({ LOG_LEVEL: 'loud' })).toContain(
+      'LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent',
+    );
+    expect(message({ KAFKA_BROKERS: 'kafka' })).toContain('KAFKA_BROKERS="kafka": must be host:port[,host:port...]');
+  });
+
+  it('does not repeat a secret it refuses', () => {
+    const secret = 'admin:not-a-role-but-a-long-secret';
+    expect(() => loadConfig({ AUTH_TOKENS: secret })).toThrow(/^\s*AUTH_TOKENS: must be/m);
+    expect(() => loadConfig({ AUTH_TOKENS: secret })).not.toThrow(new RegExp(secret));
+    expect(() => loadConfig({ SUBGRAPH_SECRET: 'short-secret' })).toThrow(/SUBGRAPH_SECRET: must be at least 16/);
+    expect(() => loadConfig({ SUBGRAPH_SECRET: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
   it('refuses to start in production without tokens and a subgraph secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /AUTH_TOKENS[\s\S]*SUBGRAPH_SECRET|SUBGRAPH_SECRET[\s\S]*AUTH_TOKENS/,

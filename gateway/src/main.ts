@@ -1,5 +1,15 @@
 /** Runs the gateway as its own process (`npm run start:kafka` starts one of these). */
-import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog, startTracing } from '@shop/event-core';
+import {
+  checkPortsFree,
+  ConfigError,
+  createLogger,
+  exitFailedStart,
+  handleShutdownSignals,
+  loadConfig,
+  openEventLog,
+  startTracing,
+  type StartSettings,
+} from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { responseCacheFrom, securityFrom, startGateway } from './index.ts';
 
@@ -11,6 +21,14 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name: 'gateway' });
+const settings: StartSettings = {
+  host: config.HOST,
+  ports: [{ setting: 'GATEWAY_PORT', port: config.GATEWAY_PORT }],
+  brokers: config.KAFKA_BROKERS,
+};
+await checkPortsFree(settings.host, settings.ports).catch((error: unknown) =>
+  exitFailedStart(error, settings, logger, 'gateway'),
+);
 const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', exporter: config.OTEL_TRACES_EXPORTER });
 const gateway = await startGateway({
   logger,
@@ -27,7 +45,7 @@ const gateway = await startGateway({
     customers: config.CUSTOMERS_URL ?? [`http://${config.HOST}:${config.CUSTOMERS_PORT}/graphql`],
     purchases: config.PURCHASES_URL ?? [`http://${config.HOST}:${config.PURCHASES_PORT}/graphql`],
   },
-});
+}).catch((error: unknown) => exitFailedStart(error, settings, logger, 'gateway'));
 handleShutdownSignals({
   name: 'gateway',
   logger,

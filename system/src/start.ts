@@ -2,7 +2,17 @@
  * `npm start`: the whole system in one process, on the embedded log in DATA_DIR (default .data),
  * or on Kafka when KAFKA_BROKERS is set.
  */
-import { ConfigError, createLogger, handleShutdownSignals, loadConfig, openEventLog, startTracing } from '@shop/event-core';
+import {
+  checkPortsFree,
+  ConfigError,
+  createLogger,
+  exitFailedStart,
+  handleShutdownSignals,
+  loadConfig,
+  openEventLog,
+  startTracing,
+  type StartSettings,
+} from '@shop/event-core';
 import { responseCacheFrom, securityFrom } from '@shop/gateway';
 import { eventTopics } from '@shop/schema';
 import { startSystem } from './index.ts';
@@ -15,6 +25,18 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY });
+const settings: StartSettings = {
+  host: config.HOST,
+  ports: [
+    { setting: 'GATEWAY_PORT', port: config.GATEWAY_PORT },
+    { setting: 'PRODUCTS_PORT', port: config.PRODUCTS_PORT },
+    { setting: 'CUSTOMERS_PORT', port: config.CUSTOMERS_PORT },
+    { setting: 'PURCHASES_PORT', port: config.PURCHASES_PORT },
+  ],
+  brokers: config.KAFKA_BROKERS,
+};
+// Before the log is opened: a second `npm start` stops here, not after replaying the whole log.
+await checkPortsFree(settings.host, settings.ports).catch((error: unknown) => exitFailedStart(error, settings, logger, 'shop'));
 const log = openEventLog(config, logger, 'shop');
 const startedAt = Date.now();
 const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'shop', exporter: config.OTEL_TRACES_EXPORTER });
@@ -66,7 +88,6 @@ try {
     },
   });
 } catch (error) {
-  logger.fatal({ err: error }, 'failed to start');
   await log.close().catch(() => undefined);
-  process.exit(1);
+  exitFailedStart(error, settings, logger, 'shop');
 }

@@ -3,7 +3,7 @@ import { runServiceMain } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { startCustomersSubgraph } from './index.ts';
 
-runServiceMain('customers', (config, log, logger) =>
+runServiceMain('customers', 'CUSTOMERS_PORT', (config, log, logger) =>
   startCustomersSubgraph({
     log,
     logger,

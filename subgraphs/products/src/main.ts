@@ -3,7 +3,7 @@ import { runServiceMain } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { startProductsSubgraph } from './index.ts';
 
-runServiceMain('products', (config, log, logger) =>
+runServiceMain('products', 'PRODUCTS_PORT', (config, log, logger) =>
   startProductsSubgraph({
     log,
     logger,

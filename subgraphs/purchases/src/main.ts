@@ -3,7 +3,7 @@ import { runServiceMain } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { startPurchasesSubgraph } from './index.ts';
 
-runServiceMain('purchases', (config, log, logger) =>
+runServiceMain('purchases', 'PURCHASES_PORT', (config, log, logger) =>
   startPurchasesSubgraph({
     log,
     logger,
