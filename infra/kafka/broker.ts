@@ -58,6 +58,23 @@ export interface StartKafkaOptions extends LocalKafkaOptions {
   readonly readyTimeoutMs?: number;
   /** JVM maximum heap, as a `-Xmx` value. Default `512m`: plenty for tests, small on a laptop. */
   readonly maxHeap?: string;
+  /** This broker as one node of a cluster (`cluster.ts` builds these). Default: a one-node cluster of its own. */
+  readonly node?: ClusterNode;
+  /**
+   * Resolve only once the broker answers. Default true. A cluster's nodes are started without
+   * waiting, then waited for together: none answers before a majority of the controllers runs.
+   */
+  readonly waitUntilReady?: boolean;
+}
+
+/** One node of a multi-node KRaft cluster: every node is broker and controller, as the single node is. */
+export interface ClusterNode {
+  /** `node.id`, from 1. */
+  readonly nodeId: number;
+  /** Every node's id and controller port: the static voter set, the same in every node's properties. */
+  readonly voters: readonly { readonly nodeId: number; readonly controllerPort: number }[];
+  /** The id every node's storage is formatted with; nodes with different ids never form a quorum. */
+  readonly clusterId: string;
 }
 
 export interface StopKafkaOptions extends LocalKafkaOptions {
@@ -171,7 +188,7 @@ export async function fetchKafka(options: LocalKafkaOptions = {}): Promise<boole
 export async function startKafka(options: StartKafkaOptions = {}): Promise<RunningKafka> {
   const resolved = resolveOptions(options);
   const { port, dir, libsDir, log } = resolved;
-  const { readyTimeoutMs = 90_000, maxHeap = '512m' } = options;
+  const { readyTimeoutMs = 90_000, maxHeap = '512m', node, waitUntilReady: wait = true } = options;
   const paths = pathsOf(dir, libsDir);
   const brokers = [`${HOST}:${port}`];
   const handle = (pid: number | null, alreadyRunning: boolean): RunningKafka => ({
@@ -185,6 +202,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
 
   const ownPid = readLivePid(paths.pidFile);
   if (await brokerAnswers(brokers)) return handle(ownPid, true);
+  if (ownPid !== null && !wait) return handle(ownPid, false);
   if (ownPid !== null) {
     // Our broker from an earlier `start` that is still starting up: wait for it, start no second one.
     log(`Kafka (pid ${ownPid}) is starting; waiting for it`);
@@ -201,8 +219,8 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
   const java = javaCommand();
   await checkJavaVersion(java);
   mkdirSync(paths.data, { recursive: true });
-  writeFileSync(paths.properties, serverProperties(resolved, paths));
-  if (!existsSync(join(paths.data, 'meta.properties'))) await formatStorage(java, paths, log);
+  writeFileSync(paths.properties, serverProperties(resolved, paths, node));
+  if (!existsSync(join(paths.data, 'meta.properties'))) await formatStorage(java, paths, node?.clusterId, log);
 
   const logOffset = existsSync(paths.logFile) ? statSync(paths.logFile).size : 0;
   const out = openSync(paths.logFile, 'a');
@@ -230,6 +248,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
   child.unref();
   writeFileSync(paths.pidFile, `${pid}\n`);
   log(`Started Kafka ${kafkaVersion()} (pid ${pid}); log: ${paths.logFile}`);
+  if (!wait) return handle(pid, false);
 
   try {
     await waitUntilReady(brokers, pid, paths.logFile, logOffset, readyTimeoutMs);
@@ -266,6 +285,15 @@ export async function stopKafka(options: StopKafkaOptions = {}): Promise<boolean
   if (!(await waitForExit(pid, 10_000))) throw new Error(`Kafka (pid ${pid}) did not exit after SIGKILL`);
   rmSync(pidFile, { force: true });
   return true;
+}
+
+/**
+ * The process id of this directory's broker when it runs, from its pid file: no request is sent,
+ * so it answers at once for a frozen (SIGSTOP) broker too.
+ */
+export function kafkaPid(options: LocalKafkaOptions = {}): number | null {
+  const { dir, libsDir } = resolveOptions(options);
+  return readLivePid(pathsOf(dir, libsDir).pidFile);
 }
 
 /** Is this directory's broker running, and does a broker answer on the port? */
@@ -320,14 +348,15 @@ function readStamp(file: string): FetchStamp | null {
   }
 }
 
-function serverProperties({ port, controllerPort }: ResolvedOptions, paths: Paths): string {
+function serverProperties({ port, controllerPort }: ResolvedOptions, paths: Paths, node?: ClusterNode): string {
+  const voters = node?.voters ?? [{ nodeId: 1, controllerPort }];
   const properties: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
+    'node.id': node?.nodeId ?? 1,
     // A static voter set rather than a dynamic quorum (`format --standalone`): the controller's
     // address then comes from this file at every start instead of being frozen into the formatted
     // metadata log, so changing KAFKA_PORT or KAFKA_CONTROLLER_PORT later needs no reformat.
-    'controller.quorum.voters': `1@${HOST}:${controllerPort}`,
+    'controller.quorum.voters': voters.map((voter) => `${voter.nodeId}@${HOST}:${voter.controllerPort}`).join(','),
     listeners: `PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${HOST}:${port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -344,6 +373,7 @@ function serverProperties({ port, controllerPort }: ResolvedOptions, paths: Path
     'transaction.state.log.min.isr': 1,
     'share.coordinator.state.topic.replication.factor': 1,
     'share.coordinator.state.topic.min.isr': 1,
+    ...(voters.length > 1 ? clusterProperties(voters.length) : {}),
     // Every follower joins a consumer group of its own, and the first join on a new broker waits
     // while the group coordinator creates its internal topic: 1 partition instead of 50 makes
     // that about 2 s faster on a small machine.
@@ -355,12 +385,44 @@ function serverProperties({ port, controllerPort }: ResolvedOptions, paths: Path
   return `# Written by infra/kafka/broker.ts at every start; edit that file, not this one.\n${lines.join('\n')}\n`;
 }
 
+/**
+ * A cluster's settings: production's (docs/deploy.md, "Kafka in production") for replication, and
+ * light ones for the rest, since three brokers share a laptop's cores with the services.
+ */
+function clusterProperties(nodes: number): Record<string, string | number | boolean> {
+  const replicas = Math.min(3, nodes);
+  const minInsync = Math.max(1, replicas - 1);
+  return {
+    // Internal topics and topics created without a replication factor as safe as the services' own.
+    'default.replication.factor': replicas,
+    'min.insync.replicas': minInsync,
+    'offsets.topic.replication.factor': replicas,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': minInsync,
+    'share.coordinator.state.topic.replication.factor': replicas,
+    'share.coordinator.state.topic.min.isr': minInsync,
+    // Kafka's default, stated: an out-of-sync replica never becomes leader, so no acknowledged record is lost.
+    'unclean.leader.election.enable': false,
+    // Fewer threads than a server's defaults (3 network, 8 I/O): a few clients, and two cores for everything.
+    'num.network.threads': 2,
+    'num.io.threads': 2,
+    // The log cleaner's dedupe buffer is allocated on the heap when the first compacted topic
+    // appears: 128 MiB by default, half of a small node's heap. 16 MiB holds 400,000 keys per pass.
+    'log.cleaner.dedupe.buffer.size': 16 * 1024 * 1024,
+  };
+}
+
 /** Java .properties treats `\` as an escape character (a Windows path needs it doubled). */
 function escapeProperty(value: string): string {
   return value.replaceAll('\\', '\\\\');
 }
 
-async function formatStorage(java: string, paths: Paths, log: (message: string) => void): Promise<void> {
+async function formatStorage(
+  java: string,
+  paths: Paths,
+  clusterId: string | undefined,
+  log: (message: string) => void,
+): Promise<void> {
   log(`Formatting Kafka storage in ${paths.data}`);
   await run(
     java,
@@ -371,7 +433,7 @@ async function formatStorage(java: string, paths: Paths, log: (message: string) 
       'kafka.tools.StorageTool',
       'format',
       '--cluster-id',
-      randomClusterId(),
+      clusterId ?? randomClusterId(),
       '--config',
       paths.properties,
     ],
@@ -384,7 +446,7 @@ async function formatStorage(java: string, paths: Paths, log: (message: string) 
  * padding), without starting a JVM for it. Kafka rejects ids that start with `-` (they read as a
  * command-line flag), so draw again in that case, as Kafka's own `Uuid.randomUuid` does.
  */
-function randomClusterId(): string {
+export function randomClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
@@ -504,11 +566,14 @@ async function waitUntilReady(
   }
 }
 
-/** Does a Kafka broker answer a metadata request on `brokers` within about a second? */
-async function brokerAnswers(brokers: string[]): Promise<boolean> {
+/**
+ * Does a Kafka broker answer a metadata request on `brokers` within about a second, naming at
+ * least `minBrokers` brokers of its cluster?
+ */
+export async function brokerAnswers(brokers: readonly string[], minBrokers = 1): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'local-kafka-probe',
-    brokers,
+    brokers: [...brokers],
     connectionTimeout: 1_000,
     requestTimeout: 2_000,
     // A probe is expected to fail while the broker starts: no retries, no error logs.
@@ -518,7 +583,7 @@ async function brokerAnswers(brokers: string[]): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
+    return cluster.brokers.length >= Math.max(1, minBrokers);
   } catch {
     return false;
   } finally {
