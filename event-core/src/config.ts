@@ -65,6 +65,11 @@ export const configSchema = z
     TOPIC_PARTITIONS: wholeNumber(1, 1000).default(1),
     /** Replication factor of each topic when the services create them (3 in production). */
     TOPIC_REPLICATION_FACTOR: wholeNumber(1, 10).default(1),
+    /**
+     * `min.insync.replicas` of each topic the services create: copies a write needs before it is
+     * acknowledged. Unset: one less than the replication factor, at least 1 (2 of 3 in production).
+     */
+    TOPIC_MIN_INSYNC_REPLICAS: wholeNumber(1, 10).optional(),
     /** How long a mutation waits for its event to be stored and applied before UNAVAILABLE. */
     MUTATION_TIMEOUT_MS: ms(10_000),
     /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
@@ -152,6 +157,13 @@ export const configSchema = z
     TOPIC_RETENTION: z.enum(['compact', 'full']).default('compact'),
   })
   .superRefine((config, ctx) => {
+    if ((config.TOPIC_MIN_INSYNC_REPLICAS ?? 1) > config.TOPIC_REPLICATION_FACTOR) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOPIC_MIN_INSYNC_REPLICAS'],
+        message: `must be at most TOPIC_REPLICATION_FACTOR (${config.TOPIC_REPLICATION_FACTOR}): Kafka would refuse every write`,
+      });
+    }
     if (config.KAFKA_SASL_MECHANISM && !(config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD)) {
       ctx.addIssue({
         code: 'custom',

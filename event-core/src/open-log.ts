@@ -23,6 +23,7 @@ export function openEventLog(
     | 'MUTATION_TIMEOUT_MS'
     | 'DATA_DIR'
     | 'TOPIC_REPLICATION_FACTOR'
+    | 'TOPIC_MIN_INSYNC_REPLICAS'
     | 'KAFKA_SSL'
     | 'KAFKA_SASL_MECHANISM'
     | 'KAFKA_SASL_USERNAME'
@@ -39,6 +40,7 @@ export function openEventLog(
       clientId,
       logger: logger.child({ module: 'kafka' }),
       replicationFactor: config.TOPIC_REPLICATION_FACTOR,
+      ...(config.TOPIC_MIN_INSYNC_REPLICAS ? { minInsyncReplicas: config.TOPIC_MIN_INSYNC_REPLICAS } : {}),
       appendTimeoutMs: appendTimeoutFor(config.MUTATION_TIMEOUT_MS),
       ...(config.KAFKA_SSL ? { ssl: true } : {}),
       ...(mechanism && username && password ? { sasl: saslOptions(mechanism, username, password) } : {}),

@@ -122,6 +122,14 @@ describe('loadConfig', () => {
       loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).KAFKA_SASL_MECHANISM,
     ).toBe('plain');
   });
+
+  it('refuses a min.insync.replicas above the replication factor, which would refuse every write', () => {
+    expect(() => loadConfig({ TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '4' })).toThrow(
+      /TOPIC_MIN_INSYNC_REPLICAS.*at most TOPIC_REPLICATION_FACTOR \(3\)/,
+    );
+    expect(loadConfig({ TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '2' }).TOPIC_MIN_INSYNC_REPLICAS).toBe(2);
+    expect(loadConfig({ TOPIC_REPLICATION_FACTOR: '3' }).TOPIC_MIN_INSYNC_REPLICAS).toBeUndefined();
+  });
 });
 
 describe('the Kafka append timeout a process gets', () => {

@@ -64,6 +64,13 @@ export interface KafkaLogOptions {
   readonly appendTimeoutMs?: number;
   /** Replication factor of topics created by `provision`. Default 1 (local broker); production 3. */
   readonly replicationFactor?: number;
+  /**
+   * `min.insync.replicas` of topics created by `provision`: how many copies an append (`acks=-1`)
+   * must have before it is acknowledged. Default one less than `replicationFactor`, at least 1
+   * (2 of 3: a write survives the loss of any one broker, and writes go on while one is away).
+   * A topic's own `config` wins.
+   */
+  readonly minInsyncReplicas?: number;
   /** Most records one group-commit send takes. Default 1000. */
   readonly maxBatchRecords?: number;
   /**
@@ -132,6 +139,7 @@ export function createKafkaLog({
   kafkaLogLevel = 'warn',
   appendTimeoutMs = 5_000,
   replicationFactor = 1,
+  minInsyncReplicas = Math.max(1, replicationFactor - 1),
   maxBatchRecords = 1_000,
   maxBatchBytes = 512 * 1024,
   followTimeoutMs = 30_000,
@@ -322,7 +330,9 @@ export function createKafkaLog({
               topic: spec.topic,
               numPartitions: spec.partitions ?? 1,
               replicationFactor,
-              configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+              configEntries: Object.entries({ 'min.insync.replicas': String(minInsyncReplicas), ...spec.config }).map(
+                ([name, value]) => ({ name, value }),
+              ),
             })),
           });
         // `waitForLeaders` asks the controller; the broker that serves a partition can learn of it
