@@ -7,6 +7,14 @@ export { createEmbeddedLog, type EmbeddedLogOptions } from './log/embedded.ts';
 export { createKafkaLog, type KafkaLogOptions } from './log/kafka.ts';
 export { partitionFor } from './log/partitioner.ts';
 export {
+  KEPT_SNAPSHOTS,
+  DEFAULT_MAX_CHUNK_BYTES,
+  type StoredSnapshot,
+  type SnapshotStore,
+  type SnapshotStoreOptions,
+} from './snapshot/store.ts';
+export { snapshotTopicName, SNAPSHOT_TOPIC_CONFIG } from './snapshot/kafka-store.ts';
+export {
   type Position,
   InvalidPositionError,
   positionAfter,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
+import { createEmbeddedSnapshotStore } from '../snapshot/embedded-store.ts';
 import { partitionFor } from './partitioner.ts';
 import {
   LogUnavailableError,
@@ -304,6 +305,11 @@ function embeddedLogOn(
 
     async healthy() {
       return !closed;
+    },
+
+    snapshotStore(options = {}) {
+      ensureOpen();
+      return createEmbeddedSnapshotStore(db, { ...options, isClosed: () => closed, explained });
     },
 
     async close() {

@@ -39,6 +39,7 @@ import {
   type OutgoingRecord,
   type TopicSpec,
 } from './port.ts';
+import { createKafkaSnapshotStore } from '../snapshot/kafka-store.ts';
 
 /** The logger methods the adapter uses, in pino's `(object, message)` form. */
 export interface KafkaLogLogger {
@@ -419,6 +420,11 @@ export function createKafkaLog({
       } catch (error) {
         throw toLogError(error, topic);
       }
+    },
+
+    snapshotStore(options = {}) {
+      ensureOpen(closed);
+      return createKafkaSnapshotStore({ ...options, kafka, log, clientId, logger, isClosed: () => closed });
     },
 
     async healthy() {

@@ -6,6 +6,7 @@
  * delivered to every reader in offset order. Both adapters (Kafka and embedded) pass the same
  * contract suite in `src/testing/contract.ts`.
  */
+import type { SnapshotStore, SnapshotStoreOptions } from '../snapshot/store.ts';
 
 /** A record as stored in a topic partition. */
 export interface LogRecord {
@@ -87,6 +88,13 @@ export interface EventLog {
   read(topic: string, partition: number, offsets: readonly number[]): Promise<LogRecord[]>;
   /** Is the log reachable right now? Cheap enough for a readiness probe. */
   healthy(): Promise<boolean>;
+  /**
+   * The store of read-model snapshots kept next to this log's events, where a brand-new instance
+   * finds them (see `snapshot/store.ts`). Optional: a log without it keeps no snapshots, and its
+   * services replay from the beginning. The store needs no closing of its own, and refuses every
+   * operation once the log is closed.
+   */
+  snapshotStore?(options?: SnapshotStoreOptions): SnapshotStore;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 export { describeEventLogContract, collector } from './contract.ts';
+export { describeSnapshotStoreContract, type SnapshotStoreSubject } from './snapshot-contract.ts';
 
 /**
  * Inputs for holding a hand-written check to the schema it mirrors: `valid`, each of `extras`, and
