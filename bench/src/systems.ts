@@ -3,15 +3,15 @@
  * (the peer of the dashboard-reads scenario) as its own CLI would run it.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CONSISTENCY_HEADER, encodePosition, type EventLog } from '@shop/event-core';
 import { SUPERGRAPH_PATH } from '@shop/schema';
 import { sleep } from './compare.ts';
 import type { BenchContext } from './context.ts';
 import type { Dataset } from './data.ts';
 import { postGraphQL } from './http-load.ts';
+import { hiveGatewayBin } from './peers.ts';
 import { CHILD_ENV, freePorts, startChild, startProgram, type RunningChild } from './processes.ts';
 import type { GatewayConfig, GatewayInfo } from './services/gateway.ts';
 import type { SubgraphsConfig, SubgraphsInfo } from './services/subgraphs.ts';
@@ -108,8 +108,7 @@ function supergraphFor(urls: SubgraphUrls): string {
  * (`--fork 1`), its defaults otherwise, in an empty working directory so no config file is picked up.
  */
 export async function startHiveGateway(ctx: SystemsContext, urls: SubgraphUrls): Promise<PeerGateway> {
-  const require = createRequire(import.meta.url);
-  const bin = join(dirname(require.resolve('@graphql-hive/gateway')), 'bin.js');
+  const bin = hiveGatewayBin(ctx.progress);
   const dir = mkdtempSync(join(tmpdir(), 'bench-hive-'));
   const file = join(dir, 'supergraph.graphql');
   writeFileSync(file, supergraphFor(urls));
