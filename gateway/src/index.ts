@@ -343,7 +343,8 @@ export async function startGateway({
       status: ready ? 'ready' : 'not ready',
       service: 'gateway',
       subscriptions: feed ? (feedReady ? 'ready' : 'replaying') : 'off',
-      subgraphs: Object.fromEntries(checks),
+      // In production a probe learns no internal address or error, only which subgraph is not ready.
+      subgraphs: Object.fromEntries(checks.map(([name, state]) => [name, production && state !== 'ready' ? 'not ready' : state])),
     });
   });
   const roleFor = (req: IncomingMessage): Role | null | undefined =>

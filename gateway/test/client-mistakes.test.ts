@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { buildSchema, parse } from 'graphql';
 import { printSchema, Supergraph } from '@apollo/federation-internals';
@@ -173,5 +174,64 @@ describe('client mistakes are 4xx with a public code, never 5xx, and carry no st
       expect(answer.status, String(body)).toBeLessThan(500);
       expect(answer.text, String(body)).not.toMatch(/\[3\dm|stacktrace|node_modules/);
     }
+  });
+
+  it('answers random requests built from GraphQL pieces with a 2xx or 4xx, never a 5xx or a stack trace', async () => {
+    const { url } = started;
+    const piece = fc.constantFrom(
+      '{',
+      '}',
+      '(',
+      ')',
+      '$n',
+      '$p',
+      ':',
+      '...',
+      'query',
+      'mutation',
+      'subscription',
+      'fragment F on Query',
+      'products',
+      'product(id: "x")',
+      'first: 500',
+      'first: $n',
+      'nodes',
+      'id',
+      'name',
+      'price',
+      '__typename',
+      'createProduct(input: { name: "x", price: $p })',
+      'price: 1e309',
+      '@include(if: $n)',
+      'purchases',
+      'Q',
+      '"',
+    );
+    const document = fc.array(piece, { minLength: 1, maxLength: 25 }).map((pieces) => pieces.join(' '));
+    const body = fc.record(
+      {
+        query: fc.oneof(
+          document,
+          fc.string(),
+          fc.constant('query Q($n: Int, $p: Money) { products(first: $n) { nodes { id } } }'),
+        ),
+        variables: fc.oneof(
+          fc.constant(undefined),
+          fc.dictionary(fc.constantFrom('n', 'p', 'x'), fc.jsonValue()),
+          fc.jsonValue(),
+        ),
+        operationName: fc.oneof(fc.constant(undefined), fc.constantFrom('Q', 'F', ''), fc.jsonValue()),
+        extensions: fc.oneof(fc.constant(undefined), fc.jsonValue()),
+      },
+      { requiredKeys: ['query'] },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (request) => {
+        const answer = await post(url, request);
+        expect(answer.status, JSON.stringify(request)).toBeLessThan(500);
+        expect(answer.text, JSON.stringify(request)).not.toMatch(/stacktrace|node_modules|INTERNAL_SERVER_ERROR/);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

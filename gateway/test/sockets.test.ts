@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import fc from 'fast-check';
 import { post, startTestSystem, until } from './support/system.ts';
 
 const VIEWER = 'viewer-token-0123456789';
@@ -82,6 +83,65 @@ describe('graphql-ws: errors belong to their operation, limits hold under bursts
     expect(created.json.errors).toBeUndefined();
     await until(() => raw.of('live').some((m) => m.type === 'next'), 'the live subscription delivers after the errors');
     expect(raw.of('live')[0]!.payload.data.productChanged.product.name).toBe('Still live');
+    raw.close();
+    await until(() => started.system.gateway.subscriptionStats().active === 0, 'the socket closed');
+  });
+
+  it('answers random operations on their own ids and never closes the socket for them', async () => {
+    const raw = await rawSocket(started.url);
+    const piece = fc.constantFrom(
+      '{',
+      '}',
+      '(',
+      ')',
+      '$n',
+      ':',
+      '...',
+      'query',
+      'mutation',
+      'subscription',
+      'Q',
+      'productChanged',
+      'purchaseMade',
+      'after: "x"',
+      'after: $n',
+      'id',
+      'kind',
+      'product',
+      'name',
+      'products',
+      'first: $n',
+      'nodes',
+      '__typename',
+      'updateProduct(id: "missing", input: { name: "x" })',
+      'createProduct(input: { name: "", price: -1 })',
+    );
+    const payload = fc.record(
+      {
+        query: fc.array(piece, { minLength: 1, maxLength: 20 }).map((pieces) => pieces.join(' ')),
+        variables: fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom('n', 'x'), fc.jsonValue())),
+        operationName: fc.oneof(fc.constant(null), fc.constantFrom('Q', 'Nope')),
+      },
+      { requiredKeys: ['query'] },
+    );
+    const sent: string[] = [];
+    fc.assert(
+      fc.property(payload, (p) => {
+        const id = `r${sent.length}`;
+        sent.push(id);
+        raw.send({ id, type: 'subscribe', payload: p });
+      }),
+      { numRuns: 80 },
+    );
+    // A subscription that was accepted stays open; everything else is answered with error or complete.
+    await until(
+      () => sent.filter((id) => raw.of(id).length === 0).length <= started.system.gateway.subscriptionStats().active,
+      'the unanswered ones are live subscriptions',
+    );
+    expect(raw.closed).toBeUndefined();
+    for (const message of raw.messages.filter((m) => m.type === 'error')) {
+      expect(JSON.stringify(message.payload)).not.toMatch(/INTERNAL_SERVER_ERROR|stacktrace/);
+    }
     raw.close();
     await until(() => started.system.gateway.subscriptionStats().active === 0, 'the socket closed');
   });
@@ -216,5 +276,16 @@ describe('production settings over graphql-ws and HTTP', () => {
       const response = await fetch(url, { headers: { accept: 'text/html' }, redirect: 'manual' });
       expect(await response.text()).not.toMatch(/https?:\/\/(?!localhost|127\.0\.0\.1)/);
     }
+  });
+
+  // Last: it stops a subgraph.
+  it('tells a probe which subgraph is not ready, never its address or error', async () => {
+    const base = started.url.replace(/\/graphql$/, '');
+    await started.system.customers.close();
+    const response = await fetch(`${base}/readyz`);
+    expect(response.status).toBe(503);
+    const text = await response.text();
+    expect(JSON.parse(text).subgraphs.customers).toBe('not ready');
+    expect(text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|unreachable|http:/);
   });
 });
