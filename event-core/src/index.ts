@@ -117,3 +117,20 @@ export {
   type TracingOptions,
   type TracesExporter,
 } from './tracing.ts';
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  readSnapshotHeader,
+  SnapshotError,
+  SNAPSHOT_FORMAT,
+  type SnapshotHeader,
+  type SnapshotProblem,
+} from './snapshot/format.ts';
+export {
+  isSnapshottable,
+  Snapshotter,
+  SNAPSHOT_DEFAULTS,
+  type Snapshottable,
+  type SnapshotSettings,
+  type SnapshotStats,
+} from './snapshot/snapshotter.ts';

@@ -5,6 +5,13 @@ import type { Logger } from './logger.ts';
 import type { EventLog, Follower, LogRecord } from './log/port.ts';
 import { hasReached, positionAfter, type Position } from './position.ts';
 import { inSpan, SpanKind, tracingOn } from './tracing.ts';
+import {
+  isSnapshottable,
+  SNAPSHOT_DEFAULTS,
+  Snapshotter,
+  type SnapshotSettings,
+  type SnapshotStats,
+} from './snapshot/snapshotter.ts';
 
 /**
  * What applying one event did. A rejection is deterministic: every replica rejects the same event.
@@ -73,6 +80,11 @@ export interface Projector {
   /** Call before appending an event: resolves when this projector applies (or rejects) it. */
   expect(eventId: string): Expectation;
   stats(): ProjectorStats;
+  /** Snapshots loaded, saved and ignored; undefined when the projector takes none. */
+  snapshotStats(): SnapshotStats | undefined;
+  /** Takes a snapshot now (and waits until it is stored); a no-op without snapshots. */
+  snapshot(): Promise<void>;
+  /** Stops following; with snapshots, saves one of what was applied since the last (`snapshotOnStop`). */
   stop(): Promise<void>;
 }
 
@@ -83,6 +95,11 @@ export interface ProjectorOptions {
   readonly logger: Logger;
   /** How often replay progress is logged, in ms. Default 2000. */
   readonly progressIntervalMs?: number;
+  /**
+   * Start from the newest usable snapshot, and save snapshots, when the projection can be saved
+   * (`Snapshottable`). Without it, every start replays from offset 0.
+   */
+  readonly snapshots?: SnapshotSettings;
 }
 
 interface Counts {
@@ -101,9 +118,25 @@ interface Waiter {
  * A record that cannot be decoded or applied is logged with topic/partition/offset, counted and
  * skipped: one bad record never stops the read model.
  */
-export function createProjector({ name, log, projection, logger, progressIntervalMs = 2000 }: ProjectorOptions): Projector {
+export function createProjector({
+  name,
+  log,
+  projection,
+  logger,
+  progressIntervalMs = 2000,
+  snapshots,
+}: ProjectorOptions): Projector {
   const topics = new Set(projection.topics);
   const applied: Record<string, Record<number, number>> = {};
+  const snapshotter =
+    snapshots && isSnapshottable(projection) ? new Snapshotter(name, log, projection, snapshots, logger) : undefined;
+  const everyEvents = snapshots?.everyEvents ?? SNAPSHOT_DEFAULTS.everyEvents;
+  /** The last record applied per topic and partition: a snapshot's fingerprint of where it stands. */
+  const lastRecords: Record<string, Record<number, LogRecord>> = {};
+  /** Events the model holds: those of the snapshot it started from, and every one applied since. */
+  let eventsHeld = 0;
+  let eventsAtSnapshot = 0;
+  let snapshotTimer: NodeJS.Timeout | undefined;
   const expectations = new Map<string, (outcome: EventOutcome) => void>();
   let waiters: Waiter[] = [];
   const followers: Follower[] = [];
@@ -181,18 +214,32 @@ export function createProjector({ name, log, projection, logger, progressInterva
     let topic: string | undefined;
     let topicCounts!: Counts;
     let offsets!: Record<number, number>;
+    let last!: Record<number, LogRecord>;
     for (const record of records) {
       if (record.topic !== topic) {
         topic = record.topic;
         topicCounts = byTopic[topic] ??= { applied: 0, rejected: 0, skipped: 0 };
         offsets = applied[topic] ??= {};
+        last = lastRecords[topic] ??= {};
       }
       // Live events written with tracing on continue their trace; a replay is not traced per record.
       if (ready && tracingOn() && record.headers.traceparent !== undefined) applyTraced(record, topicCounts);
       else applyRecord(record, topicCounts);
       offsets[record.partition] = record.offset + 1;
+      last[record.partition] = record;
     }
+    eventsHeld += records.length;
     settleWaiters();
+    if (snapshotter && ready && eventsHeld - eventsAtSnapshot >= everyEvents) setImmediate(saveSnapshot);
+  };
+
+  /** Saves a snapshot of what is applied right now (in the background; one at a time). */
+  const saveSnapshot = (): Promise<void> => {
+    if (!snapshotter) return Promise.resolve();
+    // Nothing new since the last one: wait for that one, if it is still being saved.
+    if (eventsHeld === eventsAtSnapshot) return snapshotter.settled();
+    eventsAtSnapshot = eventsHeld;
+    return snapshotter.save({ positions: applied, lastRecords, events: eventsHeld });
   };
 
   const waitFor = (position: Position, timeoutMs: number): Promise<void> => {
@@ -227,6 +274,13 @@ export function createProjector({ name, log, projection, logger, progressInterva
 
     async start() {
       const startedAt = Date.now();
+      const fromSnapshot = await snapshotter?.load();
+      if (fromSnapshot) {
+        for (const [topic, partitions] of Object.entries(fromSnapshot.positions)) {
+          if (topics.has(topic)) applied[topic] = { ...partitions };
+        }
+        eventsHeld = eventsAtSnapshot = fromSnapshot.events;
+      }
       const targets: Record<string, Record<number, number>> = {};
       for (const topic of topics) {
         const marks = await log.highWaterMarks(topic);
@@ -265,6 +319,7 @@ export function createProjector({ name, log, projection, logger, progressInterva
         for (const topic of topics) {
           followers.push(
             await log.follow(topic, {
+              from: applied[topic],
               onBatch,
               onError: (error) => {
                 logger.error({ projector: name, topic, err: error }, 'follower stopped');
@@ -286,6 +341,13 @@ export function createProjector({ name, log, projection, logger, progressInterva
       const seconds = (Date.now() - startedAt) / 1000;
       replaySeconds = seconds;
       logger.info({ projector: name, events: total, seconds, ...counts }, `replayed ${total} events in ${seconds.toFixed(2)} s`);
+      if (snapshotter) {
+        // A long replay is not paid twice: the next start begins where this one ended.
+        if (eventsHeld - eventsAtSnapshot >= (snapshots?.afterReplayEvents ?? SNAPSHOT_DEFAULTS.afterReplayEvents))
+          void saveSnapshot();
+        snapshotTimer = setInterval(() => void saveSnapshot(), snapshots?.everyMs ?? SNAPSHOT_DEFAULTS.everyMs);
+        snapshotTimer.unref();
+      }
     },
 
     isReady: () => ready,
@@ -305,8 +367,16 @@ export function createProjector({ name, log, projection, logger, progressInterva
 
     stats: () => ({ ...counts, byTopic: structuredClone(byTopic), ...(replaySeconds === undefined ? {} : { replaySeconds }) }),
 
+    snapshotStats: () => snapshotter?.stats(),
+
+    snapshot: () => saveSnapshot(),
+
     async stop() {
+      clearInterval(snapshotTimer);
+      const wasReady = ready;
       await Promise.all(followers.splice(0).map((follower) => follower.close()));
+      // A graceful stop leaves a snapshot of everything applied, so the next start replays nothing.
+      if (wasReady) await saveSnapshot();
     },
   };
 }

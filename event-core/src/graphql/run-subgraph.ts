@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
 import { registerProjectionMetrics } from '../metrics.ts';
 import { createProjector, type Projection, type Projector } from '../projector.ts';
+import type { SnapshotSettings } from '../snapshot/snapshotter.ts';
 import { provisionEventTopics, type TopicRetention } from '../topics.ts';
 import { createEventWriter, type EventWriter } from '../writer.ts';
 import { startSubgraphServer, type RunningSubgraph, type SubgraphResolvers } from './subgraph-server.ts';
@@ -30,6 +31,8 @@ export interface EventSourcedSubgraphOptions {
   readonly production?: boolean;
   /** Shared secret expected from the gateway (`SUBGRAPH_SECRET`). */
   readonly secret?: string;
+  /** Start from the newest usable snapshot and save snapshots there (the projection must be `Snapshottable`). */
+  readonly snapshots?: SnapshotSettings;
 }
 
 export interface RunningEventSourcedSubgraph extends RunningSubgraph {
@@ -44,7 +47,7 @@ export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOpt
   const { name, projection, ownTopic, log, partitions = 1, retention = 'compact', mutationTimeoutMs = 10_000 } = options;
   const logger = options.logger.child({ service: name });
   await provisionEventTopics(log, projection.topics, partitions, retention);
-  const projector = createProjector({ name, log, projection, logger });
+  const projector = createProjector({ name, log, projection, logger, ...(options.snapshots ? { snapshots: options.snapshots } : {}) });
   const writer = createEventWriter({ log, projector, topic: ownTopic, timeoutMs: mutationTimeoutMs });
   const server = await startSubgraphServer({
     ...options,
@@ -94,4 +97,6 @@ export interface SubgraphStartOptions<TTopics> {
   readonly secret?: string;
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /** Start from the newest usable snapshot and save snapshots there; none: replay from the start. */
+  readonly snapshots?: SnapshotSettings;
 }

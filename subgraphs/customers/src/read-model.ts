@@ -4,6 +4,10 @@ import { evolve, toData, type Customer } from './domain.ts';
 
 /** The customers read model: the whole-state read model of the customer aggregate. */
 export class CustomersReadModel extends WholeStateReadModel<Customer, CustomerEvent> {
+  /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
+  readonly snapshotModel = 'customers';
+  readonly snapshotVersion = 1;
+
   constructor(topics: EventTopics = TOPICS) {
     super({
       kind: 'customer',

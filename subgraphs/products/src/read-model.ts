@@ -4,6 +4,10 @@ import { evolve, toData, type Product } from './domain.ts';
 
 /** The products read model: the whole-state read model of the product aggregate. */
 export class ProductsReadModel extends WholeStateReadModel<Product, ProductEvent> {
+  /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
+  readonly snapshotModel = 'products';
+  readonly snapshotVersion = 1;
+
   constructor(topics: EventTopics = TOPICS) {
     super({
       kind: 'product',

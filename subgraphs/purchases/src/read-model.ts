@@ -29,6 +29,7 @@ import {
   type WholeStateSnapshot,
   type Position,
   type Projection,
+  type Snapshottable,
   type WholeStateModelSpec,
   TimeIndex,
 } from '@shop/event-core';
@@ -391,7 +392,10 @@ const SALES_KEY: KeyShape = ['number', 'string'];
  * to check references and default totals at decide time. Mirrors apply product and customer
  * events by the same rules as their own subgraphs, so a rejected event is rejected here too.
  */
-export class PurchasesReadModel implements Projection {
+export class PurchasesReadModel implements Projection, Snapshottable {
+  /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
+  readonly snapshotModel = 'purchases';
+  readonly snapshotVersion = 1;
   readonly topics: readonly string[];
   /**
    * The products and customers as their own subgraphs hold them, with where each one's events are
