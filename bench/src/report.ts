@@ -144,7 +144,9 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
   counted). GraphQL requests are HTTP POSTs (the live subscription's socket is not counted); bytes
   are as transferred (DevTools \`encodedDataLength\`), the ratio on GraphQL responses; the JS heap
   is \`JSHeapUsedSize\` once settled, after \`HeapProfiler.collectGarbage\`. Medians of the
-  loads of each side; the ratio is large ÷ small, figure by figure.
+  loads of each side; the ratio is large ÷ small, figure by figure. Every purchase of the bench's
+  data sets has the same transaction time, so the overview's chart over time is one bucket: its
+  answer is as small as it gets (the server keeps it to at most 1,000 buckets over any range).
 - **fan-out**: CPU time of the gateway process per event (\`process.cpuUsage()\`, idle CPU
   subtracted) while events are written to Kafka at a fixed rate and every subscriber of
   \`purchaseMade\` (same selection, one socket each) receives every payload; N subscriptions
