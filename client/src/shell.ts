@@ -12,10 +12,10 @@ import { renderValue } from './format.ts';
 export const SHELL_HELP = `Resources (every call returns a promise: use await; Tab completes names)
 
   Products
-    p = await Product.create({ name: 'Butter', price: 1.50 })
+    p = await Product.create({ name: 'Milk', price: 0.99 })
     await Product.list()                              every product, as a table
     p = await Product.retrieve(p.id)
-    p.name = 'Salted butter'; await p.save()          sends expectedVersion: a stale copy fails with ConflictError
+    p.name = 'Oat milk'; await p.save()               sends expectedVersion: a stale copy fails with ConflictError
     await p.delete()
     await Product.update(id, { price: 1.99 })         by id, without loading
     await p.reload()
@@ -70,7 +70,8 @@ async function banner(client: ShopClient): Promise<string> {
       client.operations.customers({ first: 0 }),
       client.operations.purchases({ first: 0 }),
     ]);
-    return `Shop shell on ${client.url}: ${products.totalCount} products, ${customers.totalCount} customers, ${purchases.totalCount} purchases.`;
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+    return `Shop shell on ${client.url}: ${count(products.totalCount, 'product')}, ${count(customers.totalCount, 'customer')}, ${count(purchases.totalCount, 'purchase')}.`;
   } catch (error) {
     return `Shop shell on ${client.url} (not reachable yet: ${error instanceof Error ? error.message : String(error)}).`;
   }
@@ -95,7 +96,7 @@ export async function startShell({
   const colors =
     terminal && typeof (output as Partial<WriteStream>).hasColors === 'function' && (output as WriteStream).hasColors();
   output.write(
-    `${await banner(client)}\nTry: p = await Product.create({ name: 'Butter', price: 1.50 })   (.help lists every verb)\n`,
+    `${await banner(client)}\nTry: p = await Product.create({ name: 'Milk', price: 0.99 })   (.help lists every verb)\n`,
   );
 
   const replInput = terminal ? input : new PassThrough();

@@ -53,7 +53,11 @@ describe('the shell', () => {
     ]) {
       expect(SHELL_HELP).toContain(verb);
     }
-    expect(SHELL_HELP).toContain(`p = await Product.create({ name: 'Butter', price: 1.50 })`);
+    // The README's shell session starts with the example the shell offers.
+    const example = `p = await Product.create({ name: 'Milk', price: 0.99 })`;
+    expect(SHELL_HELP).toContain(example);
+    expect(output).toContain(`Try: ${example}`);
+    expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toContain(`Try: ${example}`);
   });
 
   it('completes resource verbs with Tab', async () => {

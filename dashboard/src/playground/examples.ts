@@ -35,7 +35,7 @@ mutation CreateProduct($input: CreateProductInput!) {
   createProduct(input: $input) { id name price version createdAt }
 }
 `,
-    variables: JSON.stringify({ input: { name: 'Butter', price: '1.50' } }, null, 2),
+    variables: JSON.stringify({ input: { name: 'Jam', price: '3.10' } }, null, 2),
   },
   {
     query: `# Live: each purchase, with fields of all three
