@@ -74,6 +74,18 @@ export const configSchema = z
     MUTATION_TIMEOUT_MS: ms(10_000),
     /** How long a request with X-Consistency-Token waits before CONSISTENCY_TIMEOUT. */
     CONSISTENCY_TIMEOUT_MS: ms(5_000),
+    /**
+     * Read-model snapshots (docs/snapshots.md): a service starts from the newest one and replays
+     * only what came after it. `false` replays the whole log at every start.
+     */
+    SNAPSHOTS: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((value) => value === 'true' || value === '1'),
+    /** A snapshot after this many events applied since the last one. */
+    SNAPSHOT_EVERY_EVENTS: wholeNumber(1000, 100_000_000).default(100_000),
+    /** A snapshot after this many minutes with events applied since the last one. */
+    SNAPSHOT_EVERY_MINUTES: wholeNumber(1, 1440).default(10),
     /** Answers the gateway's response cache keeps (docs/decisions/0011-response-cache.md); 0 turns it off. */
     RESPONSE_CACHE_ENTRIES: wholeNumber(0, 1_000_000).default(1000),
     /** Bound on the bytes of those answers, in MiB. */

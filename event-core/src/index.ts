@@ -81,7 +81,7 @@ export {
   type RunningEventSourcedSubgraph,
   type SubgraphStartOptions,
 } from './graphql/run-subgraph.ts';
-export { openEventLog } from './open-log.ts';
+export { openEventLog, snapshotSettingsFrom } from './open-log.ts';
 export { runServiceMain, handleShutdownSignals, exitFailedStart, type ShutdownOptions, type PortSettingName } from './main.ts';
 export {
   checkPortsFree,

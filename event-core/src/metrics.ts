@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventLog } from './log/port.ts';
 import type { Projector } from './projector.ts';
+import type { SnapshotStats } from './snapshot/snapshotter.ts';
 
 /**
  * Prometheus metrics, one registry per process, labelled by service: `npm start` runs every
@@ -77,6 +78,64 @@ new Gauge({
     for (const { service, projector } of projections) {
       const seconds = projector.stats().replaySeconds;
       if (seconds !== undefined) this.set({ service }, seconds);
+    }
+  },
+});
+/** A gauge per service from its snapshot stats (absent for a service that keeps none, or has no such figure yet). */
+const snapshotGauge = (name: string, help: string, value: (stats: SnapshotStats) => number | undefined) =>
+  new Gauge({
+    name,
+    help,
+    labelNames: ['service'],
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      for (const { service, projector } of projections) {
+        const stats = projector.snapshotStats();
+        const figure = stats && value(stats);
+        if (figure !== undefined) this.set({ service }, figure);
+      }
+    },
+  });
+snapshotGauge('shop_snapshot_age_seconds', 'Seconds since this instance last saved a snapshot of its read model.', (stats) =>
+  stats.last ? (Date.now() - stats.last.savedAtMs) / 1000 : undefined,
+);
+snapshotGauge('shop_snapshot_bytes', 'Size of the last snapshot this instance saved.', (stats) => stats.last?.bytes);
+snapshotGauge('shop_snapshot_duration_seconds', 'How long the last snapshot took, from capture to stored.', (stats) =>
+  stats.last ? stats.last.durationMs / 1000 : undefined,
+);
+snapshotGauge(
+  'shop_snapshot_capture_seconds',
+  'How long the last snapshot held the event loop (copying the state); the rest ran in the background.',
+  (stats) => (stats.last ? stats.last.captureMs / 1000 : undefined),
+);
+snapshotGauge('shop_snapshot_failed_saves_total', 'Snapshots that could not be saved since start.', (stats) => stats.failedSaves);
+new Gauge({
+  name: 'shop_snapshot_offset',
+  help: 'Where the last saved snapshot (or the one this instance started from) stands: the next offset per topic and partition.',
+  labelNames: ['service', 'topic', 'partition'],
+  registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    for (const { service, projector } of projections) {
+      const stats = projector.snapshotStats();
+      const positions = stats?.last?.positions ?? stats?.startedFrom?.positions;
+      for (const [topic, partitions] of Object.entries(positions ?? {})) {
+        for (const [partition, offset] of Object.entries(partitions)) this.set({ service, topic, partition }, offset);
+      }
+    }
+  },
+});
+new Gauge({
+  name: 'shop_snapshots_ignored_total',
+  help: 'Stored snapshots not used at start, by reason: corrupt, format, model (another state version), topics (recreated).',
+  labelNames: ['service', 'reason'],
+  registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    for (const { service, projector } of projections) {
+      for (const [reason, count] of Object.entries(projector.snapshotStats()?.ignored ?? {}))
+        this.set({ service, reason }, count);
     }
   },
 });

@@ -4,6 +4,7 @@ import type { Logger } from './logger.ts';
 import { createEmbeddedLog } from './log/embedded.ts';
 import { createKafkaLog } from './log/kafka.ts';
 import type { EventLog } from './log/port.ts';
+import type { SnapshotSettings } from './snapshot/snapshotter.ts';
 import type { SASLOptions } from 'kafkajs';
 
 /**
@@ -49,6 +50,20 @@ export function openEventLog(
   const file = join(config.DATA_DIR, 'events.sqlite');
   logger.info({ file }, 'event log: embedded');
   return createEmbeddedLog({ file });
+}
+
+/**
+ * Where and how often the services keep read-model snapshots, as the configuration says: in the
+ * log's own store (a table of the embedded log, compacted topics on Kafka); undefined when
+ * `SNAPSHOTS=false` or the log keeps none.
+ */
+export function snapshotSettingsFrom(
+  config: Pick<Config, 'SNAPSHOTS' | 'SNAPSHOT_EVERY_EVENTS' | 'SNAPSHOT_EVERY_MINUTES' | 'TOPIC_PREFIX'>,
+  log: EventLog,
+): SnapshotSettings | undefined {
+  const store = config.SNAPSHOTS ? log.snapshotStore?.({ topicPrefix: config.TOPIC_PREFIX }) : undefined;
+  if (!store) return undefined;
+  return { store, everyEvents: config.SNAPSHOT_EVERY_EVENTS, everyMs: config.SNAPSHOT_EVERY_MINUTES * 60_000 };
 }
 
 /** kafkajs types each SASL mechanism apart; one switch keeps that out of the wiring. */

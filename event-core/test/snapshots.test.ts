@@ -6,6 +6,7 @@ import { DecodeError, encodeEvent, type Decoded } from '../src/codec.ts';
 import { createEmbeddedLog } from '../src/log/embedded.ts';
 import type { EventLog, LogRecord } from '../src/log/port.ts';
 import { silentLogger } from '../src/logger.ts';
+import { metricsText, registerProjectionMetrics } from '../src/metrics.ts';
 import { applied, createProjector, type ApplyOutcome, type Projection, type Projector } from '../src/projector.ts';
 import { decodeSnapshot, encodeSnapshot, readSnapshotHeader } from '../src/snapshot/format.ts';
 import type { Snapshottable } from '../src/snapshot/snapshotter.ts';
@@ -118,6 +119,16 @@ describe('read-model snapshots', () => {
     expect(second.model.restores).toBe(1);
     expect(second.projector.stats().applied).toBe(25);
     expect(second.projector.snapshotStats()?.startedFrom?.events).toBe(150_010);
+    // Operators see where the snapshot stands, and once one is saved, its age, size and cost.
+    const unregister = registerProjectionMetrics({ service: 'tally', projector: second.projector, log });
+    await second.projector.snapshot();
+    const { body } = await metricsText();
+    unregister();
+    expect(body).toMatch(/^shop_snapshot_offset\{service="tally",topic="snap.a",partition="\d"\} \d+/m);
+    expect(body).toMatch(/^shop_snapshot_bytes\{service="tally"\} \d+/m);
+    expect(body).toMatch(/^shop_snapshot_age_seconds\{service="tally"\} [\d.e-]+/m);
+    expect(body).toMatch(/^shop_snapshot_capture_seconds\{service="tally"\} [\d.e-]+/m);
+    expect(body).toMatch(/^shop_snapshots_ignored_total\{service="tally",reason="corrupt"\} 0/m);
     const full = await replayed(log);
     expect(second.model.sums).toEqual(full.sums);
     expect(second.model.seen.sort()).toEqual(full.seen.sort());

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EventLog, Logger, TopicRetention } from '@shop/event-core';
+import type { EventLog, Logger, SnapshotSettings, TopicRetention } from '@shop/event-core';
 import type { EventTopics } from '@shop/schema';
 import { startGateway, type GatewayOptions, type RunningGateway } from '@shop/gateway';
 import { startCustomersSubgraph, type RunningCustomersSubgraph } from '@shop/customers-subgraph';
@@ -34,6 +34,8 @@ export interface SystemOptions {
   readonly openSubgraphs?: boolean;
   /** Bounds of the gateway's response cache, or `false` for none. Default: its defaults. */
   readonly responseCache?: GatewayOptions['responseCache'];
+  /** Read-model snapshots of the subgraphs; none: every start replays the whole log. */
+  readonly snapshots?: SnapshotSettings | undefined;
 }
 
 export interface RunningSystem {

@@ -10,6 +10,7 @@ import {
   handleShutdownSignals,
   loadConfig,
   openEventLog,
+  snapshotSettingsFrom,
   startTracing,
   type StartSettings,
 } from '@shop/event-core';
@@ -59,6 +60,7 @@ try {
     production: config.NODE_ENV === 'production',
     security: securityFrom(config),
     responseCache: responseCacheFrom(config),
+    snapshots: snapshotSettingsFrom(config, log),
   });
   const base = system.gateway.url.replace(/\/graphql$/, '');
   console.log(

@@ -1,5 +1,5 @@
 /** Runs the products subgraph as its own process (`npm run start:kafka` starts one of these). */
-import { runServiceMain } from '@shop/event-core';
+import { runServiceMain, snapshotSettingsFrom } from '@shop/event-core';
 import { eventTopics } from '@shop/schema';
 import { startProductsSubgraph } from './index.ts';
 
@@ -16,5 +16,6 @@ runServiceMain('products', 'PRODUCTS_PORT', (config, log, logger) =>
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
     production: config.NODE_ENV === 'production',
     ...(config.SUBGRAPH_SECRET ? { secret: config.SUBGRAPH_SECRET } : {}),
+    snapshots: snapshotSettingsFrom(config, log),
   }),
 );
