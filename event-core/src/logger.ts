@@ -10,15 +10,18 @@ export interface LoggerOptions {
   readonly name?: string;
   /** Pretty, human-readable lines instead of JSON (local development). Default false. */
   readonly pretty?: boolean;
+  /** How `pino-pretty` is looked for; default Node's resolution (see {@link prettyAvailable}). */
+  readonly resolve?: (name: string) => string;
 }
 
 /**
  * Is `pino-pretty` installed? It is a development dependency: a production image has none, and
  * asking pino for it there would crash the process (as `docker run -it` would, a terminal).
+ * `resolve` is Node's module resolution; tests pass one that finds nothing.
  */
-function prettyAvailable(): boolean {
+export function prettyAvailable(resolve: (name: string) => string = createRequire(import.meta.url).resolve): boolean {
   try {
-    createRequire(import.meta.url).resolve('pino-pretty');
+    resolve('pino-pretty');
     return true;
   } catch {
     return false;
@@ -26,11 +29,11 @@ function prettyAvailable(): boolean {
 }
 
 /** The logger; `pretty` falls back to JSON lines where `pino-pretty` is not installed. */
-export function createLogger({ level = 'info', name, pretty = false }: LoggerOptions = {}): Logger {
+export function createLogger({ level = 'info', name, pretty = false, resolve }: LoggerOptions = {}): Logger {
   return pino({
     level,
     ...(name ? { name } : {}),
-    ...(pretty && prettyAvailable()
+    ...(pretty && prettyAvailable(resolve)
       ? {
           transport: {
             target: 'pino-pretty',
