@@ -128,6 +128,46 @@ describe('a replay is paced by its subscriber and bounded per socket and in tota
     await feed.stop();
   });
 
+  it('fails a replay whose subscriber takes nothing, gives up its slot and reads no further', async () => {
+    const feed = new ChangeFeed(started.topics, started.log, silentLogger);
+    await feed.start();
+    let read = 0;
+    const replay = feed.replay.bind(feed);
+    feed.replay = (topic, from, until, onChange, signal) =>
+      replay(
+        topic,
+        from,
+        until,
+        (change: Change) => {
+          read++;
+          return onChange(change);
+        },
+        signal,
+      );
+    const engine = createSubscriptionEngine({
+      feed,
+      logger: silentLogger,
+      hydrate: async () => ({ data: null }),
+      replayWindow: 8,
+      replayStallMs: 300,
+    });
+    const plan = planSubscription(apiSchema, parse(`subscription { productChanged(after: "${START}") { kind } }`), null, {});
+    const stream = engine.stream(plan);
+    expect(await stream.next()).toMatchObject({ done: false });
+    // The subscriber takes nothing more: after replayStallMs its replay stops and its slot is free.
+    await until(() => engine.replayStats().reading === 0, 'the stalled replay gave up its slot');
+    const readWhenStopped = read;
+    expect(readWhenStopped).toBeLessThanOrEqual(3 * 8 + 1);
+    let error: unknown;
+    for (let i = 0; i < 100 && !error; i++) await stream.next().catch((e: unknown) => (error = e));
+    expect(JSON.stringify(error)).toMatch(/UNAVAILABLE/);
+    expect((error as Error).message).toMatch(/took no payload of its replay/);
+    await settle();
+    expect(read).toBe(readWhenStopped);
+    await stream.return!();
+    await feed.stop();
+  });
+
   it('50 replays on one socket: one reads at a time, another client is answered meanwhile, and all stop when the socket closes', async () => {
     const { system, url } = started;
     const client = socketClient(url);

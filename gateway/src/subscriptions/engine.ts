@@ -138,8 +138,11 @@ export function createSubscriptionEngine({
       wake?.();
       wake = undefined;
     };
+    /** Stops the replay's reading: when the subscriber goes, or the subscription fails. */
+    const stopReading = new AbortController();
     const fail = (error: Error) => {
       failure ??= error;
+      stopReading.abort();
       notify();
     };
     const tooSlow = () =>
@@ -159,6 +162,7 @@ export function createSubscriptionEngine({
     let unlisten: (() => void) | undefined;
     const aborted = new Promise<undefined>((resolve) => {
       const onAbort = () => {
+        stopReading.abort();
         notify();
         room?.();
         resolve(undefined);
@@ -209,7 +213,7 @@ export function createSubscriptionEngine({
                   // Backpressure: the replay reads no further than the subscriber takes.
                   return roomForMore();
                 },
-                signal,
+                stopReading.signal,
               );
             }
           } finally {
