@@ -541,7 +541,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
    * product's and customer's totals and orders, the orders of all purchases, the shop's figures.
    * The one path both an applied event and a snapshot's rows take, so both give the same state.
    */
-  private index(row: number): void {
+  private index(row: number, sync = true): void {
     const rows = this.rows;
     const partition = rows.partition.at(row);
     let arrivals = this.arrivals.get(partition);
@@ -555,8 +555,10 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     this.all.add(row);
     this.revenue.add(cents);
     this.overTime.add(rows.timeMs(row), cents);
-    this.syncProduct(rows.products.id(product));
-    this.syncCustomer(rows.customers.id(customer));
+    if (sync) {
+      this.syncProduct(rows.products.id(product));
+      this.syncCustomer(rows.customers.id(customer));
+    }
   }
 
   /**
@@ -578,10 +580,11 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     this.times.restore(snapshot.times);
     this.products.restore(snapshot.products);
     this.customers.restore(snapshot.customers);
-    for (const id of snapshot.products.table.entities) this.syncProduct(id.id);
-    for (const id of snapshot.customers.table.entities) this.syncCustomer(id.id);
     this.rows.restore(snapshot.rows);
-    for (let row = 0; row < this.rows.count; row++) this.index(row);
+    // Every entity is placed in the lists by sales once, after its figures are all in.
+    for (let row = 0; row < this.rows.count; row++) this.index(row, false);
+    for (const { id } of snapshot.products.table.entities) this.syncProduct(id);
+    for (const { id } of snapshot.customers.table.entities) this.syncCustomer(id);
     for (const [key, row] of snapshot.idempotency) this.idempotency.set(key, row);
   }
 
