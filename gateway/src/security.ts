@@ -170,7 +170,7 @@ function checkOperation(
 /** A client's `operationName` that names nothing in its document, or none where one is needed: a 400, not a 500. */
 export function unresolvedOperation(document: DocumentNode, operationName: string | null | undefined): GraphQLError {
   const message = operationName
-    ? `Unknown operation named "${operationName}": send the name of an operation in the document`
+    ? `Unknown operation named "${operationName.slice(0, 100)}": send the name of an operation in the document`
     : document.definitions.filter((d) => d.kind === 'OperationDefinition').length > 1
       ? 'Must provide operationName: the document holds several operations'
       : 'The document holds no operation to run';
