@@ -23,6 +23,7 @@ import {
   type ListArgs,
   type OrderedPageArgs,
   type PointInTime,
+  type SortedPageArgs,
   type Position,
   type Projector,
   type RecordReader,
@@ -114,8 +115,6 @@ interface PurchasesArgs extends PurchaseListArgs {
 const PURCHASE_ORDERS: readonly PurchaseOrder[] = ['TRANSACTION_DATE', 'TOTAL'];
 const PRODUCT_SALES_ORDERS: readonly ProductSalesOrder[] = ['PURCHASE_COUNT', 'CUSTOMER_COUNT', 'TOTAL_SPENT'];
 const CUSTOMER_SALES_ORDERS: readonly CustomerSalesOrder[] = ['PURCHASE_COUNT', 'TOTAL_SPENT'];
-/** Lists by sales: highest total spent first unless asked otherwise. */
-const BY_SALES = { order: 'TOTAL_SPENT' as const, descending: true };
 
 /** The order and paging of a purchase list, checked. */
 function purchaseOrder({ orderBy, first, after, offset }: PurchaseListArgs) {
@@ -170,9 +169,31 @@ export function createResolvers({
   const customerPast = model.customers.pastStates(mirrorReaders.customers);
   const productData = mirroredData(model.products, productPast);
   const customerData = mirroredData(model.customers, customerPast);
-  /** References to the entities of a page of a list by sales, carrying its point in time on. */
-  const refs = (page: Connection<string>, refAsOf: string | undefined): Connection<SalesRef> =>
-    mapNodes(page, (id) => ({ id, asOf: refAsOf ?? null }));
+  /**
+   * A list of products or customers by their sales: kept per event now; as of a point in time, the
+   * entities live then (as they were) sorted by their figures then. Its entities are references,
+   * carrying that point on, that their owner resolves.
+   */
+  const bySales = async <O extends string, D, E extends EventEnvelope>(
+    args: ListArgs,
+    list: {
+      readonly orders: readonly O[];
+      /** The figure a list is sorted by unless asked otherwise (highest first). */
+      readonly byDefault: O;
+      readonly current: { page(args: SortedPageArgs<O>): Connection<SalesRef> };
+      readonly mirror: WholeStateReadModel<Mirrored<D>, E>;
+      readonly past: EntityHistory<Mirrored<D>, E>;
+      readonly sortAt: (live: Mirrored<D>[], readAt: Position, page: SortedPageArgs<O>) => Connection<string>;
+    },
+  ): Promise<Connection<SalesRef>> => {
+    const { orders, byDefault, current, mirror, past, sortAt } = list;
+    const page = sortedPageArgs(args, orders, { order: byDefault, descending: true });
+    if (args.asOf === undefined || args.asOf === null) return current.page(page);
+    const when = await pointInTime(args.asOf, projector, asOfTimeoutMs);
+    const { readAt, refAsOf } = readPointAt(when);
+    const live = await past.allAt(mirror.times.cut(mirror.topic, when.asOf), (id) => mirror.table.get(id));
+    return mapNodes(sortAt(live, readAt, page), (id) => ({ id, asOf: refAsOf ?? null }));
+  };
   const marked = (page: Connection<StoredPurchase>, { refAsOf }: ReadPoint): Connection<PurchaseAt> =>
     refAsOf === undefined ? page : mapNodes(page, (purchase) => ({ ...purchase, asOf: refAsOf }));
 
@@ -212,26 +233,24 @@ export function createResolvers({
       },
       // Lists by sales: the figures are this subgraph's, so it answers these lists; the owners
       // resolve the rest of each entity.
-      productsBySales: async (_: unknown, args: ListArgs) => {
-        const page = sortedPageArgs(args, PRODUCT_SALES_ORDERS, BY_SALES);
-        if (args.asOf === undefined || args.asOf === null) return model.productSales.page(page);
-        const when = await pointInTime(args.asOf, projector, asOfTimeoutMs);
-        const { readAt, refAsOf } = readPointAt(when);
-        const live = await productPast.allAt(model.products.times.cut(model.products.topic, when.asOf), (id) =>
-          model.products.table.get(id),
-        );
-        return refs(model.productSalesAt(live, readAt, page), refAsOf);
-      },
-      customersBySales: async (_: unknown, args: ListArgs) => {
-        const page = sortedPageArgs(args, CUSTOMER_SALES_ORDERS, BY_SALES);
-        if (args.asOf === undefined || args.asOf === null) return model.customerSales.page(page);
-        const when = await pointInTime(args.asOf, projector, asOfTimeoutMs);
-        const { readAt, refAsOf } = readPointAt(when);
-        const live = await customerPast.allAt(model.customers.times.cut(model.customers.topic, when.asOf), (id) =>
-          model.customers.table.get(id),
-        );
-        return refs(model.customerSalesAt(live, readAt, page), refAsOf);
-      },
+      productsBySales: (_: unknown, args: ListArgs) =>
+        bySales(args, {
+          orders: PRODUCT_SALES_ORDERS,
+          byDefault: 'TOTAL_SPENT',
+          current: model.productSales,
+          mirror: model.products,
+          past: productPast,
+          sortAt: (live, readAt, page) => model.productSalesAt(live, readAt, page),
+        }),
+      customersBySales: (_: unknown, args: ListArgs) =>
+        bySales(args, {
+          orders: CUSTOMER_SALES_ORDERS,
+          byDefault: 'TOTAL_SPENT',
+          current: model.customerSales,
+          mirror: model.customers,
+          past: customerPast,
+          sortAt: (live, readAt, page) => model.customerSalesAt(live, readAt, page),
+        }),
       sales: async (_: unknown, { asOf }: { asOf?: string | null }, context: SubgraphContext): Promise<SalesAt> => {
         const { readAt } = await readPoint(asOf, context);
         return readAt ? { readAt } : {};
