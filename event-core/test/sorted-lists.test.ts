@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { everyPage } from '../src/testing/index.ts';
 import { compareKeys, SortedLists, sortedPageOf, type SortedListsSpec } from '../src/readmodel/index.ts';
 
 interface Item {
@@ -38,21 +39,6 @@ function naive(items: Iterable<Item>, order: keyof typeof spec.orders, descendin
   return descending ? sorted.reverse() : sorted;
 }
 
-/** Every page of a list, by following endCursor, with `offset` on the first. */
-function follow(
-  page: (after: string | null) => { nodes: readonly Item[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } },
-) {
-  const seen: Item[] = [];
-  let after: string | null = null;
-  for (let pages = 0; pages < 1000; pages++) {
-    const result = page(after);
-    seen.push(...result.nodes);
-    if (!result.pageInfo.hasNextPage) return seen;
-    after = result.pageInfo.endCursor;
-  }
-  throw new Error('the list never ended');
-}
-
 describe('SortedLists', () => {
   it('pages every order, direction and search like a naive sort and filter, through creates, updates and deletes', () => {
     const step = fc.record({
@@ -84,7 +70,7 @@ describe('SortedLists', () => {
         const expected = naive(live.values(), order, descending, search);
         const args = { order, descending, search, first };
         // Page by page from the start, then from an offset: the same entries as the naive list.
-        expect(follow((after) => lists.page({ ...args, after }))).toEqual(expected);
+        expect(everyPage((after) => lists.page({ ...args, after }))).toEqual(expected);
         const skipped = lists.page({ ...args, offset });
         expect(skipped.nodes).toEqual(expected.slice(offset, offset + first));
         expect(skipped.totalCount).toBe(expected.length);

@@ -22,3 +22,21 @@ export function singleFieldChanges(
   }
   return list;
 }
+
+/** Every node of a list, page after page by its `endCursor`; a list that never ends fails the test. */
+export function everyPage<T>(
+  page: (after: string | null) => {
+    readonly nodes: readonly T[];
+    readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  },
+): T[] {
+  const seen: T[] = [];
+  let after: string | null = null;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const result = page(after);
+    seen.push(...result.nodes);
+    if (!result.pageInfo.hasNextPage) return seen;
+    after = result.pageInfo.endCursor;
+  }
+  throw new Error('the list never ended');
+}

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { everyPage } from '@shop/event-core/testing';
 import { compareKeys, type Position } from '@shop/event-core';
 import { TOPICS } from '@shop/schema';
 import type { PurchaseOrder, PurchasesReadModel } from '../src/read-model.ts';
@@ -17,21 +18,6 @@ interface Made {
   readonly date: string;
   readonly partition: number;
   readonly at: Position;
-}
-
-/** Every page of a list, by following endCursor. */
-function follow<T>(
-  page: (after: string | null) => { nodes: readonly T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } },
-) {
-  const seen: T[] = [];
-  let after: string | null = null;
-  for (let pages = 0; pages < 1000; pages++) {
-    const result = page(after);
-    seen.push(...result.nodes);
-    if (!result.pageInfo.hasNextPage) return seen;
-    after = result.pageInfo.endCursor;
-  }
-  throw new Error('the list never ended');
 }
 
 const step = fc.record({
@@ -74,7 +60,7 @@ describe('purchase lists in order', () => {
           const cut = cutAt === undefined ? undefined : purchases[cutAt % purchases.length]!.at;
           const productId = filter === 'product' || filter === 'both' ? 'p1' : undefined;
           const customerId = filter === 'customer' || filter === 'both' ? 'c1' : undefined;
-          const listed = follow((after) => model.page({ first, after, order, descending, productId, customerId }, cut));
+          const listed = everyPage((after) => model.page({ first, after, order, descending, productId, customerId }, cut));
           const key = (p: Made) => [order === 'TOTAL' ? p.cents : Date.parse(p.date), p.id];
           const expected = purchases
             .filter((p) => (!productId || p.productId === productId) && (!customerId || p.customerId === customerId))
@@ -128,14 +114,14 @@ describe('purchase lists in order', () => {
         for (const order of ['PURCHASE_COUNT', 'CUSTOMER_COUNT', 'TOTAL_SPENT'] as const) {
           // Every product was created at T0: ties fall back to the id.
           const expected = [...live].sort((a, b) => compareKeys([figures(a)[order], a], [figures(b)[order], b])).reverse();
-          const listed = follow((after) => model.productSales.page({ order, descending: true, first: 2, after }));
+          const listed = everyPage((after) => model.productSales.page({ order, descending: true, first: 2, after }));
           expect(listed.map((ref) => ref.id)).toEqual(expected);
         }
         const butter = model.productSales.page({ order: 'TOTAL_SPENT', descending: true, search: 'butt' });
         expect(butter.nodes.map((ref) => ref.id)).toEqual(['p2']);
         expect(model.productSales.page({ order: 'TOTAL_SPENT', descending: true, search: 'p2' }).totalCount).toBe(0);
         const spent = (id: string) => purchases.filter((p) => p.customerId === id).reduce((sum, p) => sum + p.cents, 0);
-        const customers = follow((after) =>
+        const customers = everyPage((after) =>
           model.customerSales.page({ order: 'TOTAL_SPENT', descending: false, first: 2, after }),
         );
         expect(customers.map((ref) => ref.id)).toEqual([...CUSTOMERS].sort((a, b) => compareKeys([spent(a), a], [spent(b), b])));
