@@ -31,6 +31,7 @@ import {
   type EventLog,
   type Logger,
   type Position,
+  type SnapshotSettings,
 } from '@shop/event-core';
 import { dashboardRouter } from '@shop/dashboard';
 import { SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
@@ -103,6 +104,11 @@ export interface GatewayOptions {
    * `false` for none. It needs `log`: without the change feed, nothing is cached.
    */
   readonly responseCache?: ResponseCacheOptions | false;
+  /**
+   * Snapshots of the change feed's state (docs/snapshots.md): a start reads only the events after
+   * the newest one. Without them, every start replays the three topics from the beginning.
+   */
+  readonly snapshots?: SnapshotSettings;
 }
 
 export interface RunningGateway {
@@ -229,6 +235,7 @@ export async function startGateway({
   subscriptionLimits = {},
   security: securityOptions = {},
   responseCache = {},
+  snapshots,
 }: GatewayOptions): Promise<RunningGateway> {
   const security: SecurityOptions = { allowIntrospection: !production, ...securityOptions, production };
   if (!security.tokens) logger.warn('no AUTH_TOKENS: the graph is open to anyone who can reach it (development only)');
@@ -285,7 +292,7 @@ export async function startGateway({
   await server.start();
 
   // Subscriptions: @apollo/gateway cannot execute them, so the gateway follows the log itself.
-  const feed = log ? new ChangeFeed(topics, log, logger.child({ module: 'subscriptions' })) : undefined;
+  const feed = log ? new ChangeFeed(topics, log, logger.child({ module: 'subscriptions' }), snapshots) : undefined;
   const subscriptions = feed
     ? startSubscriptionServer({
         httpServer,

@@ -7,6 +7,7 @@ import {
   handleShutdownSignals,
   loadConfig,
   openEventLog,
+  snapshotSettingsFrom,
   startTracing,
   type StartSettings,
 } from '@shop/event-core';
@@ -30,6 +31,8 @@ await checkPortsFree(settings.host, settings.ports).catch((error: unknown) =>
   exitFailedStart(error, settings, logger, 'gateway'),
 );
 const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', exporter: config.OTEL_TRACES_EXPORTER });
+// Subscriptions follow the log themselves: the same topics the subgraphs write.
+const log = openEventLog(config, logger, 'gateway');
 const gateway = await startGateway({
   logger,
   host: config.HOST,
@@ -37,9 +40,9 @@ const gateway = await startGateway({
   production: config.NODE_ENV === 'production',
   security: securityFrom(config),
   responseCache: responseCacheFrom(config),
-  // Subscriptions follow the log themselves: the same topics the subgraphs write.
-  log: openEventLog(config, logger, 'gateway'),
+  log,
   topics: eventTopics(config.TOPIC_PREFIX),
+  snapshots: snapshotSettingsFrom(config, log),
   subgraphUrls: {
     products: config.PRODUCTS_URL ?? [`http://${config.HOST}:${config.PRODUCTS_PORT}/graphql`],
     customers: config.CUSTOMERS_URL ?? [`http://${config.HOST}:${config.CUSTOMERS_PORT}/graphql`],

@@ -34,7 +34,7 @@ export interface SystemOptions {
   readonly openSubgraphs?: boolean;
   /** Bounds of the gateway's response cache, or `false` for none. Default: its defaults. */
   readonly responseCache?: GatewayOptions['responseCache'];
-  /** Read-model snapshots of the subgraphs; none: every start replays the whole log. */
+  /** Read-model snapshots of the subgraphs and the gateway's change feed; none: every start replays the whole log. */
   readonly snapshots?: SnapshotSettings | undefined;
 }
 
@@ -80,6 +80,8 @@ export async function startSystem({
     ...(rest.topics ? { topics: rest.topics } : {}),
     ...(security ? { security } : {}),
     ...(responseCache === undefined ? {} : { responseCache }),
+    // The same store as the subgraphs': one process, one log.
+    ...(rest.snapshots ? { snapshots: rest.snapshots } : {}),
   });
   return {
     gateway,

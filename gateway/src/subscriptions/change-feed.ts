@@ -13,7 +13,10 @@ import {
   type Position,
   type Projection,
   type Projector,
+  type Snapshottable,
+  type SnapshotSettings,
   type Versioned,
+  type WholeStateTableSnapshot,
 } from '@shop/event-core';
 import {
   changeKindOf,
@@ -56,6 +59,15 @@ interface Mirrored<D> extends Versioned {
   readonly data: D;
 }
 
+/** The feed's state as data: what a snapshot of it holds ({@link ChangeFeed.toSnapshot}). */
+export interface ChangeFeedSnapshot {
+  readonly products: WholeStateTableSnapshot<Mirrored<ProductData>>;
+  readonly customers: WholeStateTableSnapshot<Mirrored<CustomerData>>;
+  readonly purchaseIds: readonly string[];
+  readonly purchaseKeys: readonly string[];
+  readonly notChanges: readonly string[];
+}
+
 const mirror = <D extends { id: string; deletedAt: string | null }>(
   _: unknown,
   event: { version: number; data: D },
@@ -71,9 +83,16 @@ const mirror = <D extends { id: string; deletedAt: string | null }>(
  * subscriber is told exactly about the events the subgraphs applied. It keeps the least it needs:
  * products and customers (small), purchase ids and idempotency keys, and the offsets it rejected
  * so that a replay from `after` can skip them without rebuilding state.
+ *
+ * With snapshot settings it starts from its newest snapshot and reads only the tail, as the
+ * subgraphs do. The rejected offsets are part of the snapshot: a subscriber may resume from an
+ * `after` older than the snapshot, and its replay must skip the same records as before the restart.
  */
-export class ChangeFeed implements Projection {
+export class ChangeFeed implements Projection, Snapshottable {
   readonly topics: readonly string[];
+  /** Snapshots of the feed are stored under this name; raise the version when its state changes shape. */
+  readonly snapshotModel = 'gateway-changes';
+  readonly snapshotVersion = 1;
   private readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>(
     'product',
     (e) => e.type === 'ProductCreated',
@@ -96,9 +115,37 @@ export class ChangeFeed implements Projection {
     private readonly names: EventTopics,
     private readonly log: EventLog,
     logger: Logger,
+    snapshots?: SnapshotSettings,
   ) {
     this.topics = [names.products, names.customers, names.purchases];
-    this.projector = createProjector({ name: 'gateway-subscriptions', log, projection: this, logger });
+    this.projector = createProjector({
+      name: 'gateway-subscriptions',
+      log,
+      projection: this,
+      logger,
+      ...(snapshots ? { snapshots } : {}),
+    });
+  }
+
+  /** The feed's state as data, copied (the mirrors' entities are never changed in place, only replaced). */
+  toSnapshot(): ChangeFeedSnapshot {
+    return {
+      products: this.products.toSnapshot(),
+      customers: this.customers.toSnapshot(),
+      purchaseIds: [...this.purchaseIds],
+      purchaseKeys: [...this.purchaseKeys],
+      notChanges: [...this.notChanges],
+    };
+  }
+
+  /** Takes a snapshot's state ({@link toSnapshot}) into this new feed, before it starts. */
+  restore(state: unknown): void {
+    const snapshot = state as ChangeFeedSnapshot;
+    this.products.restore(snapshot.products);
+    this.customers.restore(snapshot.customers);
+    for (const id of snapshot.purchaseIds) this.purchaseIds.add(id);
+    for (const key of snapshot.purchaseKeys) this.purchaseKeys.add(key);
+    for (const record of snapshot.notChanges) this.notChanges.add(record);
   }
 
   start(): Promise<void> {
