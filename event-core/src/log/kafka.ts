@@ -151,7 +151,12 @@ export function createKafkaLog({
 }: KafkaLogOptions): EventLog {
   const kafka = new Kafka({
     clientId,
-    brokers: [...brokers],
+    // kafkajs takes a new client's first broker from this list in turn, starting with the first
+    // entry for every client (the adapter makes a new producer after each failed send, a new
+    // consumer after each crash), and moves to the next one only when a connection is refused. A
+    // first broker that accepts connections and answers nothing (frozen, cut off) would stall
+    // every new client until it answered again; a list in a new order each time spreads them.
+    brokers: () => shuffled(brokers),
     ...(ssl ? { ssl } : {}),
     ...(sasl ? { sasl } : {}),
     // Fail fast: a mutation must learn within `appendTimeoutMs` that the log is down, instead of
@@ -891,6 +896,16 @@ function offsetAssigner(metadata: RecordMetadata[]): (partition: number) => numb
   };
 }
 
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
 function recordBytes(record: OutgoingRecord): number {
   let bytes = Buffer.byteLength(record.key) + Buffer.byteLength(record.value);
   for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
@@ -953,7 +968,10 @@ function brokerNotReady(error: unknown): boolean {
 /**
  * The rule kafkajs applies before restarting a crashed consumer, plus this adapter's own timeouts,
  * plus a missing group coordinator: kafkajs calls that final, but it is what a broker answers while
- * it starts, restarts or is too busy to load the coordinator, and it passes.
+ * it starts, restarts or is too busy to load the coordinator, and it passes. Plus kafkajs' plain
+ * `Error('Broker not connected')` (`broker/index.js`): a request made on a broker connection that
+ * kafkajs closed meanwhile, as it does when a broker of a cluster stops answering; a new consumer
+ * connects afresh.
  */
 export function isRetriable(error: unknown): boolean {
   const cause = rootCause(error);
@@ -961,9 +979,13 @@ export function isRetriable(error: unknown): boolean {
     error instanceof LogUnavailableError ||
     (error as KafkaJSErrorLike)?.name === 'KafkaJSNumberOfRetriesExceeded' ||
     cause.retriable === true ||
-    cause.name === 'KafkaJSGroupCoordinatorNotFound'
+    cause.name === 'KafkaJSGroupCoordinatorNotFound' ||
+    (cause as { message?: unknown }).message === BROKER_NOT_CONNECTED
   );
 }
+
+/** kafkajs' message for a request on a broker connection it has closed. */
+const BROKER_NOT_CONNECTED = 'Broker not connected';
 
 /**
  * Turns a kafkajs failure into what the port promises: {@link LogUnavailableError} when Kafka could
