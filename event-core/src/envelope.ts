@@ -8,6 +8,8 @@ export interface EventMeta {
   readonly correlationId?: string;
   readonly causationId?: string;
   readonly idempotencyKey?: string;
+  /** With an idempotency key: a digest of the mutation's input, so a key reused for another input is refused (`idempotency.ts`). */
+  readonly inputDigest?: string;
   readonly actor?: string;
 }
 
@@ -42,6 +44,7 @@ export const eventMetaSchema = z
     correlationId: z.string().max(MAX_META_LENGTH).optional(),
     causationId: z.string().max(MAX_META_LENGTH).optional(),
     idempotencyKey: z.string().max(MAX_META_LENGTH).optional(),
+    inputDigest: z.string().max(MAX_META_LENGTH).optional(),
     actor: z.string().max(MAX_META_LENGTH).optional(),
   })
   .loose();
@@ -93,6 +96,7 @@ export function wellFormedEnvelope(json: unknown): EventEnvelope | undefined {
         isOptionalText(meta.correlationId, MAX_META_LENGTH) &&
         isOptionalText(meta.causationId, MAX_META_LENGTH) &&
         isOptionalText(meta.idempotencyKey, MAX_META_LENGTH) &&
+        isOptionalText(meta.inputDigest, MAX_META_LENGTH) &&
         isOptionalText(meta.actor, MAX_META_LENGTH)));
   if (!valid) return undefined;
   const envelope: EventEnvelope = { id, type, entityId, version, occurredAt, data, meta: (meta ?? {}) as EventMeta };

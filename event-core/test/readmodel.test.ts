@@ -262,6 +262,7 @@ const itemEvent = (
   version: number,
   name: string,
   idempotencyKey?: string,
+  inputDigest?: string,
 ): ItemEvent => ({
   id: `ev-${++eventCounter}`,
   type,
@@ -269,7 +270,7 @@ const itemEvent = (
   version,
   occurredAt: '2026-01-01T00:00:00.000Z',
   data: { id: entityId, name },
-  meta: idempotencyKey === undefined ? {} : { idempotencyKey },
+  meta: { ...(idempotencyKey === undefined ? {} : { idempotencyKey }), ...(inputDigest === undefined ? {} : { inputDigest }) },
 });
 
 const itemTable = (): WholeStateTable<Item, ItemEvent> =>
@@ -346,6 +347,23 @@ describe('WholeStateTable', () => {
     expect(table.table.get('first')?.name).toBe('original');
     expect(table.table.size).toBe(1);
     expect(table.entityForKey('key-1')).toBe('first');
+  });
+
+  it('rejects an event that reuses an idempotency key for another input, and keeps the first', () => {
+    const table = itemTable();
+    table.apply(itemEvent('ItemCreated', 'first', 1, 'original', 'key-3', 'aaaaaaaaaaaaa'));
+    const reused = table.apply(itemEvent('ItemCreated', 'second', 1, 'other', 'key-3', 'bbbbbbbbbbbbb'));
+    expect(reused.ok).toBe(false);
+    if (!reused.ok) expect(reused.error).toMatchObject({ code: 'CONFLICT', details: { field: 'idempotencyKey' } });
+    // The same input again is a retry; an event from before digests cannot be told apart, so it is one too.
+    expect(table.apply(itemEvent('ItemCreated', 'third', 1, 'same', 'key-3', 'aaaaaaaaaaaaa'))).toEqual({
+      ok: true,
+      entityId: 'first',
+      duplicate: true,
+    });
+    expect(table.apply(itemEvent('ItemCreated', 'fourth', 1, 'old', 'key-3'))).toMatchObject({ duplicate: true });
+    expect(table.table.size).toBe(1);
+    expect(table.inputDigestForKey('key-3')).toBe('aaaaaaaaaaaaa');
   });
 
   it('does not remember the idempotency key of a rejected event', () => {

@@ -1,5 +1,6 @@
 import type { EventEnvelope, EventMeta } from '../envelope.ts';
 import { badInput, notFound } from '../errors.ts';
+import { inputDigest, inputsDiffer, reusedKey } from '../idempotency.ts';
 import { isEntityId } from '../ids.ts';
 import { runCommand, type EventWriter } from '../writer.ts';
 import type { SubgraphContext } from './subgraph-server.ts';
@@ -32,6 +33,10 @@ export interface MutationSpec<T> {
   readonly expectedVersion?: number | null;
   /** The entity an earlier event with this idempotency key touched, if any. */
   readonly entityForKey: (key: string) => string | undefined;
+  /** The input digest that earlier event carried, if any (`idempotency.ts`). */
+  readonly inputDigestForKey: (key: string) => string | undefined;
+  /** The mutation's arguments as the resolvers parsed them, the idempotency key aside: what a retry must repeat. */
+  readonly input: unknown;
   /** Pure decision on the current read model. */
   readonly decide: (meta: EventMeta) => EventEnvelope;
   /** Reads the entity back from the read model once its event is applied. */
@@ -45,13 +50,21 @@ export interface MutationSpec<T> {
  */
 export async function executeMutation<T>(spec: MutationSpec<T>): Promise<T> {
   const key = checkIdempotencyKey(spec.idempotencyKey);
+  const digest = key === undefined ? undefined : inputDigest(spec.input);
   const { entityId, position } = await runCommand({
     writer: spec.writer,
     retryOnConflict: spec.expectedVersion === undefined || spec.expectedVersion === null,
     decide: () => {
       const earlier = key === undefined ? undefined : spec.entityForKey(key);
-      if (earlier !== undefined) return { existingEntityId: earlier };
-      return { event: spec.decide(key === undefined ? spec.context.meta : { ...spec.context.meta, idempotencyKey: key }) };
+      if (earlier !== undefined) {
+        if (inputsDiffer(digest, spec.inputDigestForKey(key!))) throw reusedKey(key!);
+        return { existingEntityId: earlier };
+      }
+      return {
+        event: spec.decide(
+          key === undefined ? spec.context.meta : { ...spec.context.meta, idempotencyKey: key, inputDigest: digest },
+        ),
+      };
     },
   });
   if (position) spec.context.recordPosition(position);

@@ -142,6 +142,9 @@ export function wholeStateResolvers<
         idempotencyKey: args.idempotencyKey,
         expectedVersion: args.expectedVersion,
         entityForKey: (key) => model.entityForKey(key),
+        inputDigestForKey: (key) => model.inputDigestForKey(key),
+        // What the client sent, not the command: a create's command carries a new id every time.
+        input: { ...args, idempotencyKey: undefined },
         decide: (meta) => decide(table.get(command.id), command, { eventId: newEventId(), now: now().toISOString(), meta }),
         read: (id) => table.get(id),
       }),

@@ -92,6 +92,10 @@ export class WholeStateReadModel<
     return this.state.entityForKey(key);
   }
 
+  inputDigestForKey(key: string): string | undefined {
+    return this.state.inputDigestForKey(key);
+  }
+
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome {
     const event = this.spec.toEvent(decoded, record, (id) => this.table.get(id));
     const outcome = this.state.apply(event);

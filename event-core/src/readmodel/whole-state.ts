@@ -1,12 +1,14 @@
 import type { EventEnvelope } from '../envelope.ts';
 import { conflict } from '../errors.ts';
+import { inputsDiffer, reusedKey } from '../idempotency.ts';
 import { applied, duplicateOf, rejected, type ApplyOutcome } from '../projector.ts';
 import { EntityTable, type Versioned } from './entity-table.ts';
 
 /** A {@link WholeStateTable} as data. */
 export interface WholeStateTableSnapshot<T> {
   readonly entities: readonly T[];
-  readonly idempotency: readonly (readonly [key: string, entityId: string])[];
+  /** Each key with the entity its event touched and that event's input digest, if it had one. */
+  readonly idempotency: readonly (readonly [key: string, entityId: string, inputDigest: string | undefined])[];
 }
 
 /**
@@ -19,11 +21,13 @@ export interface WholeStateTableSnapshot<T> {
  *   so it is taken as it is. No decision makes such a record otherwise: an entity is only updated
  *   or deleted after its create was applied, and both are in the same partition, in order;
  * - an event whose idempotency key was already applied is a retry that raced its first attempt:
- *   it changes nothing and points at the entity of the first one.
+ *   it changes nothing and points at the entity of the first one; unless its input digest says
+ *   it is another request that reused the key: then it is rejected with CONFLICT.
  */
 export class WholeStateTable<T extends Versioned, E extends EventEnvelope = EventEnvelope> {
   readonly table: EntityTable<T>;
-  private readonly idempotency = new Map<string, string>();
+  /** Idempotency key → the entity its event touched, and that event's input digest. */
+  private readonly idempotency = new Map<string, { readonly entityId: string; readonly inputDigest: string | undefined }>();
 
   constructor(
     private readonly kind: string,
@@ -39,24 +43,36 @@ export class WholeStateTable<T extends Versioned, E extends EventEnvelope = Even
 
   /** The table's state as data, copied: every entity (deleted ones too) and the idempotency keys seen. */
   toSnapshot(): WholeStateTableSnapshot<T> {
-    return { entities: this.table.all(), idempotency: [...this.idempotency] };
+    return {
+      entities: this.table.all(),
+      idempotency: [...this.idempotency].map(([key, { entityId, inputDigest }]) => [key, entityId, inputDigest] as const),
+    };
   }
 
   /** Takes the state of a snapshot ({@link toSnapshot}) into this empty table. */
   restore(snapshot: WholeStateTableSnapshot<T>): void {
     for (const entity of snapshot.entities) this.table.put(entity);
-    for (const [key, id] of snapshot.idempotency) this.idempotency.set(key, id);
+    for (const [key, entityId, inputDigest] of snapshot.idempotency) this.idempotency.set(key, { entityId, inputDigest });
   }
 
   /** The entity an earlier event with this idempotency key touched. */
   entityForKey(key: string): string | undefined {
-    return this.idempotency.get(key);
+    return this.idempotency.get(key)?.entityId;
+  }
+
+  /** The input digest of the earlier event with this idempotency key, if it carried one. */
+  inputDigestForKey(key: string): string | undefined {
+    return this.idempotency.get(key)?.inputDigest;
   }
 
   apply(event: E): ApplyOutcome {
     const key = event.meta.idempotencyKey;
     const earlier = key === undefined ? undefined : this.idempotency.get(key);
-    if (earlier !== undefined) return duplicateOf(earlier);
+    if (earlier !== undefined) {
+      return inputsDiffer(earlier.inputDigest, event.meta.inputDigest)
+        ? rejected(reusedKey(key!))
+        : duplicateOf(earlier.entityId);
+    }
     const state = this.table.get(event.entityId);
     const current = state?.version ?? 0;
     const inSequence = this.isCreate(event)
@@ -64,7 +80,7 @@ export class WholeStateTable<T extends Versioned, E extends EventEnvelope = Even
       : state === undefined || event.version === current + 1;
     if (!inSequence) return rejected(conflict(this.kind, event.entityId, event.version - 1, current));
     this.table.put(this.evolve(state, event));
-    if (key !== undefined) this.idempotency.set(key, event.entityId);
+    if (key !== undefined) this.idempotency.set(key, { entityId: event.entityId, inputDigest: event.meta.inputDigest });
     return applied(event.entityId);
   }
 }

@@ -3,7 +3,9 @@ import {
   ArraySource,
   countBelow,
   creationKey,
+  digestValue,
   DomainError,
+  inputsDiffer,
   duplicateOf,
   IdNumbers,
   IntColumn,
@@ -13,6 +15,7 @@ import {
   pageInOrder,
   sortedPageOf,
   rejected,
+  reusedKey,
   SortedIndex,
   SortedLists,
   WholeStateReadModel,
@@ -352,6 +355,8 @@ interface PurchaseRowsSnapshot {
 export interface PurchasesSnapshot {
   readonly rows: PurchaseRowsSnapshot;
   readonly idempotency: readonly (readonly [key: string, row: number])[];
+  /** Per row, the input digest of its event (NaN: none). */
+  readonly inputDigests: Float64Array;
   readonly products: WholeStateSnapshot<Mirrored<ProductData>>;
   readonly customers: WholeStateSnapshot<Mirrored<CustomerData>>;
   readonly times: TimeIndexSnapshot;
@@ -416,6 +421,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   private readonly byCustomer: Totals[] = [];
   /** Idempotency key → row of the purchase it made. */
   private readonly idempotency = new Map<string, number>();
+  /** Per row, the input digest its event carried (NaN: none), as a number: 8 bytes a purchase. */
+  private inputDigests = new NumberColumn();
   /** Every purchase in both orders. */
   private readonly all: PurchaseOrders;
   /** Revenue of every purchase. */
@@ -518,19 +525,25 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     }
     if (topic !== this.names.purchases) throw new Error(`not a topic of this read model: ${topic}`);
     const event = toPurchaseEvent(decoded, record);
-    const key = decoded.format === 'envelope' ? decoded.event.meta.idempotencyKey : undefined;
-    const outcome = this.applyPurchase(evolve(event), key, record);
+    const meta = decoded.format === 'envelope' ? decoded.event.meta : {};
+    const outcome = this.applyPurchase(evolve(event), meta.idempotencyKey, digestValue(meta.inputDigest), record);
     if (outcome.ok && !outcome.duplicate) this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
     return outcome;
   }
 
-  private applyPurchase(purchase: Purchase, key: string | undefined, record: LogRecord): ApplyOutcome {
+  private applyPurchase(purchase: Purchase, key: string | undefined, digest: number, record: LogRecord): ApplyOutcome {
     const earlier = key === undefined ? undefined : this.idempotency.get(key);
-    if (earlier !== undefined) return duplicateOf(this.rows.ids.id(earlier));
+    if (earlier !== undefined) {
+      // A retry that raced its first attempt, unless another request reused the key.
+      return inputsDiffer(this.inputDigests.at(earlier), digest)
+        ? rejected(reusedKey(key!))
+        : duplicateOf(this.rows.ids.id(earlier));
+    }
     const row = this.rows.add(purchase, record.partition, record.offset);
     if (row === undefined) {
       return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
     }
+    this.inputDigests.push(digest);
     this.index(row);
     if (key !== undefined) this.idempotency.set(key, row);
     return applied(purchase.id);
@@ -569,6 +582,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     return {
       rows: this.rows.toSnapshot(),
       idempotency: [...this.idempotency],
+      inputDigests: this.inputDigests.toArray(),
       products: this.products.toSnapshot(),
       customers: this.customers.toSnapshot(),
       times: this.times.toSnapshot(),
@@ -586,6 +600,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     for (const { id } of snapshot.products.table.entities) this.syncProduct(id);
     for (const { id } of snapshot.customers.table.entities) this.syncCustomer(id);
     for (const [key, row] of snapshot.idempotency) this.idempotency.set(key, row);
+    if (snapshot.inputDigests.length !== this.rows.count) throw new Error('the snapshot has an input digest per purchase');
+    this.inputDigests = NumberColumn.from(snapshot.inputDigests);
   }
 
   purchase(id: string): StoredPurchase | undefined {
@@ -603,6 +619,13 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   entityForKey(key: string): string | undefined {
     const row = this.idempotency.get(key);
     return row === undefined ? undefined : this.rows.ids.id(row);
+  }
+
+  /** The input digest of the purchase made with this idempotency key, if its event carried one. */
+  inputDigestForKey(key: string): string | undefined {
+    const row = this.idempotency.get(key);
+    const digest = row === undefined ? Number.NaN : this.inputDigests.at(row);
+    return Number.isNaN(digest) ? undefined : digest.toString(16).padStart(13, '0');
   }
 
   private productTotals(productId: string): ProductTotals | undefined {

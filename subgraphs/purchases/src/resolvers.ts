@@ -333,6 +333,8 @@ export function createResolvers({
           context,
           idempotencyKey,
           entityForKey: (key) => model.entityForKey(key),
+          inputDigestForKey: (key) => model.inputDigestForKey(key),
+          input,
           decide: (meta) => {
             const product = model.products.table.getLive(productId);
             const view = {

@@ -278,6 +278,19 @@ describe('PurchasesReadModel aggregates', () => {
     expect(model.entityForKey('k')).toBe('u1');
   });
 
+  it('rejects a purchase that reuses an idempotency key for another input, and counts the first once', () => {
+    const model = givenShop();
+    purchase(model, 'u1', 'p1', 'c1', undefined, { idempotencyKey: 'k', inputDigest: '0000000000abc' });
+    const other = decide(viewOf(model, 'p1', 'c1'), buy({ id: 'u2' }), at(T1, { idempotencyKey: 'k', inputDigest: '0000000000def' }));
+    const outcome = feed(model, TOPICS.purchases, other);
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error).toMatchObject({ code: 'CONFLICT', details: { field: 'idempotencyKey' } });
+    const same = decide(viewOf(model, 'p1', 'c1'), buy({ id: 'u3' }), at(T1, { idempotencyKey: 'k', inputDigest: '0000000000abc' }));
+    expect(feed(model, TOPICS.purchases, same)).toEqual({ ok: true, entityId: 'u1', duplicate: true });
+    expect(model.productStats('p1').purchaseCount).toBe(1);
+    expect(model.inputDigestForKey('k')).toBe('0000000000abc');
+  });
+
   it('rejects a second purchase with the same id with CONFLICT and counts it once', () => {
     const model = givenShop();
     purchase(model, 'u1', 'p1', 'c1');
