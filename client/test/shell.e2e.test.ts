@@ -79,7 +79,7 @@ describe('the shell (npm run shell) driven through stdin', () => {
       input: '.help\n',
     });
     expect(status).toBe(0);
-    expect(stdout).toContain(`p = await Product.create({ name: 'Butter', price: 1.50 })`);
+    expect(stdout).toContain(`p = await Product.create({ name: 'Milk', price: 0.99 })`);
     expect(stdout).toContain('await Purchase.list({ customerId: c.id })');
   });
 });
