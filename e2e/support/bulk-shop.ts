@@ -11,6 +11,8 @@ export interface ShopShape {
   /** Purchases are spread over this many days before `now`. */
   readonly days?: number;
   readonly now?: Date;
+  /** Records per append. Default 20,000 (the embedded log); a Kafka broker takes about 1 MB per append, some 2,000 records. */
+  readonly recordsPerAppend?: number;
 }
 
 export interface ShopCustomer {
@@ -28,6 +30,7 @@ export interface BulkShop {
   readonly revenueCents: number;
   /** By product index, as `productIds`. */
   readonly productTotalCents: Float64Array;
+  readonly productPurchases: Uint32Array;
   /** By customer index, as `customers`. */
   readonly customerTotalCents: Float64Array;
   readonly customerPurchases: Uint32Array;
@@ -74,7 +77,7 @@ const cents = (amount: number): string => `${Math.floor(amount / 100)}.${String(
 export async function writeShop(
   log: EventLog,
   topics: EventTopics,
-  { products, customers, purchases, seed, days = 30, now = new Date() }: ShopShape,
+  { products, customers, purchases, seed, days = 30, now = new Date(), recordsPerAppend = RECORDS_PER_APPEND }: ShopShape,
 ): Promise<BulkShop> {
   await provisionEventTopics(log, [topics.products, topics.customers, topics.purchases]);
   const random = seeded(seed);
@@ -109,12 +112,13 @@ export async function writeShop(
   );
 
   const productTotalCents = new Float64Array(products);
+  const productPurchases = new Uint32Array(products);
   const customerTotalCents = new Float64Array(customers);
   const customerPurchases = new Uint32Array(customers);
   let revenueCents = 0;
   const startMs = now.getTime() - days * DAY_MS;
-  for (let written = 0; written < purchases; written += RECORDS_PER_APPEND) {
-    const batch = Math.min(RECORDS_PER_APPEND, purchases - written);
+  for (let written = 0; written < purchases; written += recordsPerAppend) {
+    const batch = Math.min(recordsPerAppend, purchases - written);
     const records = [];
     for (let i = 0; i < batch; i++) {
       const product = Math.floor(random() * products);
@@ -122,6 +126,7 @@ export async function writeShop(
       const totalCents = 100 + Math.floor(random() * 9_900);
       const transactionDate = new Date(startMs + Math.floor(random() * (days * DAY_MS - 60_000))).toISOString();
       productTotalCents[product]! += totalCents;
+      productPurchases[product]! += 1;
       customerTotalCents[customer]! += totalCents;
       customerPurchases[customer]! += 1;
       revenueCents += totalCents;
@@ -153,6 +158,7 @@ export async function writeShop(
     purchases,
     revenueCents,
     productTotalCents,
+    productPurchases,
     customerTotalCents,
     customerPurchases,
   };
