@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { LogUnavailableError } from './log/port.ts';
+import { LogDamagedError, LogUnavailableError } from './log/port.ts';
 
 /**
  * Start failures a user can cause (a port in use, a HOST that is not here, a Kafka broker that
@@ -69,7 +69,7 @@ export async function checkPortsFree(host: string, ports: readonly PortSetting[]
  * (then it is a fault of the program, to be logged with its stack trace).
  */
 export function startFailureMessage(error: unknown, { host, ports, brokers }: StartSettings): string | undefined {
-  if (error instanceof StartFailure) return error.message;
+  if (error instanceof StartFailure || error instanceof LogDamagedError) return error.message;
   if (error instanceof LogUnavailableError && brokers?.length) {
     const at = `${brokers.join(',')} (KAFKA_BROKERS)`;
     return UNREACHABLE.test(error.message)

@@ -120,26 +120,44 @@ describe('a damaged embedded log: start ends ready or with a clear error, never 
     expect(await startOn(file)).toEqual({ ready: true, applied: EVENTS, skipped: 0 });
   });
 
-  it('a service on a damaged log exits non-zero with one line that says what to do', async () => {
-    const dataDir = join(dir, 'service');
-    mkdirSync(dataDir, { recursive: true });
-    copyFileSync(intact, join(dataDir, 'events.sqlite'));
-    overwrite(join(dataDir, 'events.sqlite'), 0, 100, 0x41);
-    const port = await new Promise<number>((resolve) => {
+  /** A free port on this machine. */
+  const freePort = () =>
+    new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
         const { port: free } = server.address() as { port: number };
         server.close(() => resolve(free));
       });
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/products/src/main.ts'], {
-      env: { ...process.env, DATA_DIR: dataDir, PRODUCTS_PORT: String(port), LOG_PRETTY: 'false', NODE_ENV: 'development' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(1);
-    expect(output).toMatch(/is damaged .*restore it from a backup, or move it away/);
-  }, 60_000);
+
+  it.each([
+    ['a subgraph process', 'subgraphs/products/src/main.ts', ['PRODUCTS_PORT']],
+    [
+      'npm start (the whole system)',
+      'system/src/start.ts',
+      ['GATEWAY_PORT', 'PRODUCTS_PORT', 'CUSTOMERS_PORT', 'PURCHASES_PORT'],
+    ],
+  ])(
+    '%s on a damaged log exits non-zero with one sentence that says what to do, and no stack trace',
+    async (_, entry, settings) => {
+      const dataDir = join(dir, `service-${settings.length}`);
+      mkdirSync(dataDir, { recursive: true });
+      copyFileSync(intact, join(dataDir, 'events.sqlite'));
+      overwrite(join(dataDir, 'events.sqlite'), 0, 100, 0x41);
+      const ports: Record<string, string> = {};
+      for (const setting of settings) ports[setting] = String(await freePort());
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+        env: { ...process.env, DATA_DIR: dataDir, ...ports, LOG_PRETTY: 'false', NODE_ENV: 'development' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(output).toMatch(/is damaged .*restore it from a backup, or move it away/);
+      // No stack frame, in plain text or inside a JSON log line.
+      expect(output).not.toMatch(/\bat .*\.[cm]?[jt]s:\d+/);
+    },
+    60_000,
+  );
 });

@@ -12,6 +12,7 @@ import {
   openEventLog,
   snapshotSettingsFrom,
   startTracing,
+  type EventLog,
   type StartSettings,
 } from '@shop/event-core';
 import { responseCacheFrom, securityFrom } from '@shop/gateway';
@@ -38,7 +39,12 @@ const settings: StartSettings = {
 };
 // Before the log is opened: a second `npm start` stops here, not after replaying the whole log.
 await checkPortsFree(settings.host, settings.ports).catch((error: unknown) => exitFailedStart(error, settings, logger, 'shop'));
-const log = openEventLog(config, logger, 'shop');
+let log: EventLog;
+try {
+  log = openEventLog(config, logger, 'shop');
+} catch (error) {
+  exitFailedStart(error, settings, logger, 'shop');
+}
 const startedAt = Date.now();
 const tracing = await startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'shop', exporter: config.OTEL_TRACES_EXPORTER });
 try {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { createEmbeddedSnapshotStore } from '../snapshot/embedded-store.ts';
 import { partitionFor } from './partitioner.ts';
 import {
+  LogDamagedError,
   LogUnavailableError,
   type AppendResult,
   type EventLog,
@@ -58,7 +59,7 @@ export function createEmbeddedLog({ file, pollIntervalMs = 250, maxBatchSize = 2
   const explained = (error: unknown): Error => {
     const code = String((error as { code?: unknown }).code ?? '');
     if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return error as Error;
-    return new Error(
+    return new LogDamagedError(
       `the embedded event log ${file} is damaged (${(error as Error).message}): restore it from a backup, or move it away to start with an empty log`,
       { cause: error },
     );

@@ -6,6 +6,7 @@
  * delivered to every reader in offset order. Both adapters (Kafka and embedded) pass the same
  * contract suite in `src/testing/contract.ts`.
  */
+import type { Decoded } from '../codec.ts';
 import type { SnapshotStore, SnapshotStoreOptions } from '../snapshot/store.ts';
 
 /** A record as stored in a topic partition. */
@@ -60,6 +61,26 @@ export interface FollowOptions {
   readonly onError?: (error: Error) => void;
 }
 
+/**
+ * A record of a bounded replay ({@link EventLog.replay}): the log may have decoded its event on the
+ * thread that read it, with the codec (`decodeRecord`), and hands over the event or the reason it
+ * is not one; `undefined` leaves the decoding to the caller.
+ */
+export interface ReplayRecord extends LogRecord {
+  readonly decoded?: Decoded | { readonly error: string };
+}
+
+export interface ReplayOptions {
+  /** Next offset to read per partition; partitions not listed start at 0. */
+  readonly from?: PartitionOffsets;
+  /** Where to stop, per partition (exclusive): the high-water marks taken before. Partitions not listed are not read. */
+  readonly until: PartitionOffsets;
+  /** Called with each batch, in offset order per partition; the next batch waits for a returned promise. */
+  readonly onBatch: (records: readonly ReplayRecord[]) => void | Promise<void>;
+  /** Ends the replay early: the promise resolves once no handler runs any more. */
+  readonly signal?: AbortSignal;
+}
+
 /** A live reader; {@link Follower.close} stops it and resolves once no handler runs any more. */
 export interface Follower {
   close(): Promise<void>;
@@ -80,6 +101,14 @@ export interface EventLog {
   /** Reads a topic from `from` (default: the beginning), then keeps delivering new records. */
   follow(topic: string, options: FollowOptions): Promise<Follower>;
   /**
+   * Reads a topic from `from` up to `until` and resolves once every record below `until` was
+   * handed to `onBatch` (or `signal` ended it): the replay at start, done off the main thread
+   * where the adapter can (Kafka: a worker thread fetches and decodes). Optional: a log without it
+   * replays through {@link EventLog.follow}. Rejects when the read fails; records handed over
+   * until then stay handed over, so the caller can go on from where it got.
+   */
+  replay?(topic: string, options: ReplayOptions): Promise<void>;
+  /**
    * Reads the records at the given offsets of one partition, on demand (history, time travel), and
    * resolves once all of them are read: in offset order, each once, however `offsets` is ordered.
    * Offsets that hold no record (removed by compaction or retention, or at or past the
@@ -96,6 +125,14 @@ export interface EventLog {
    */
   snapshotStore?(options?: SnapshotStoreOptions): SnapshotStore;
   close(): Promise<void>;
+}
+
+/**
+ * Raised when the log's own storage is damaged (a cut or overwritten embedded log file): not a
+ * defect of the program, and nothing a retry fixes. Its message says what to do.
+ */
+export class LogDamagedError extends Error {
+  override readonly name = 'LogDamagedError';
 }
 
 /** Raised when the log cannot take or serve a request (broker down, closed log). */
