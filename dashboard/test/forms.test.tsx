@@ -94,6 +94,27 @@ describe('the forms', () => {
     expect(description(price)).toMatch(/^Money must be a decimal amount with at most two decimals/);
   });
 
+  it('show the gateway’s scalar error at its field without the field’s name in front', async () => {
+    const user = userEvent.setup();
+    const server = new FakeServer();
+    serveWorld(server, { products: [], customers: [], purchases: [] });
+    server.on('CreateProduct', () =>
+      graphQLError('price: Money must be a decimal amount with at most two decimals, such as "1.50" (got "1.234")', {
+        code: 'BAD_USER_INPUT',
+        field: 'price',
+      }),
+    );
+    renderApp('/products', server);
+    const form = await screen.findByRole('form', { name: 'New product' });
+    await user.type(within(form).getByLabelText('Name'), 'Jam');
+    await user.type(within(form).getByLabelText('Price'), '1.234');
+    await user.click(within(form).getByRole('button', { name: 'Create product' }));
+
+    const price = within(form).getByLabelText('Price');
+    await waitFor(() => expect(price.getAttribute('aria-invalid')).toBe('true'));
+    expect(description(price)).toMatch(/^Money must be a decimal amount with at most two decimals/);
+  });
+
   it('edit with expectedVersion, offer to reload on CONFLICT, and save the reloaded version', async () => {
     const user = userEvent.setup();
     const server = new FakeServer();

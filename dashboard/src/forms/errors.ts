@@ -54,8 +54,11 @@ export function formErrors(error: unknown, values: Readonly<Record<string, strin
       conflict = message;
       continue;
     }
-    if (field && field in values && !fields[field]) fields[field] = cleanMessage(message);
-    else form.push(cleanMessage(message));
+    // Shown next to its field, a message needs no "price: " in front.
+    if (field && field in values && !fields[field]) {
+      const text = cleanMessage(message);
+      fields[field] = text.startsWith(`${field}: `) ? text.slice(field.length + 2) : text;
+    } else form.push(cleanMessage(message));
   }
   return { fields, ...(form.length ? { form: form.join(' ') } : {}), ...(conflict ? { conflict } : {}) };
 }
