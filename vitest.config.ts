@@ -56,7 +56,8 @@ export default defineConfig({
             'client/test/**/*.e2e.test.ts',
             'bench/test/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**'],
+          // The three-broker fault suite has its own command: `npm run test:cluster` (vitest.cluster.config.ts).
+          exclude: ['**/node_modules/**', 'e2e/cluster/**'],
           globalSetup: ['./e2e/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
