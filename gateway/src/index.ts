@@ -43,6 +43,7 @@ import { holderOf, ownOrigins, protection, roleOf, unauthenticated, type Role, t
 import { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
+export { CHANGE_FEED_SNAPSHOTS } from './subscriptions/change-feed.ts';
 export type { Role, SecurityOptions, QueryLimits, TokenHolder } from './security.ts';
 export { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
 

@@ -59,6 +59,9 @@ interface Mirrored<D> extends Versioned {
   readonly data: D;
 }
 
+/** The change feed's snapshots: their name in the store, and the version of the shape of its state (raise it when that changes). */
+export const CHANGE_FEED_SNAPSHOTS = { model: 'gateway-changes', version: 1 } as const;
+
 /** The feed's state as data: what a snapshot of it holds ({@link ChangeFeed.toSnapshot}). */
 export interface ChangeFeedSnapshot {
   readonly products: WholeStateTableSnapshot<Mirrored<ProductData>>;
@@ -90,9 +93,8 @@ const mirror = <D extends { id: string; deletedAt: string | null }>(
  */
 export class ChangeFeed implements Projection, Snapshottable {
   readonly topics: readonly string[];
-  /** Snapshots of the feed are stored under this name; raise the version when its state changes shape. */
-  readonly snapshotModel = 'gateway-changes';
-  readonly snapshotVersion = 1;
+  readonly snapshotModel = CHANGE_FEED_SNAPSHOTS.model;
+  readonly snapshotVersion = CHANGE_FEED_SNAPSHOTS.version;
   private readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>(
     'product',
     (e) => e.type === 'ProductCreated',

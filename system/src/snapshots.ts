@@ -1,0 +1,28 @@
+/**
+ * `npm run snapshots -- list | drop <model> | drop --all`: the read-model snapshots in the
+ * configured log's store (see `snapshots-command.ts` and docs/snapshots.md).
+ */
+import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { runSnapshotsCommand } from './snapshots-command.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(2);
+}
+// Only what goes wrong: the command's own output is its answer.
+const logger = createLogger({ level: 'warn', pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name: 'snapshots' });
+const log = openEventLog(config, logger, 'shop-snapshots');
+const store = log.snapshotStore?.({ topicPrefix: config.TOPIC_PREFIX });
+let status = 1;
+try {
+  if (!store) throw new Error('this event log keeps no snapshots');
+  status = await runSnapshotsCommand({ args: process.argv.slice(2), store, out: (line) => console.log(line) });
+} catch (error) {
+  console.error(`the snapshots could not be read or dropped: ${(error as Error).message}`);
+} finally {
+  await log.close().catch(() => undefined);
+}
+process.exit(status);
