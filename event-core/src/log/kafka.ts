@@ -39,6 +39,7 @@ import {
   type OutgoingRecord,
   type TopicSpec,
 } from './port.ts';
+import { replayKafkaTopic } from './kafka-replay.ts';
 import { createKafkaSnapshotStore } from '../snapshot/kafka-store.ts';
 
 /** The logger methods the adapter uses, in pino's `(object, message)` form. */
@@ -407,6 +408,16 @@ export function createKafkaLog({
         throw toLogError(error, topic);
       }
       return follower;
+    },
+
+    async replay(topic, options) {
+      ensureOpen(closed);
+      const connection = { brokers, clientId, maxWaitTimeMs, ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) };
+      try {
+        await replayKafkaTopic(connection, topic, options);
+      } catch (error) {
+        throw toLogError(error, topic);
+      }
     },
 
     async read(topic, partition, offsets) {

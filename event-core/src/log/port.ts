@@ -6,7 +6,6 @@
  * delivered to every reader in offset order. Both adapters (Kafka and embedded) pass the same
  * contract suite in `src/testing/contract.ts`.
  */
-import type { Decoded } from '../codec.ts';
 import type { SnapshotStore, SnapshotStoreOptions } from '../snapshot/store.ts';
 
 /** A record as stored in a topic partition. */
@@ -61,22 +60,13 @@ export interface FollowOptions {
   readonly onError?: (error: Error) => void;
 }
 
-/**
- * A record of a bounded replay ({@link EventLog.replay}): the log may have decoded its event on the
- * thread that read it, with the codec (`decodeRecord`), and hands over the event or the reason it
- * is not one; `undefined` leaves the decoding to the caller.
- */
-export interface ReplayRecord extends LogRecord {
-  readonly decoded?: Decoded | { readonly error: string };
-}
-
 export interface ReplayOptions {
   /** Next offset to read per partition; partitions not listed start at 0. */
   readonly from?: PartitionOffsets;
   /** Where to stop, per partition (exclusive): the high-water marks taken before. Partitions not listed are not read. */
   readonly until: PartitionOffsets;
   /** Called with each batch, in offset order per partition; the next batch waits for a returned promise. */
-  readonly onBatch: (records: readonly ReplayRecord[]) => void | Promise<void>;
+  readonly onBatch: BatchHandler;
   /** Ends the replay early: the promise resolves once no handler runs any more. */
   readonly signal?: AbortSignal;
 }
@@ -102,8 +92,9 @@ export interface EventLog {
   follow(topic: string, options: FollowOptions): Promise<Follower>;
   /**
    * Reads a topic from `from` up to `until` and resolves once every record below `until` was
-   * handed to `onBatch` (or `signal` ended it): the replay at start, done off the main thread
-   * where the adapter can (Kafka: a worker thread fetches and decodes). Optional: a log without it
+   * handed to `onBatch` (or `signal` ended it): the replay at start, read off the main thread
+   * where the adapter can (Kafka: a worker thread fetches the records and takes kafkajs' protocol
+   * apart; decoding the events stays with the caller). Optional: a log without it
    * replays through {@link EventLog.follow}. Rejects when the read fails; records handed over
    * until then stay handed over, so the caller can go on from where it got.
    */
