@@ -4,7 +4,17 @@
  */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['replay', 'read-cost', 'list-cost', 'dashboard', 'reads', 'writes', 'live', 'fanout'] as const;
+export const SCENARIOS = [
+  'replay',
+  'read-cost',
+  'list-cost',
+  'dashboard',
+  'reads',
+  'writes',
+  'snapshot-writes',
+  'live',
+  'fanout',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

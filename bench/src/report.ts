@@ -106,10 +106,19 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
   the high-water marks, in events per second; against a plain kafkajs consumer (defaults,
   \`eachBatch\`, no processing) reading the purchases topic. Both clocks include joining the
   consumer group. The baseline is the mean of one read before and one after the rebuild. The
-  systems of the other scenarios are up meanwhile, caught up and idle.
+  systems of the other scenarios are up meanwhile, caught up and idle. No snapshot exists yet (a
+  cold replay); the projector keeps snapshots as the services do and saves one once the clock
+  has stopped.
 - **projection memory**: heap used after a full GC (\`--expose-gc\`) with the rebuilt model alive,
   minus the heap before the rebuild; the ratio is heap after ÷ heap before. The target is scaled
   to 1,000,000 purchases when the run loads fewer.
+- **restart from a snapshot**: the whole purchases subgraph (\`startPurchasesSubgraph\`: a new Kafka
+  client, its HTTP server, the newest snapshot loaded from the log's snapshot topic and checked,
+  the tail replayed, followers joined) from the call until it is ready, on the large data set
+  against the small one, each left with a snapshot by the replay row; restarts alternate, medians.
+- **writes while a snapshot is taken**: \`createPurchase\` as in _writes_, while the purchases
+  subgraph of the small system takes snapshots of its read model back to back (the next as soon as
+  the last is stored), against the same writes without; rounds alternate. Ratio of throughputs.
 - **writes**: \`createPurchase\` through the gateway (append, wait for its own projection,
   read-your-writes fields from three subgraphs), closed loop; against \`product(id)\` through the
   same gateway (one subgraph), same clients. Ratio of throughputs. The baseline is sent with

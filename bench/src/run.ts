@@ -21,6 +21,7 @@ import { fanoutRow } from './scenarios/fanout.ts';
 import { liveRows } from './scenarios/live.ts';
 import { dashboardRows, listCostRows, readCostRow } from './scenarios/reads.ts';
 import { replayRows, startReplayChild } from './scenarios/replay.ts';
+import { snapshotWritesRow } from './scenarios/snapshot-writes.ts';
 import { writesRow } from './scenarios/writes.ts';
 import { planSubgraphs, startHiveGateway, startSystem, waitUntilCaughtUp, type SystemsContext } from './systems.ts';
 
@@ -206,6 +207,13 @@ export async function runBench(options: BenchOptions, progress: (message: string
           rows,
           'writes',
           () => writesRow(ctx, small),
+          (row) => [row],
+        );
+      if (wants('snapshot-writes'))
+        await attempt(
+          rows,
+          'writes while a snapshot is taken',
+          () => snapshotWritesRow(ctx, small),
           (row) => [row],
         );
       if (wants('live'))

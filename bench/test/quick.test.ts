@@ -12,6 +12,7 @@ const brokers = inject('kafkaBrokers');
 const ROWS = [
   'replay',
   'projection memory',
+  'restart from a snapshot',
   'read cost',
   'list cost: customers by total spent',
   'list cost: purchases by total',
@@ -22,6 +23,7 @@ const ROWS = [
   'dashboard reads: customers page',
   'dashboard reads: products page',
   'writes',
+  'writes while a snapshot is taken',
   'live latency: median',
   'live latency: p99',
   'fan-out',

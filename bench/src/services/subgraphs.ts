@@ -2,6 +2,10 @@
  * Bench child: the three subgraphs on Kafka, each with its own event-log client as if it were its
  * own process, all three in this one (fewer processes than cores would otherwise compete on a
  * two-core machine). Reports its URLs once every read model has caught up.
+ *
+ * The purchases subgraph keeps snapshots in the log's own store, as the services do, but takes
+ * them only when asked (`snapshots`: back to back while on), so that no scenario meets one by
+ * chance; one is still saved at a graceful stop.
  */
 import { createKafkaLog, createLogger } from '@shop/event-core';
 import { startCustomersSubgraph } from '@shop/customers-subgraph';
@@ -32,18 +36,51 @@ serveChild(async () => {
   );
   const [productsLog, customersLog, purchasesLog] = logs as [(typeof logs)[0], (typeof logs)[0], (typeof logs)[0]];
   const common = { logger, host: '127.0.0.1', partitions, topics, mutationTimeoutMs: 30_000 };
+  const snapshots = {
+    store: purchasesLog.snapshotStore!({ topicPrefix: prefix }),
+    everyEvents: Number.MAX_SAFE_INTEGER,
+    everyMs: 2 ** 31 - 1,
+    afterReplayEvents: Number.MAX_SAFE_INTEGER,
+  };
   const startedAt = performance.now();
   const [products, customers, purchases] = await Promise.all([
     startProductsSubgraph({ ...common, port: ports.products, log: productsLog }),
     startCustomersSubgraph({ ...common, port: ports.customers, log: customersLog }),
-    startPurchasesSubgraph({ ...common, port: ports.purchases, log: purchasesLog }),
+    startPurchasesSubgraph({ ...common, port: ports.purchases, log: purchasesLog, snapshots }),
   ]);
+  /** Snapshots taken back to back while on; resolves with how many once turned off. */
+  let snapshotting: Promise<number> | undefined;
+  let snapshottingOn = false;
+  const snapshotLoop = async (): Promise<number> => {
+    let taken = 0;
+    while (snapshottingOn) {
+      await purchases.projector.snapshot();
+      taken++;
+      // Let the event loop turn even when nothing new was written since the last one.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return taken;
+  };
   return {
     info: {
       urls: { products: products.url, customers: customers.url, purchases: purchases.url },
       replaySeconds: (performance.now() - startedAt) / 1000,
     } satisfies SubgraphsInfo,
+    handlers: {
+      snapshots: async (payload) => {
+        const { on } = payload as { on: boolean };
+        if (on && !snapshottingOn) {
+          snapshottingOn = true;
+          snapshotting = snapshotLoop();
+          return 0;
+        }
+        snapshottingOn = false;
+        return (await snapshotting) ?? 0;
+      },
+    },
     async close() {
+      snapshottingOn = false;
+      await snapshotting;
       await Promise.all([products.close(), customers.close(), purchases.close()]);
       await Promise.all(logs.map((log) => log.close()));
     },

@@ -1,0 +1,55 @@
+/** `createPurchase` while the purchases subgraph takes snapshots back to back, against without. */
+import { errorNote, interleave } from '../compare.ts';
+import type { BenchContext } from '../context.ts';
+import { randomPair } from '../data.ts';
+import { closedLoop } from '../http-load.ts';
+import { CREATE_PURCHASE } from '../operations.ts';
+import { perSecond, type Row } from '../report.ts';
+import { throughput, type Measurement } from '../stats.ts';
+import type { SystemUnderTest } from '../systems.ts';
+
+const TARGET_RATIO = 0.9;
+
+const sideOf = (label: string, m: Measurement) => ({
+  label,
+  medianMs: m.latencies.median,
+  p99Ms: m.latencies.p99,
+  value: perSecond(throughput(m), 'req'),
+});
+
+export async function snapshotWritesRow(ctx: BenchContext, system: SystemUnderTest): Promise<Row> {
+  const { options, small } = ctx;
+  ctx.progress(`writes while a snapshot is taken: createPurchase, ${options.concurrency} clients, with and without`);
+  const writes = (seconds: number) =>
+    closedLoop({
+      url: system.url,
+      concurrency: options.concurrency,
+      seconds,
+      next: () => ({ query: CREATE_PURCHASE, variables: { input: randomPair(small) } }),
+    });
+  let snapshots = 0;
+  const whileSnapshotting = async (seconds: number): Promise<Measurement> => {
+    await system.subgraphs.request('snapshots', { on: true });
+    try {
+      return await writes(seconds);
+    } finally {
+      snapshots += await system.subgraphs.request<number>('snapshots', { on: false });
+    }
+  };
+  const { measured, baseline } = await interleave(whileSnapshotting, writes, options);
+  const ratio = throughput(measured) / throughput(baseline);
+  const notes = [
+    `${snapshots} snapshot(s) of the purchases read model taken back to back during the measured side (warm-up included)`,
+    errorNote('with snapshots', measured),
+    errorNote('without', baseline),
+  ].filter(Boolean);
+  return {
+    scenario: 'writes while a snapshot is taken',
+    measured: sideOf(`createPurchase during snapshots, ${options.concurrency} clients`, measured),
+    baseline: sideOf(`createPurchase without, ${options.concurrency} clients`, baseline),
+    ratio,
+    target: `throughput ≥ ${TARGET_RATIO}×`,
+    met: options.quick ? undefined : ratio >= TARGET_RATIO,
+    note: notes.join('; '),
+  };
+}
