@@ -82,6 +82,7 @@ export {
   type SubgraphStartOptions,
 } from './graphql/run-subgraph.ts';
 export { openEventLog, snapshotSettingsFrom } from './open-log.ts';
+export { checkExpectedVersion, type CommandContext, type Decider } from './decider.ts';
 export { digestValue, inputDigest, inputsDiffer, reusedKey } from './idempotency.ts';
 export { runServiceMain, handleShutdownSignals, exitFailedStart, type ShutdownOptions, type PortSettingName } from './main.ts';
 export {

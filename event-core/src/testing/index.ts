@@ -1,3 +1,5 @@
+import type { CommandContext, Decider } from '../decider.ts';
+import { DomainError } from '../errors.ts';
 export { describeEventLogContract, collector } from './contract.ts';
 export { describeSnapshotStoreContract, type SnapshotStoreSubject } from './snapshot-contract.ts';
 
@@ -39,4 +41,42 @@ export function everyPage<T>(
     after = result.pageInfo.endCursor;
   }
   throw new Error('the list never ended');
+}
+
+let contextCounter = 0;
+
+/** A command context at `now` (ISO-8601) with a fresh event id, for tests of deciders. */
+export function at(now: string, meta: CommandContext['meta'] = { actor: 'tester' }): CommandContext {
+  return { eventId: `ev-${++contextCounter}`, now, meta };
+}
+
+/** The `DomainError` `run` throws; fails the test when it throws nothing or something else. */
+export function refusal(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw new Error(`expected a DomainError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error('expected the command to be refused, but it was decided');
+}
+
+/**
+ * `given(...events).when(command, context)` for any aggregate's decider: the state is the events
+ * folded with its own `evolve`; `then` is the event decided, `refused` the error it was refused
+ * with (and fails the test when the other happened).
+ */
+export function deciderSpec<State, Command, Event>(decider: Decider<State, Command, Event>) {
+  const fold = (events: readonly Event[]): State | undefined =>
+    events.reduce<State | undefined>((state, event) => decider.evolve(state, event), undefined);
+  return {
+    /** The state after `events`. */
+    state: (...events: Event[]): State | undefined => fold(events),
+    given: (...events: Event[]) => ({
+      when: (command: Command, context: CommandContext) => ({
+        then: (): Event => decider.decide(fold(events), command, context),
+        refused: (): DomainError => refusal(() => decider.decide(fold(events), command, context)),
+      }),
+    }),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The customer aggregate: pure functions only. Time, ids and metadata come in with the command.
  */
-import { badInput, conflict, DomainError, notFound, type EventMeta } from '@shop/event-core';
+import { badInput, checkExpectedVersion, DomainError, notFound, type CommandContext, type Decider } from '@shop/event-core';
 import { CUSTOMER_EVENT_VERSIONS, type CustomerData, type CustomerEvent } from '@shop/schema';
 
 export interface Customer {
@@ -25,13 +25,6 @@ export type CustomerCommand =
     }
   | { readonly type: 'DeleteCustomer'; readonly id: string; readonly expectedVersion?: number | null };
 
-/** What a command carries besides its own fields: the event id, the clock reading and metadata. */
-export interface CommandContext {
-  readonly eventId: string;
-  readonly now: string;
-  readonly meta: EventMeta;
-}
-
 export const NAME_MAX_LENGTH = 100;
 
 function validName(value: unknown, field: 'firstName' | 'lastName'): string {
@@ -40,12 +33,6 @@ function validName(value: unknown, field: 'firstName' | 'lastName'): string {
   if (trimmed.length === 0) throw badInput(`${field} must not be empty`, field);
   if (trimmed.length > NAME_MAX_LENGTH) throw badInput(`${field} must be at most ${NAME_MAX_LENGTH} characters`, field);
   return trimmed;
-}
-
-function checkExpected(state: Customer, expectedVersion: number | null | undefined): void {
-  if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== state.version) {
-    throw conflict('customer', state.id, expectedVersion, state.version);
-  }
 }
 
 export function toData({ version: _version, ...data }: Customer): CustomerData {
@@ -75,7 +62,7 @@ export function decide(
     }
     case 'UpdateCustomer': {
       if (!state || state.deletedAt !== null) throw notFound('customer', command.id);
-      checkExpected(state, command.expectedVersion);
+      checkExpectedVersion('customer', state, command.expectedVersion);
       const customer: Customer = {
         ...state,
         firstName:
@@ -96,7 +83,7 @@ export function decide(
     }
     case 'DeleteCustomer': {
       if (!state || state.deletedAt !== null) throw notFound('customer', command.id);
-      checkExpected(state, command.expectedVersion);
+      checkExpectedVersion('customer', state, command.expectedVersion);
       const customer: Customer = { ...state, version: state.version + 1, updatedAt: now, deletedAt: now };
       return CUSTOMER_EVENT_VERSIONS.stamp({
         ...envelope,
@@ -125,3 +112,6 @@ export function evolve(_state: Customer | undefined, event: CustomerEvent): Cust
     }
   }
 }
+
+/** The customer aggregate's decider: {@link decide} and {@link evolve}. */
+export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> = { decide, evolve };

@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, DomainError, encodeEvent, type EventEnvelope, type LogRecord } from '@shop/event-core';
+import { at, deciderSpec, refusal } from '@shop/event-core/testing';
+import { decodeRecord, encodeEvent, type EventEnvelope, type LogRecord } from '@shop/event-core';
 import { TOPICS, type CustomerEvent } from '@shop/schema';
-import { decide, evolve, NAME_MAX_LENGTH, type CommandContext, type Customer, type CustomerCommand } from '../src/domain.ts';
+import { customerDecider, decide, NAME_MAX_LENGTH, type CustomerCommand } from '../src/domain.ts';
 import { CustomersReadModel } from '../src/read-model.ts';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const T1 = '2026-01-02T10:00:00.000Z';
 const T2 = '2026-01-03T10:00:00.000Z';
 
-let eventCounter = 0;
-const at = (now: string, meta: CommandContext['meta'] = { actor: 'tester' }): CommandContext => ({
-  eventId: `ev-${++eventCounter}`,
-  now,
-  meta,
-});
-
-const given = (...events: CustomerEvent[]): Customer | undefined =>
-  events.reduce<Customer | undefined>((state, event) => evolve(state, event), undefined);
+/** The state after the given events, folded with the aggregate's own evolve. */
+const { state: given } = deciderSpec(customerDecider);
 
 const create = (firstName = 'Danny', lastName = 'Tester', id = 'c1'): CustomerCommand => ({
   type: 'CreateCustomer',
@@ -30,16 +24,6 @@ const deleted = (): CustomerEvent[] => {
   const first = created();
   return [first, decide(given(first), { type: 'DeleteCustomer', id: 'c1' }, at(T1))];
 };
-
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected the command to be refused, but it was decided');
-}
 
 describe('CreateCustomer', () => {
   it('records CustomerCreated at version 1 with the whole customer, in the current schema version', () => {

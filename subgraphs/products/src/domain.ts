@@ -1,7 +1,17 @@
 /**
  * The product aggregate: pure functions only. Time, ids and metadata come in with the command.
  */
-import { badInput, conflict, DomainError, formatMoney, MAX_CENTS, notFound, parseMoney, type EventMeta } from '@shop/event-core';
+import {
+  badInput,
+  checkExpectedVersion,
+  DomainError,
+  formatMoney,
+  MAX_CENTS,
+  notFound,
+  parseMoney,
+  type CommandContext,
+  type Decider,
+} from '@shop/event-core';
 import { PRODUCT_EVENT_VERSIONS, type ProductData, type ProductEvent } from '@shop/schema';
 
 export interface Product {
@@ -25,13 +35,6 @@ export type ProductCommand =
     }
   | { readonly type: 'DeleteProduct'; readonly id: string; readonly expectedVersion?: number | null };
 
-/** What a command carries besides its own fields: the event id, the clock reading and metadata. */
-export interface CommandContext {
-  readonly eventId: string;
-  readonly now: string;
-  readonly meta: EventMeta;
-}
-
 export const NAME_MAX_LENGTH = 200;
 
 function validName(name: unknown): string {
@@ -47,12 +50,6 @@ function validPrice(cents: number): number {
     throw badInput('price must be a non-negative amount with at most two decimals', 'price');
   if (cents > MAX_CENTS) throw badInput(`price must be at most ${formatMoney(MAX_CENTS)}`, 'price');
   return cents;
-}
-
-function checkExpected(state: Product, expectedVersion: number | null | undefined): void {
-  if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== state.version) {
-    throw conflict('product', state.id, expectedVersion, state.version);
-  }
 }
 
 export function toData(product: Product): ProductData {
@@ -101,7 +98,7 @@ export function decide(
     }
     case 'UpdateProduct': {
       if (!state || state.deletedAt !== null) throw notFound('product', command.id);
-      checkExpected(state, command.expectedVersion);
+      checkExpectedVersion('product', state, command.expectedVersion);
       const name = command.name === undefined || command.name === null ? state.name : validName(command.name);
       const priceCents =
         command.priceCents === undefined || command.priceCents === null ? state.priceCents : validPrice(command.priceCents);
@@ -115,7 +112,7 @@ export function decide(
     }
     case 'DeleteProduct': {
       if (!state || state.deletedAt !== null) throw notFound('product', command.id);
-      checkExpected(state, command.expectedVersion);
+      checkExpectedVersion('product', state, command.expectedVersion);
       const product: Product = { ...state, version: state.version + 1, updatedAt: now, deletedAt: now };
       return PRODUCT_EVENT_VERSIONS.stamp({
         ...envelope,
@@ -144,3 +141,6 @@ export function evolve(_state: Product | undefined, event: ProductEvent): Produc
     }
   }
 }
+
+/** The product aggregate's decider: {@link decide} and {@link evolve}. */
+export const productDecider: Decider<Product, ProductCommand, ProductEvent> = { decide, evolve };

@@ -1,24 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, DomainError, encodeEvent, MAX_CENTS, type EventEnvelope, type LogRecord } from '@shop/event-core';
+import { at, deciderSpec, refusal } from '@shop/event-core/testing';
+import { decodeRecord, encodeEvent, MAX_CENTS, type EventEnvelope, type LogRecord } from '@shop/event-core';
 import { TOPICS, type ProductEvent } from '@shop/schema';
-import { decide, evolve, NAME_MAX_LENGTH, type CommandContext, type Product, type ProductCommand } from '../src/domain.ts';
+import { productDecider, decide, NAME_MAX_LENGTH, type ProductCommand } from '../src/domain.ts';
 import { ProductsReadModel } from '../src/read-model.ts';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const T1 = '2026-01-02T10:00:00.000Z';
 const T2 = '2026-01-03T10:00:00.000Z';
 
-let eventCounter = 0;
-const at = (now: string, meta: CommandContext['meta'] = { actor: 'tester' }): CommandContext => ({
-  eventId: `ev-${++eventCounter}`,
-  now,
-  meta,
-});
-
-/** The state after the given events, folded with evolve. */
-const given = (...events: ProductEvent[]): Product | undefined =>
-  events.reduce<Product | undefined>((state, event) => evolve(state, event), undefined);
+/** The state after the given events, folded with the aggregate's own evolve. */
+const product = deciderSpec(productDecider);
+const given = product.state;
 
 const create = (name = 'Butter', priceCents = 150, id = 'p1'): ProductCommand => ({
   type: 'CreateProduct',
@@ -32,16 +26,6 @@ const deleted = (): ProductEvent[] => {
   const first = created();
   return [first, decide(given(first), { type: 'DeleteProduct', id: 'p1' }, at(T1))];
 };
-
-function refusal(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected the command to be refused, but it was decided');
-}
 
 describe('CreateProduct', () => {
   it('records ProductCreated at version 1 with the whole product, in the current schema version', () => {
@@ -144,15 +128,17 @@ describe('UpdateProduct', () => {
   it('accepts the current expectedVersion', () => {
     const v1 = created();
     const v2 = decide(given(v1), { type: 'UpdateProduct', id: 'p1', name: 'B2' }, at(T1));
-    expect(decide(given(v1, v2), { type: 'UpdateProduct', id: 'p1', name: 'B3', expectedVersion: 2 }, at(T2)).version).toBe(3);
+    const v3 = product.given(v1, v2).when({ type: 'UpdateProduct', id: 'p1', name: 'B3', expectedVersion: 2 }, at(T2)).then();
+    expect(v3.version).toBe(3);
   });
 
   it('rejects a stale expectedVersion with CONFLICT naming both versions', () => {
     const v1 = created();
     const v2 = decide(given(v1), { type: 'UpdateProduct', id: 'p1', name: 'B2' }, at(T1));
-    const error = refusal(() =>
-      decide(given(v1, v2), { type: 'UpdateProduct', id: 'p1', name: 'B3', expectedVersion: 1 }, at(T2)),
-    );
+    const error = product
+      .given(v1, v2)
+      .when({ type: 'UpdateProduct', id: 'p1', name: 'B3', expectedVersion: 1 }, at(T2))
+      .refused();
     expect(error.code).toBe('CONFLICT');
     expect(error.details).toMatchObject({ expectedVersion: 1, currentVersion: 2 });
   });

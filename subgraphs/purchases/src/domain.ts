@@ -2,7 +2,7 @@
  * The purchase aggregate: pure functions only. A purchase is immutable, so there is one event,
  * `PurchaseMade`; what it may refer to is checked against the mirrored products and customers.
  */
-import { badInput, formatMoney, MAX_CENTS, notFound, parseMoney, type EventMeta } from '@shop/event-core';
+import { badInput, formatMoney, MAX_CENTS, notFound, parseMoney, type CommandContext, type Decider } from '@shop/event-core';
 import { PURCHASE_EVENT_VERSIONS, type PurchaseData, type PurchaseEvent } from '@shop/schema';
 
 export interface Purchase {
@@ -29,12 +29,6 @@ export interface DecisionView {
   /** The product's current price, or undefined when it does not exist or was deleted. */
   readonly productPriceCents: number | undefined;
   readonly customerExists: boolean;
-}
-
-export interface CommandContext {
-  readonly eventId: string;
-  readonly now: string;
-  readonly meta: EventMeta;
 }
 
 export function toData(purchase: Purchase): PurchaseData {
@@ -76,7 +70,8 @@ export function decide(view: DecisionView, command: PurchaseCommand, { eventId, 
   }
 }
 
-export function evolve(event: PurchaseEvent): Purchase {
+/** A purchase never changes: its one event says all of it (the state before, none, is not read). */
+export function evolve(_state: Purchase | undefined, event: PurchaseEvent): Purchase {
   switch (event.type) {
     case 'PurchaseMade': {
       const { id, productId, customerId, total, transactionDate } = event.data;
@@ -88,3 +83,6 @@ export function evolve(event: PurchaseEvent): Purchase {
     }
   }
 }
+
+/** The purchase aggregate's decider: it decides on a view of the products and customers it refers to. */
+export const purchaseDecider: Decider<Purchase, PurchaseCommand, PurchaseEvent, DecisionView> = { decide, evolve };

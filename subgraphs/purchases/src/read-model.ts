@@ -526,7 +526,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     if (topic !== this.names.purchases) throw new Error(`not a topic of this read model: ${topic}`);
     const event = toPurchaseEvent(decoded, record);
     const meta = decoded.format === 'envelope' ? decoded.event.meta : {};
-    const outcome = this.applyPurchase(evolve(event), meta.idempotencyKey, digestValue(meta.inputDigest), record);
+    const outcome = this.applyPurchase(evolve(undefined, event), meta.idempotencyKey, digestValue(meta.inputDigest), record);
     if (outcome.ok && !outcome.duplicate) this.times.record(topic, record.partition, record.offset, Date.parse(event.occurredAt));
     return outcome;
   }

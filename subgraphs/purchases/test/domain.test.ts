@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { at } from '@shop/event-core/testing';
 import {
   decodeRecord,
   DomainError,
@@ -7,6 +8,7 @@ import {
   parseMoney,
   type ApplyOutcome,
   type EventEnvelope,
+  type EventMeta,
   type LogRecord,
 } from '@shop/event-core';
 import {
@@ -17,15 +19,12 @@ import {
   type ProductEvent,
   type PurchaseEvent,
 } from '@shop/schema';
-import { decide, evolve, type CommandContext, type DecisionView, type MakePurchase } from '../src/domain.ts';
+import { decide, evolve, type DecisionView, type MakePurchase } from '../src/domain.ts';
 import { PurchasesReadModel } from '../src/read-model.ts';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const T1 = '2026-01-02T10:00:00.000Z';
 const T2 = '2026-01-03T10:00:00.000Z';
-
-let eventCounter = 0;
-const at = (now: string, meta: CommandContext['meta'] = {}): CommandContext => ({ eventId: `ev-${++eventCounter}`, now, meta });
 
 const view = (productPriceCents: number | undefined = 150, customerExists = true): DecisionView => ({
   productPriceCents,
@@ -105,7 +104,7 @@ describe('MakePurchase', () => {
 
 describe('evolve', () => {
   it('gives the purchase with its total in cents', () => {
-    expect(evolve(decide(view(150), buy({ totalCents: 1999 }), at(T1)))).toEqual({
+    expect(evolve(undefined, decide(view(150), buy({ totalCents: 1999 }), at(T1)))).toEqual({
       id: 'u1',
       productId: 'p1',
       customerId: 'c1',
@@ -133,7 +132,7 @@ const productEvent = (
   deletedAt: string | null = null,
 ): ProductEvent =>
   ({
-    id: `ev-${++eventCounter}`,
+    id: `ev-${type}-${id}-${version}`,
     type,
     entityId: id,
     version,
@@ -157,7 +156,7 @@ const customerEvent = (
   deletedAt: string | null = null,
 ): CustomerEvent =>
   ({
-    id: `ev-${++eventCounter}`,
+    id: `ev-${type}-${id}-${version}`,
     type,
     entityId: id,
     version,
@@ -195,7 +194,7 @@ function purchase(
   productId: string,
   customerId: string,
   totalCents?: number,
-  meta: CommandContext['meta'] = {},
+  meta: EventMeta = {},
 ): PurchaseEvent {
   const event = decide(
     viewOf(model, productId, customerId),
@@ -281,11 +280,19 @@ describe('PurchasesReadModel aggregates', () => {
   it('rejects a purchase that reuses an idempotency key for another input, and counts the first once', () => {
     const model = givenShop();
     purchase(model, 'u1', 'p1', 'c1', undefined, { idempotencyKey: 'k', inputDigest: '0000000000abc' });
-    const other = decide(viewOf(model, 'p1', 'c1'), buy({ id: 'u2' }), at(T1, { idempotencyKey: 'k', inputDigest: '0000000000def' }));
+    const other = decide(
+      viewOf(model, 'p1', 'c1'),
+      buy({ id: 'u2' }),
+      at(T1, { idempotencyKey: 'k', inputDigest: '0000000000def' }),
+    );
     const outcome = feed(model, TOPICS.purchases, other);
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.error).toMatchObject({ code: 'CONFLICT', details: { field: 'idempotencyKey' } });
-    const same = decide(viewOf(model, 'p1', 'c1'), buy({ id: 'u3' }), at(T1, { idempotencyKey: 'k', inputDigest: '0000000000abc' }));
+    const same = decide(
+      viewOf(model, 'p1', 'c1'),
+      buy({ id: 'u3' }),
+      at(T1, { idempotencyKey: 'k', inputDigest: '0000000000abc' }),
+    );
     expect(feed(model, TOPICS.purchases, same)).toEqual({ ok: true, entityId: 'u1', duplicate: true });
     expect(model.productStats('p1').purchaseCount).toBe(1);
     expect(model.inputDigestForKey('k')).toBe('0000000000abc');
