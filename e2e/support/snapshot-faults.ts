@@ -1,12 +1,19 @@
 /**
  * Faults of read-model snapshots, one scenario for both logs (`e2e/faults/snapshot-faults-*.test.ts`):
  * the purchases subgraph runs as its own process, as in production, on the log and the snapshot
- * store the target gives, and is killed in the middle of a save, started on damaged snapshots, and
+ * store the target gives, and is killed in the middle of a save, started on damaged or outdated snapshots, and
  * restarted from a snapshot taken while writes flowed. Every check compares with what was written.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeEvent, readSnapshotHeader, type EventLog, type OutgoingRecord } from '@shop/event-core';
+import {
+  decodeSnapshot,
+  encodeEvent,
+  encodeSnapshot,
+  readSnapshotHeader,
+  type EventLog,
+  type OutgoingRecord,
+} from '@shop/event-core';
 import { eventTopics, type EventTopics, type PurchaseMade } from '@shop/schema';
 import { writeShop, type BulkShop } from './bulk-shop.ts';
 import { freePort, sleep, spawnService, waitReady, waitUntil, type ServiceProcess } from './faults.ts';
@@ -147,6 +154,13 @@ async function metric(url: string, name: string, labels: Record<string, string> 
 }
 
 /** The snapshot's offsets in the purchases topic, as `/metrics` shows those of the snapshot the service started from. */
+/** A copy of `bytes` with one bit changed, in the middle. */
+function flipped(bytes: Buffer): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[copy.length >> 1]! ^= 0x10;
+  return copy;
+}
+
 async function startedAt(url: string, topic: string): Promise<number | undefined> {
   return metric(url, 'shop_snapshot_offset', { service: 'purchases', topic });
 }
@@ -242,7 +256,7 @@ export function describeSnapshotFaults(target: SnapshotFaultTarget): void {
       restarted.service.kill('SIGKILL');
     });
 
-    it('ignores a truncated and a bit-flipped snapshot in the store, with a warning and a metric, and replays the log', async () => {
+    it('ignores a truncated, a bit-flipped and an older version’s snapshot in the store, with a warning and a metric, and replays the log', async () => {
       const { topicPrefix, shop, store } = await shopOf({ products: 20, customers: 60, purchases: 4_000 });
       const expected = new Expected(shop);
       // A graceful stop leaves a good snapshot to damage.
@@ -253,19 +267,24 @@ export function describeSnapshotFaults(target: SnapshotFaultTarget): void {
       expect(good).toBeDefined();
       // Stored in pieces of 16 KiB: the damage is in a chunk of its own, in the middle.
       const pieces = log.snapshotStore!({ topicPrefix, maxChunkBytes: 16 * 1024 });
-      const damages = {
-        truncated: (bytes: Buffer) => bytes.subarray(0, bytes.length - 1_000),
-        'bit-flipped': (bytes: Buffer) => {
-          const copy = Buffer.from(bytes);
-          copy[copy.length >> 1]! ^= 0x10;
-          return copy;
-        },
-      };
-      for (const [what, damage] of Object.entries(damages)) {
+      // Intact, but of an older shape of the purchases state: read with today's meaning, it would be wrong.
+      const { header, state } = decodeSnapshot(good!.bytes);
+      const { model, positions, fingerprints, events, createdAt } = header;
+      const older = await encodeSnapshot(
+        { model, modelVersion: header.modelVersion - 1, positions, fingerprints, events, createdAt },
+        state,
+      );
+      const damages = [
+        { what: 'truncated', reason: 'corrupt', bytes: good!.bytes.subarray(0, good!.bytes.length - 1_000) },
+        { what: 'bit-flipped', reason: 'corrupt', bytes: flipped(good!.bytes) },
+        { what: 'older version', reason: 'model', bytes: older },
+      ];
+      for (const { what, reason, bytes } of damages) {
         await store.drop(MODEL);
-        await pieces.save({ id: randomUUID(), model: MODEL, savedAtMs: Date.now(), bytes: damage(good!.bytes) });
+        await pieces.save({ id: randomUUID(), model: MODEL, savedAtMs: Date.now(), bytes });
         const { service, url } = await startService(topicPrefix, { LOG_LEVEL: 'warn' });
-        expect(await metric(url, 'shop_snapshots_ignored_total', { service: 'purchases', reason: 'corrupt' }), what).toBe(1);
+        expect(await metric(url, 'shop_snapshots_ignored_total', { service: 'purchases', reason }), what).toBe(1);
+        expect(await metric(url, 'shop_snapshots_ignored_total', { service: 'purchases' }), what).toBe(1);
         expect(await startedAt(url, eventTopics(topicPrefix).purchases), what).toBeUndefined();
         expect(
           await metric(url, 'shop_events_applied_total', { service: 'purchases', topic: eventTopics(topicPrefix).purchases }),
