@@ -47,7 +47,13 @@ export async function startEventSourcedSubgraph(options: EventSourcedSubgraphOpt
   const { name, projection, ownTopic, log, partitions = 1, retention = 'compact', mutationTimeoutMs = 10_000 } = options;
   const logger = options.logger.child({ service: name });
   await provisionEventTopics(log, projection.topics, partitions, retention);
-  const projector = createProjector({ name, log, projection, logger, ...(options.snapshots ? { snapshots: options.snapshots } : {}) });
+  const projector = createProjector({
+    name,
+    log,
+    projection,
+    logger,
+    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+  });
   const writer = createEventWriter({ log, projector, topic: ownTopic, timeoutMs: mutationTimeoutMs });
   const server = await startSubgraphServer({
     ...options,
