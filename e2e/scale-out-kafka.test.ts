@@ -32,6 +32,8 @@ describe('two instances of each subgraph on three partitions', () => {
   const closers: (() => Promise<void>)[] = [];
   let gateway: RunningGateway;
   const instances: Record<'products' | 'customers' | 'purchases', string[]> = { products: [], customers: [], purchases: [] };
+  /** The second purchases instance, which the last test stops. */
+  let lastPurchases: { close(): Promise<void> } | undefined;
 
   beforeAll(async () => {
     // Each instance gets its own client, as separate processes would.
@@ -50,6 +52,7 @@ describe('two instances of each subgraph on three partitions', () => {
       instances.products.push(running[0].url);
       instances.customers.push(running[1].url);
       instances.purchases.push(running[2].url);
+      lastPurchases = running[2];
       closers.push(...running.map((r) => () => r.close()));
     }
     gateway = await startGateway({ logger, port: 0, subgraphUrls: instances, log: open('gateway'), topics });
@@ -267,5 +270,34 @@ describe('two instances of each subgraph on three partitions', () => {
     expect(text).toMatch(/^shop_replay_seconds\{service="products"\} [\d.e-]+/m);
     expect(text).toMatch(/^shop_mutation_seconds_count\{service="purchases",operation="createPurchase",outcome="ok"\} \d+/m);
     expect(text).toMatch(/^shop_subscriptions_active\{service="gateway"\} 0/m);
+  });
+
+  it('goes around an instance that is down: every read and write still succeeds, none is sent twice', async () => {
+    const url = gateway.url;
+    // Stopped for good (the closers stop it again at the end, which does nothing).
+    await lastPurchases!.close();
+    const product = (await ok(url, `{ products(first: 1) { nodes { id } } }`)).products.nodes[0].id;
+    const customer = (await ok(url, `{ customers(first: 1) { nodes { id } } }`)).customers.nodes[0].id;
+    const before = Object.values(await logs[0]!.highWaterMarks(topics.purchases)).reduce((a, b) => a + b, 0);
+    for (let i = 0; i < 6; i++) {
+      const bought = await graphql(url, CREATE_PURCHASE, { input: { productId: product, customerId: customer, total: '1.00' } });
+      expect(bought.errors).toBeUndefined();
+      const read = await graphql(
+        url,
+        `
+          {
+            sales {
+              purchaseCount
+            }
+            purchases(first: 1) {
+              totalCount
+            }
+          }
+        `,
+      );
+      expect(read.errors).toBeUndefined();
+    }
+    const after = Object.values(await logs[0]!.highWaterMarks(topics.purchases)).reduce((a, b) => a + b, 0);
+    expect(after - before).toBe(6);
   });
 });

@@ -148,15 +148,58 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
 
 export type { GraphQLDataSourceProcessOptions };
 
-/** Spreads requests over the instances of one subgraph, in turn. */
-export function roundRobin(sources: readonly ConsistentDataSource[]): GraphQLDataSource<GatewayContext> {
+/** Errors of a connection that was never made: the request reached no server, so nothing can have been stored. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+const neverSent = (error: unknown): boolean => {
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ??
+    (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' && NEVER_SENT.has(code);
+};
+
+/**
+ * Spreads requests over the instances of one subgraph, in turn, and goes around one that cannot be
+ * reached. A request whose connection was refused never reached the instance: nothing was sent,
+ * nothing stored, so it is sent to the next instance — a mutation too — and the client never
+ * learns that one instance was down. An instance that refused a connection is passed over for
+ * `downMs`, then tried again; when every instance refuses, the request fails with the last error.
+ */
+export function roundRobin(
+  sources: readonly Pick<GraphQLDataSource<GatewayContext>, 'process'>[],
+  { downMs = 1_000, now = Date.now }: { readonly downMs?: number; readonly now?: () => number } = {},
+): GraphQLDataSource<GatewayContext> {
   if (sources.length === 1) return sources[0]!;
   let next = 0;
+  const downUntil = sources.map(() => 0);
+  /** The next instance in turn that is not known to be down (the next in turn if all are). */
+  const pick = (): number => {
+    const at = now();
+    for (let step = 0; step < sources.length; step++) {
+      const index = (next + step) % sources.length;
+      if (downUntil[index]! <= at) {
+        next = (index + 1) % sources.length;
+        return index;
+      }
+    }
+    const index = next;
+    next = (next + 1) % sources.length;
+    return index;
+  };
   return {
-    process: (options) => {
-      const source = sources[next]!;
-      next = (next + 1) % sources.length;
-      return source.process(options);
+    process: async (options) => {
+      let lastError: unknown;
+      for (let tried = 0; tried < sources.length; tried++) {
+        const index = pick();
+        try {
+          return await sources[index]!.process(options);
+        } catch (error) {
+          if (!neverSent(error)) throw error;
+          downUntil[index] = now() + downMs;
+          lastError = error;
+        }
+      }
+      throw lastError;
     },
   };
 }
