@@ -6,6 +6,7 @@ import { closedLoop } from '../http-load.ts';
 import { CREATE_PURCHASE } from '../operations.ts';
 import { perSecond, type Row } from '../report.ts';
 import { throughput, type Measurement } from '../stats.ts';
+import type { SnapshotsTaken } from '../services/subgraphs.ts';
 import type { SystemUnderTest } from '../systems.ts';
 
 const TARGET_RATIO = 0.9;
@@ -27,19 +28,25 @@ export async function snapshotWritesRow(ctx: BenchContext, system: SystemUnderTe
       seconds,
       next: () => ({ query: CREATE_PURCHASE, variables: { input: randomPair(small) } }),
     });
-  let snapshots = 0;
+  const taken = { saved: 0, durationMs: 0, maxCaptureMs: 0, bytes: 0 };
   const whileSnapshotting = async (seconds: number): Promise<Measurement> => {
     await system.subgraphs.request('snapshots', { on: true });
     try {
       return await writes(seconds);
     } finally {
-      snapshots += await system.subgraphs.request<number>('snapshots', { on: false });
+      const round = await system.subgraphs.request<SnapshotsTaken>('snapshots', { on: false });
+      taken.saved += round.saved;
+      taken.durationMs += round.durationMs;
+      taken.maxCaptureMs = Math.max(taken.maxCaptureMs, round.maxCaptureMs);
+      taken.bytes = round.bytes;
     }
   };
   const { measured, baseline } = await interleave(whileSnapshotting, writes, options);
   const ratio = throughput(measured) / throughput(baseline);
   const notes = [
-    `${snapshots} snapshot(s) of the purchases read model taken back to back during the measured side (warm-up included)`,
+    `${taken.saved} snapshot(s) of the purchases read model saved back to back during the measured side (warm-up included), ` +
+      `${(taken.bytes / 1e6).toFixed(1)} MB each, ${(taken.durationMs / Math.max(1, taken.saved)).toFixed(0)} ms from capture to stored on average, ` +
+      `the event loop held at most ${taken.maxCaptureMs.toFixed(1)} ms by a capture`,
     errorNote('with snapshots', measured),
     errorNote('without', baseline),
   ].filter(Boolean);

@@ -22,6 +22,17 @@ export interface SubgraphsConfig {
   readonly ports: { readonly products: number; readonly customers: number; readonly purchases: number };
 }
 
+/** What the snapshots taken while `snapshots` was on cost. */
+export interface SnapshotsTaken {
+  readonly saved: number;
+  /** Capture to stored, summed over every snapshot, in ms. */
+  readonly durationMs: number;
+  /** The longest a snapshot held the event loop (its copy of the state), in ms. */
+  readonly maxCaptureMs: number;
+  /** Size of the last one. */
+  readonly bytes: number;
+}
+
 export interface SubgraphsInfo {
   readonly urls: { readonly products: string; readonly customers: string; readonly purchases: string };
   readonly replaySeconds: number;
@@ -48,16 +59,25 @@ serveChild(async () => {
     startCustomersSubgraph({ ...common, port: ports.customers, log: customersLog }),
     startPurchasesSubgraph({ ...common, port: ports.purchases, log: purchasesLog, snapshots }),
   ]);
-  /** Snapshots taken back to back while on; resolves with how many once turned off. */
-  let snapshotting: Promise<number> | undefined;
+  /** Snapshots saved back to back while on; resolves with what they cost once turned off. */
+  let snapshotting: Promise<SnapshotsTaken> | undefined;
   let snapshottingOn = false;
-  const snapshotLoop = async (): Promise<number> => {
-    let taken = 0;
+  const snapshotLoop = async (): Promise<SnapshotsTaken> => {
+    const taken = { saved: 0, durationMs: 0, maxCaptureMs: 0, bytes: 0 };
     while (snapshottingOn) {
+      const before = purchases.projector.snapshotStats()?.last;
       await purchases.projector.snapshot();
-      taken++;
-      // Let the event loop turn even when nothing new was written since the last one.
-      await new Promise((resolve) => setImmediate(resolve));
+      const last = purchases.projector.snapshotStats()?.last;
+      if (last && last !== before) {
+        taken.saved++;
+        taken.durationMs += last.durationMs;
+        taken.maxCaptureMs = Math.max(taken.maxCaptureMs, last.captureMs);
+        taken.bytes = last.bytes;
+      } else {
+        // Nothing new was applied since the last one, so none was taken: look again shortly
+        // rather than spin on the event loop the writes need.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     }
     return taken;
   };
@@ -72,10 +92,10 @@ serveChild(async () => {
         if (on && !snapshottingOn) {
           snapshottingOn = true;
           snapshotting = snapshotLoop();
-          return 0;
+          return undefined;
         }
         snapshottingOn = false;
-        return (await snapshotting) ?? 0;
+        return (await snapshotting) ?? { saved: 0, durationMs: 0, maxCaptureMs: 0, bytes: 0 };
       },
     },
     async close() {
