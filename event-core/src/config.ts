@@ -156,6 +156,25 @@ export const configSchema = z
               .filter(Boolean)
           : undefined,
       ),
+    /**
+     * Which documents the gateway runs (docs/security.md, "Trusted documents"): `enforce` only
+     * those in schema/trusted-documents.json, `log` any and logs the others, `off` any. Unset:
+     * `enforce` when NODE_ENV=production, else `off`.
+     */
+    TRUSTED_DOCUMENTS: z.enum(['off', 'log', 'enforce']).optional(),
+    /** Roles that may run any document where trusted documents are enforced, comma-separated (`editor` for the shell). */
+    TRUSTED_DOCUMENTS_ANY_ROLES: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value
+          ? value
+              .split(',')
+              .map((r) => r.trim())
+              .filter(Boolean)
+          : undefined,
+      )
+      .pipe(z.array(z.enum(['viewer', 'editor'], { error: 'must be roles (viewer, editor), comma-separated' })).optional()),
     /** Kafka over TLS. */
     KAFKA_SSL: z
       .enum(['true', 'false', '1', '0'])

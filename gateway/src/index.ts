@@ -41,11 +41,13 @@ import { ChangeFeed } from './subscriptions/change-feed.ts';
 import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
 import { holderOf, ownOrigins, protection, roleOf, unauthenticated, type Role, type SecurityOptions } from './security.ts';
 import { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
+import { createTrustedDocuments, persistedHashOf } from './trusted-documents.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
 export { CHANGE_FEED_SNAPSHOTS } from './subscriptions/change-feed.ts';
 export type { Role, SecurityOptions, QueryLimits, TokenHolder } from './security.ts';
 export { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
+export type { TrustedDocumentsMode, TrustedDocumentsOptions } from './trusted-documents.ts';
 
 /** Documents the response cache considers: at most this long, and this many remembered as queries or not. */
 const MAX_CACHED_QUERY_LENGTH = 8 * 1024;
@@ -68,6 +70,11 @@ export function securityFrom(config: Config): NonNullable<GatewayOptions['securi
     ...(config.SUBGRAPH_SECRET ? { subgraphSecret: config.SUBGRAPH_SECRET } : {}),
     ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
     ...(config.ERROR_STACK_TRACES ? { stackTraces: true } : {}),
+    trustedDocuments: {
+      // Production runs only what its clients ship unless told otherwise.
+      mode: config.TRUSTED_DOCUMENTS ?? (config.NODE_ENV === 'production' ? 'enforce' : 'off'),
+      anyDocumentRoles: config.TRUSTED_DOCUMENTS_ANY_ROLES ?? [],
+    },
   };
 }
 
@@ -243,6 +250,14 @@ export async function startGateway({
   const guard = protection(security);
   const urls = new Map<string, string>();
   const fetcher = createHttpFetcher();
+  // Rebuilt from its SDL with this module's graphql: federation-internals may load another copy.
+  const apiSchema = buildSchema(printSchema(Supergraph.build(supergraphSdl).apiSchema()));
+  const trusted = createTrustedDocuments(security.trustedDocuments ?? { mode: 'off' }, {
+    schema: apiSchema,
+    validationRules: guard.socketValidationRules,
+    maxTokens: guard.parseOptions.maxTokens,
+    logger: logger.child({ module: 'trusted-documents' }),
+  });
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
@@ -265,8 +280,10 @@ export async function startGateway({
     formatError: formatError(production),
     // Stack traces (absolute paths, ~1.5 KB an error) only when asked for, and never in production.
     includeStacktraceInErrorResponses: !production && security.stackTraces === true,
-    // Not used by any client of this graph; a hash mismatch would otherwise be an internal error.
-    persistedQueries: false,
+    // Persisted queries are the trusted documents, read-only: a hash is looked up in the manifest,
+    // never registered. Their parsed and validated documents are in the document store from the start.
+    persistedQueries: trusted.persistedQueries,
+    documentStore: trusted.documentStore,
     // Shutdown is ours (handleShutdownSignals): Apollo's own SIGTERM handler would stop twice and hang.
     stopOnTerminationSignals: false,
     introspection: security.allowIntrospection,
@@ -299,8 +316,8 @@ export async function startGateway({
         httpServer,
         path: '/graphql',
         apollo: server,
-        // Rebuilt from its SDL with this module's graphql: federation-internals may load another copy.
-        apiSchema: buildSchema(printSchema(Supergraph.build(supergraphSdl).apiSchema())),
+        apiSchema,
+        admitDocument: trusted.admit,
         feed,
         logger,
         validationRules: guard.socketValidationRules,
@@ -393,8 +410,10 @@ export async function startGateway({
   const lookup = (req: IncomingMessage, body: unknown) => {
     if (!cache || !feed || Array.isArray(body)) return undefined;
     const { query, operationName, variables, extensions } = body as Record<string, unknown>;
+    // A trusted document sent by its hash is known by the hash.
+    const source = typeof query === 'string' ? query : query === undefined ? persistedHashOf(extensions) : undefined;
     // Longer documents than any dashboard sends are not worth remembering (and bound `kinds`).
-    if (typeof query !== 'string' || query.length > MAX_CACHED_QUERY_LENGTH) return undefined;
+    if (source === undefined || source.length > MAX_CACHED_QUERY_LENGTH) return undefined;
     // A client may always ask for a fresh answer.
     if (/no-cache|no-store/i.test(header(req, 'cache-control') ?? '')) return undefined;
     // Refusals (no or a bad token, a bad consistency token) are Apollo Server's to answer.
@@ -408,7 +427,7 @@ export async function startGateway({
     }
     // Only queries are cached, and only a document once executed says which operation it holds:
     // the first request of each is executed as if there were no cache, and teaches it.
-    const documentKey = JSON.stringify([query, operationName ?? null]);
+    const documentKey = JSON.stringify([source, operationName ?? null]);
     const isQuery = kinds.get(documentKey);
     if (isQuery === undefined) return { documentKey };
     if (!isQuery) return undefined;
@@ -418,7 +437,7 @@ export async function startGateway({
     if (acknowledged && !hasReached(position, acknowledged, feedTopics)) return undefined;
     let generation = 0;
     for (const partitions of Object.values(position)) for (const offset of Object.values(partitions)) generation += offset;
-    const key = `${role ?? ''}\n${JSON.stringify([query, operationName ?? null, variables ?? null, extensions ?? null])}`;
+    const key = `${role ?? ''}\n${JSON.stringify([query ?? null, operationName ?? null, variables ?? null, extensions ?? null])}`;
     return { documentKey, key, generation, position, hit: cache.get(key, generation) };
   };
 
@@ -432,6 +451,9 @@ export async function startGateway({
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
+    (req, res, next) => {
+      if (!refuseUntrusted(req, res, req.method === 'GET' ? req.query : req.body)) next();
+    },
     expressMiddleware(server, { context: ({ req }) => contextFor(req) }),
   );
   // JSON POSTs, nearly every request, skip Express (see @shop/event-core's graphqlPostListener).
@@ -457,9 +479,37 @@ export async function startGateway({
   // The dashboard at / and GraphiQL at /playground; after /graphql and the health routes, which it must not shadow.
   app.use(dashboardRouter());
 
+  /**
+   * Answers a request whose document may not run here (trusted documents) and says so; `false`
+   * when it may. Before the response cache, which holds answers to admitted documents only.
+   */
+  function refuseUntrusted(req: IncomingMessage, res: ServerResponse, body: unknown): boolean {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+    const role = roleFor(req);
+    // Without a valid token nothing runs anyway: that answer (401) is Apollo Server's.
+    if (security.tokens && !role) return false;
+    const refusal = trusted.refusal(body as Record<string, unknown>, role ?? undefined);
+    if (!refusal) return false;
+    const { code, http } = refusal.extensions as { code: string; http: { status: number } };
+    res.statusCode = http.status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code } }] }));
+    const { operationName } = body as { operationName?: unknown };
+    logger.info(
+      {
+        correlationId: correlationIdFrom(header(req, CORRELATION_HEADER)),
+        ...(typeof operationName === 'string' ? { operationName: operationName.slice(0, 100) } : {}),
+        errors: [code],
+      },
+      'operation',
+    );
+    return true;
+  }
+
   /** One GraphQL POST: from the response cache when it can, else executed (and maybe stored). */
   async function serveGraphQLPost(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const startedAt = performance.now();
+    if (refuseUntrusted(req, res, body)) return;
     const cached = lookup(req, body);
     if (cached?.hit) {
       const { status, headers, body: text, operationName } = cached.hit;

@@ -11,6 +11,7 @@ import {
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './data-source.ts';
 import { checkInputValues, operationCost, tooCostly } from './operation-checks.ts';
+import type { TrustedDocumentsOptions } from './trusted-documents.ts';
 
 /** `viewer` reads and subscribes; `editor` also mutates. */
 export type Role = 'viewer' | 'editor';
@@ -56,6 +57,11 @@ export interface SecurityOptions {
   /** Origins allowed to open a socket besides the gateway's own (`ALLOWED_ORIGINS`). */
   readonly allowedOrigins?: readonly string[];
   readonly limits?: QueryLimits;
+  /**
+   * Which documents may run (docs/security.md, "Trusted documents"). Default `{ mode: 'off' }`;
+   * the configuration's default is `enforce` in production (`trustedDocumentsFrom`).
+   */
+  readonly trustedDocuments?: TrustedDocumentsOptions;
 }
 
 /** Who a bearer token belongs to: undefined when none was sent, `null` when it is not valid. */

@@ -138,17 +138,18 @@ describe('client mistakes are 4xx with a public code, never 5xx, and carry no st
     ).toBe(0);
   });
 
-  it('does not do automatic persisted queries: a hash, matching or not, is PERSISTED_QUERY_NOT_SUPPORTED', async () => {
+  it('answers a hash of no trusted document, or one that does not match its query, with a 4xx', async () => {
     const { url } = started;
     for (const extensions of [
       { persistedQuery: { version: 1, sha256Hash: 'abc' } },
       { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } },
     ]) {
-      for (const body of [{ query: '{ __typename }', extensions }, { extensions }]) {
-        const answer = await post(url, body);
-        expect(answer.status).toBeLessThan(500);
-        expect(answer.json.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
-      }
+      const alone = await post(url, { extensions });
+      expect(alone.status).toBeLessThan(500);
+      expect(alone.json.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      const mismatched = await post(url, { query: '{ __typename }', extensions });
+      expect(mismatched.status).toBe(400);
+      expect(mismatched.json.errors?.[0]?.message).toMatch(/does not match/);
     }
   });
 

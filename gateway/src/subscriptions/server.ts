@@ -19,6 +19,7 @@ import { formatError, toGraphQLError, type Logger } from '@shop/event-core';
 import type { GatewayContext } from '../data-source.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { holderOf, originAllowed, unresolvedOperation, withoutSuggestions, type Role, type TokenHolder } from '../security.ts';
+import type { AdmittedDocument } from '../trusted-documents.ts';
 import { createSubscriptionEngine } from './engine.ts';
 import { ENTITY_VARIABLE, planSubscription } from './plan.ts';
 
@@ -56,6 +57,14 @@ export interface SubscriptionServerOptions extends SubscriptionLimits {
     operationName: string | null | undefined,
     variables: Readonly<Record<string, unknown>>,
   ) => void;
+  /**
+   * Which document an operation runs (its text, or the hash of a trusted document), or why it
+   * may not run (trusted documents). Default: the text sent, parsed and validated here.
+   */
+  readonly admitDocument?: (
+    request: { query: string; extensions?: unknown; operationName?: string | null | undefined },
+    role: Role | undefined,
+  ) => AdmittedDocument | GraphQLError;
 }
 
 interface SocketState {
@@ -137,6 +146,7 @@ export function startSubscriptionServer({
   allowedOrigins,
   production = false,
   checkOperation = () => undefined,
+  admitDocument = ({ query }) => ({ text: query, hash: '' }),
   maxTokens = 3000,
   maxSubscriptionsPerSocket = 100,
   maxMessageBytes = 64 * 1024,
@@ -226,9 +236,13 @@ export function startSubscriptionServer({
           document: operation === 'subscription' ? REFUSED_SUBSCRIPTION : REFUSED_QUERY,
           contextValue: { refusal: errors } satisfies OperationContext,
         });
+        const state = sockets.get(ctx.extra.socket);
+        const admitted = admitDocument(payload, state?.holder?.role);
+        if (admitted instanceof Error) return refuse([admitted], 'subscription');
+        // A trusted document was parsed and validated at start.
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens });
+          document = admitted.document ?? parse(admitted.text, { maxTokens });
         } catch (error) {
           return refuse([withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')], 'subscription');
         }
@@ -244,7 +258,7 @@ export function startSubscriptionServer({
             (!payload.operationName || d.name?.value === payload.operationName),
         );
         const operation = isSubscription ? 'subscription' : 'query';
-        const errors = validate(apiSchema, document, rules);
+        const errors = admitted.document ? [] : validate(apiSchema, document, rules);
         if (errors.length > 0)
           return refuse(
             errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')),
@@ -258,7 +272,6 @@ export function startSubscriptionServer({
             return refuse([error as GraphQLError], operation);
           }
         }
-        const state = sockets.get(ctx.extra.socket);
         // Counted here, synchronously, before anything is awaited: operations sent in one burst
         // are each checked against the count that includes the ones before them.
         if (state && state.operations.size >= maxSubscriptionsPerSocket) {
