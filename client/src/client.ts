@@ -43,10 +43,16 @@ export interface ShopClient extends BoundResources {
  */
 export function createShopClient(options: ShopClientOptions = {}): ShopClient {
   // The environment is read only when the caller left the url or the token out.
-  const env = options.url !== undefined && 'token' in options ? undefined : readClientConfig();
+  const env =
+    options.url !== undefined && 'token' in options && options.sendHashes !== undefined ? undefined : readClientConfig();
   const url = options.url ?? env!.url;
   const token = 'token' in options ? options.token : env?.token;
-  const http = createHttpTransport({ ...options, url, token });
+  const http = createHttpTransport({
+    ...options,
+    url,
+    token,
+    sendHashes: options.sendHashes ?? env!.sendHashes,
+  });
   let subscriptions = options.subscriptions;
   const operations = createOperations(
     http,

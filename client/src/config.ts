@@ -4,6 +4,8 @@ export interface ClientConfig {
   readonly url: string;
   /** `GATEWAY_TOKEN`: sent as `Authorization: Bearer <token>` when set. */
   readonly token: string | undefined;
+  /** Documents sent by their hash (trusted documents): when `NODE_ENV=production`. */
+  readonly sendHashes: boolean;
 }
 
 export const DEFAULT_GATEWAY_URL = 'http://localhost:4000/graphql';
@@ -29,5 +31,5 @@ export function readClientConfig(env: Readonly<Record<string, string | undefined
     throw new ClientConfigError(`GATEWAY_URL must start with http:// or https://, got "${raw}"`);
   }
   const token = env.GATEWAY_TOKEN?.trim() || undefined;
-  return { url: url.toString(), token };
+  return { url: url.toString(), token, sendHashes: env.NODE_ENV === 'production' };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationAST, print, type DocumentNode, type OperationTypeNode } from 'graphql';
 import { mergeConsistencyTokens } from './consistency.ts';
@@ -27,6 +28,12 @@ export interface HttpTransportOptions {
   readonly timeoutMs?: number;
   /** Extra headers on every request. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Send each document by the SHA-256 of its text alone (a trusted document, docs/security.md),
+   * and its text only when the gateway does not know the hash. Default false; the client's
+   * configuration turns it on in production.
+   */
+  readonly sendHashes?: boolean;
   /** Injected for tests; default the global `fetch`. */
   readonly fetch?: typeof fetch;
   /** Injected for tests; default a timer. */
@@ -52,6 +59,8 @@ export interface HttpTransport {
 
 interface PreparedDocument {
   readonly query: string;
+  /** SHA-256 of `query` in hex: the document's key in the gateway's trusted documents. */
+  readonly hash: string;
   readonly operationName: string | undefined;
   readonly operation: OperationTypeNode | undefined;
 }
@@ -63,7 +72,13 @@ export function prepareDocument(document: DocumentNode): PreparedDocument {
   let entry = prepared.get(document);
   if (!entry) {
     const operation = getOperationAST(document);
-    entry = { query: print(document), operationName: operation?.name?.value, operation: operation?.operation };
+    const query = print(document);
+    entry = {
+      query,
+      hash: createHash('sha256').update(query).digest('hex'),
+      operationName: operation?.name?.value,
+      operation: operation?.operation,
+    };
     prepared.set(document, entry);
   }
   return entry;
@@ -84,6 +99,7 @@ export function createHttpTransport({
   retryDelayMs = 100,
   timeoutMs = 30_000,
   headers = {},
+  sendHashes = false,
   fetch: fetchImpl = globalThis.fetch,
   sleep = defaultSleep,
 }: HttpTransportOptions): HttpTransport {
@@ -140,14 +156,23 @@ export function createHttpTransport({
       variables: TVariables,
       options: RequestOptions = {},
     ): Promise<TData> {
-      const { query, operationName, operation } = prepareDocument(document);
-      const body = JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) });
+      const { query, hash, operationName, operation } = prepareDocument(document);
+      const named = operationName ? { operationName } : {};
+      const withText = JSON.stringify({ query, variables, ...named });
+      const byHash = JSON.stringify({ variables, ...named, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+      let body = sendHashes ? byHash : withText;
       const retriable =
         operation !== 'mutation' || typeof (variables as { idempotencyKey?: unknown } | undefined)?.idempotencyKey === 'string';
       for (let retry = 0; ; retry++) {
         try {
           return (await attempt(body, options.signal)).data as TData;
         } catch (error) {
+          // A document the gateway does not know by its hash (one of your own): sent again with its text.
+          if (body === byHash && error instanceof ShopError && error.code === 'PERSISTED_QUERY_NOT_FOUND') {
+            body = withText;
+            retry--;
+            continue;
+          }
           if (!retriable || retry >= retries || !isTransient(error) || options.signal?.aborted) throw error;
           // Full jitter: concurrent clients that failed together do not retry together.
           await sleep(Math.random() * retryDelayMs * 2 ** retry);

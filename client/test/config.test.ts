@@ -3,13 +3,14 @@ import { ClientConfigError, DEFAULT_GATEWAY_URL, readClientConfig } from '../src
 
 describe('readClientConfig', () => {
   it('defaults to the local gateway without a token', () => {
-    expect(readClientConfig({})).toEqual({ url: DEFAULT_GATEWAY_URL, token: undefined });
+    expect(readClientConfig({})).toEqual({ url: DEFAULT_GATEWAY_URL, token: undefined, sendHashes: false });
   });
 
   it('reads GATEWAY_URL and GATEWAY_TOKEN', () => {
     expect(readClientConfig({ GATEWAY_URL: 'https://shop.example/graphql', GATEWAY_TOKEN: ' t0k ' })).toEqual({
       url: 'https://shop.example/graphql',
       token: 't0k',
+      sendHashes: false,
     });
   });
 

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'graphql';
+import { parse, print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { readClientConfig } from '../src/config.ts';
 import { mergeConsistencyTokens } from '../src/consistency.ts';
 import {
   ConflictError,
@@ -174,5 +176,30 @@ describe('mergeConsistencyTokens', () => {
   it('lets a token it cannot read replace the older one', () => {
     expect(mergeConsistencyTokens(token({ t: { 0: 5 } }), 'opaque-v2')).toBe('opaque-v2');
     expect(mergeConsistencyTokens(undefined, 'first')).toBe('first');
+  });
+});
+
+describe('trusted documents', () => {
+  const document = parse('query Products { products { totalCount } }') as TypedDocumentNode<unknown, Record<string, never>>;
+  const hash = createHash('sha256').update(print(document)).digest('hex');
+  const persistedQuery = { version: 1, sha256Hash: hash };
+
+  it('sends a document by the SHA-256 of its text alone when asked to (the default in production)', async () => {
+    const { fetch, calls } = fakeFetch(json({ data: { products: { totalCount: 1 } } }));
+    const http = createHttpTransport({ url: 'http://gateway/graphql', fetch, sendHashes: true });
+    await http.request(document, {});
+    expect(calls.map((c) => c.body)).toEqual([{ variables: {}, operationName: 'Products', extensions: { persistedQuery } }]);
+    expect(readClientConfig({ NODE_ENV: 'production' }).sendHashes).toBe(true);
+    expect(readClientConfig({}).sendHashes).toBe(false);
+  });
+
+  it('sends the text when the gateway does not know the hash', async () => {
+    const { fetch, calls } = fakeFetch(
+      json({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] }),
+      json({ data: { products: { totalCount: 1 } } }),
+    );
+    const http = createHttpTransport({ url: 'http://gateway/graphql', fetch, sendHashes: true, sleep: noSleep });
+    expect(await http.request(document, {})).toEqual({ products: { totalCount: 1 } });
+    expect(calls.map((c) => c.body.query)).toEqual([undefined, print(document)]);
   });
 });
