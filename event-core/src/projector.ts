@@ -313,12 +313,13 @@ export function createProjector({
         eventsHeld = eventsAtSnapshot = fromSnapshot.events;
       }
       const targets: Record<string, Record<number, number>> = {};
-      for (const topic of topics) {
-        const marks = await log.highWaterMarks(topic);
+      const marksOf = await Promise.all([...topics].map((topic) => log.highWaterMarks(topic)));
+      [...topics].forEach((topic, i) => {
+        const marks = marksOf[i]!;
         targets[topic] = { ...marks };
         const current = (applied[topic] ??= {});
         for (const partition of Object.keys(marks)) current[Number(partition)] ??= 0;
-      }
+      });
       const total = Object.values(targets).reduce((sum, marks) => sum + Object.values(marks).reduce((a, b) => a + b, 0), 0);
       const done = (): number =>
         Object.entries(targets).reduce(
@@ -349,9 +350,10 @@ export function createProjector({
       try {
         if (log.replay) await replayEach(log.replay.bind(log), targets);
         if (replays.signal.aborted) throw new Error(`the ${name} projector was stopped during its replay`);
-        for (const topic of topics) {
-          followers.push(
-            await log.follow(topic, {
+        // All at once: on Kafka each waits for its consumer to join a group, tens to hundreds of ms.
+        const opened = await Promise.allSettled(
+          [...topics].map((topic) =>
+            log.follow(topic, {
               from: applied[topic],
               onBatch,
               onError: (error) => {
@@ -360,8 +362,11 @@ export function createProjector({
                   failStart(new Error(`the ${name} projector could not read ${topic}: ${error.message}`, { cause: error }));
               },
             }),
-          );
-        }
+          ),
+        );
+        for (const result of opened) if (result.status === 'fulfilled') followers.push(result.value);
+        const failed = opened.find((result) => result.status === 'rejected');
+        if (failed) throw failed.reason;
         await Promise.race([waitFor(targets, Number.MAX_SAFE_INTEGER), stoppedForGood]);
       } catch (error) {
         await Promise.all(followers.splice(0).map((follower) => follower.close()));

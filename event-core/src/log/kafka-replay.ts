@@ -41,6 +41,7 @@ export type ToReplayWorker = { readonly type: 'taken' } | { readonly type: 'stop
 /** A record of a replay: a view of its packed batch, its key, value and headers read when first asked for. */
 export class ReplayedRecord implements LogRecord {
   private decodedKey: string | null | undefined;
+  private valueView: Buffer | null | undefined;
   private decodedHeaders: Record<string, string> | undefined;
 
   constructor(
@@ -71,8 +72,12 @@ export class ReplayedRecord implements LogRecord {
   }
 
   get value(): Buffer | null {
-    const end = this.batch.ends[this.index * 3 + 1]!;
-    return end < 0 ? null : this.buffer.subarray(this.start(1), end);
+    // Kept once made: decoding reads it several times, and each view is an allocation.
+    if (this.valueView === undefined) {
+      const end = this.batch.ends[this.index * 3 + 1]!;
+      this.valueView = end < 0 ? null : this.buffer.subarray(this.start(1), end);
+    }
+    return this.valueView;
   }
 
   get headers(): Readonly<Record<string, string>> {
