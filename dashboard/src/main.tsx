@@ -16,7 +16,14 @@ import './styles.css';
 // The gateway serves this page, /graphql and its websocket on one origin.
 const status = new ConnectionStatus();
 const auth = new Auth();
-const { client, consistency } = createApollo({ httpUrl: '/graphql', wsUrl: webSocketUrl(window.location), status, auth });
+// The built dashboard sends its operations by hash (trusted documents); `vite dev` sends their text.
+const { client, consistency } = createApollo({
+  httpUrl: '/graphql',
+  wsUrl: webSocketUrl(window.location),
+  status,
+  auth,
+  sendHashes: import.meta.env.PROD,
+});
 const activity = new ActivityLog();
 const changes = new Changes();
 const feed = new LiveFeed({ client, status, activity, changes, seen: consistency.observe });

@@ -2,6 +2,7 @@ import { ApolloClient, ApolloLink, HttpLink } from '@apollo/client';
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
@@ -24,6 +25,18 @@ export interface ApolloSetupOptions {
   readonly wsUrl: string;
   readonly status: ConnectionStatus;
   readonly auth: Auth;
+  /**
+   * Send queries and mutations by the SHA-256 of their text alone (trusted documents,
+   * docs/security.md), the text only when the gateway does not know the hash. The built
+   * dashboard does; needs `crypto.subtle` (https or localhost), else the text is sent.
+   */
+  readonly sendHashes?: boolean;
+}
+
+/** SHA-256 of a document's text in hex, as the gateway's trusted documents key it. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** The gateway's answer to a request without a valid token (see gateway/src/security.ts). */
@@ -49,7 +62,7 @@ export function withAuth(auth: Auth, terminating: ApolloLink): ApolloLink {
  * each subscription with the variables it started with, but a resumed subscription must ask for
  * what came after the last event it saw. {@link LiveFeed} reconnects with `after` instead.
  */
-export function createApollo({ httpUrl, wsUrl, status, auth }: ApolloSetupOptions): ApolloSetup {
+export function createApollo({ httpUrl, wsUrl, status, auth, sendHashes = false }: ApolloSetupOptions): ApolloSetup {
   const wsClient = createClient({
     url: wsUrl,
     lazy: true,
@@ -67,7 +80,17 @@ export function createApollo({ httpUrl, wsUrl, status, auth }: ApolloSetupOption
       return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
     },
     new GraphQLWsLink(wsClient),
-    ApolloLink.from([consistencyLink(consistency), withAuth(auth, new HttpLink({ uri: httpUrl }))]),
+    ApolloLink.from([
+      consistencyLink(consistency),
+      // The hash of the text HttpLink would send (after the cache added __typename): what
+      // schema/trusted-documents.json lists. Over the socket the text goes, and is checked by its hash.
+      withAuth(
+        auth,
+        sendHashes && globalThis.crypto?.subtle
+          ? ApolloLink.from([new PersistedQueryLink({ sha256: sha256Hex }), new HttpLink({ uri: httpUrl })])
+          : new HttpLink({ uri: httpUrl }),
+      ),
+    ]),
   );
   const client = new ApolloClient({ link, cache: createCache() });
   return { client, wsClient, consistency };

@@ -24,7 +24,7 @@ export interface TestApp extends RenderResult {
 }
 
 /** Memory instead of sessionStorage, so tests do not share a token. */
-function memoryStorage() {
+export function memoryStorage() {
   const items = new Map<string, string>();
   return {
     getItem: (key: string) => items.get(key) ?? null,
