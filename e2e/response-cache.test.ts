@@ -95,16 +95,16 @@ describe('the response cache of the gateway', () => {
     expect(again.data!.products.nodes.map((p) => p.name)).toContain('Tokened');
   });
 
-  it('forgets every answer once a new event reaches the feed, wherever it was written', async () => {
+  it('forgets an answer once an event it read reaches the feed, wherever it was written', async () => {
     await graphql<Products>(url, PRODUCTS, {}, viewer);
     await graphql<Products>(url, PRODUCTS, {}, viewer);
-    const generation = stats().generation;
+    const changes = stats().changes;
     await createBehindTheGateway('Behind');
     // Without a token the new product shows once the feed has read it; never an answer from before.
     const deadline = Date.now() + 10_000;
     for (;;) {
       const read = await graphql<Products>(url, PRODUCTS, {}, viewer);
-      if (stats().generation > generation) {
+      if (stats().changes > changes) {
         // The feed has moved: this or the next answer is made anew, at least at its position.
         const fresh = await graphql<Products>(url, PRODUCTS, {}, viewer);
         expect(fresh.data!.products.nodes.map((p) => p.name)).toContain('Behind');
@@ -167,6 +167,196 @@ describe('the response cache of the gateway', () => {
     const before = stats();
     await graphql<Products>(url, PRODUCTS, {}, { ...viewer, 'cache-control': 'no-cache' });
     expect(stats()).toMatchObject({ hits: before.hits, misses: before.misses });
+  });
+});
+
+const CUSTOMERS_PAGE = '{ customers(first: 50) { totalCount nodes { id firstName purchaseCount totalSpent } } }';
+const PRODUCTS_PAGE = '{ products(first: 50) { totalCount nodes { id name purchaseCount customerCount totalSpent } } }';
+const PURCHASES_PAGE = '{ purchases(first: 50) { totalCount nodes { id customer { id firstName } product { id name } } } }';
+const ONE_CUSTOMER = 'query ($id: ID!) { customer(id: $id) { id firstName purchaseCount totalSpent } }';
+const BUY = 'mutation ($input: CreatePurchaseInput!) { createPurchase(input: $input) { id } }';
+const RENAME = 'mutation ($id: ID!, $name: String!) { updateCustomer(id: $id, input: { firstName: $name }) { id } }';
+
+type Row = { id: string; firstName?: string; name?: string; purchaseCount: number; customerCount?: number; totalSpent: string };
+
+/**
+ * An answer is kept while nothing it read has changed (docs/decisions/0020-response-cache-by-what-it-read.md):
+ * every write here goes to a subgraph itself, past the gateway, so only the change feed can tell
+ * the cache; once the feed has applied it, no answer from before may be served.
+ */
+describe('the response cache while writes flow', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-cache-writes-'));
+  const topics = eventTopics(`cache-writes.${randomUUID().slice(0, 8)}.`);
+  let log: EventLog;
+  let system: RunningSystem;
+  let url: string;
+  const customers: string[] = [];
+  const products: string[] = [];
+  let setup: string;
+  const stats = () => system.gateway.responseCacheStats()!;
+
+  beforeAll(async () => {
+    log = createEmbeddedLog({ file: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
+    system = await startSystem({
+      log,
+      logger: createLogger({ level: 'silent' }),
+      topics,
+      ports: { gateway: 0, products: 0, customers: 0, purchases: 0 },
+      openSubgraphs: true,
+    });
+    url = system.gateway.url;
+    for (let i = 0; i < 3; i++) {
+      const customer = await ok<{ createCustomer: { id: string } }>(
+        url,
+        'mutation ($n: String!) { createCustomer(input: { firstName: $n, lastName: "L" }) { id } }',
+        { n: `C${i}` },
+      );
+      customers.push(customer.createCustomer.id);
+      const product = await ok<{ createProduct: { id: string } }>(url, CREATE, { name: `P${i}` });
+      products.push(product.createProduct.id);
+    }
+    // The position of the set-up, for writes at the subgraphs that must see it.
+    const read = await graphql(url, CUSTOMERS_PAGE);
+    setup = encodePosition(await allPositions());
+    expect(read.errors).toBeUndefined();
+  });
+  afterAll(async () => {
+    await system?.close();
+    await log?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function allPositions(): Promise<Position> {
+    const marks = await Promise.all(
+      Object.values(topics).map(async (topic) => [topic, await log.highWaterMarks(topic)] as const),
+    );
+    return Object.fromEntries(marks);
+  }
+
+  /** A purchase written at the purchases subgraph, past the gateway. */
+  async function buyBehindTheGateway(customerId: string, productId: string): Promise<void> {
+    const result = await graphql(
+      system.purchases.url,
+      BUY,
+      { input: { customerId, productId, total: '2.50' } },
+      { [CONSISTENCY_HEADER]: setup },
+    );
+    expect(result.errors).toBeUndefined();
+  }
+
+  /** Reads `query` until it is answered from the cache (taught, stored, served). */
+  async function cached(query: string, variables: Record<string, unknown> = {}): Promise<unknown> {
+    let data: unknown;
+    await waitUntil(async () => {
+      const { hits } = stats();
+      data = (await graphql(url, query, variables)).data;
+      return stats().hits > hits;
+    }, 'an answer from the cache');
+    return data;
+  }
+
+  /** Writes with `write`, waits until the change feed has applied it, and returns the next answer to `query`. */
+  async function afterTheFeedApplied(write: () => Promise<void>, query: string, variables: Record<string, unknown> = {}) {
+    const { changes } = stats();
+    await write();
+    await waitUntil(async () => stats().changes > changes, 'the change feed applied the write');
+    return (await graphql(url, query, variables)).data;
+  }
+
+  const rowOf = (data: unknown, field: 'customers' | 'products', id: string): Row =>
+    (data as Record<string, { nodes: Row[] }>)[field]!.nodes.find((row) => row.id === id)!;
+
+  it('shows a purchase on the customers page once the feed has applied it (a purchases-subgraph field of a customers-subgraph list)', async () => {
+    const before = rowOf(await cached(CUSTOMERS_PAGE), 'customers', customers[0]!);
+    const after = rowOf(
+      await afterTheFeedApplied(() => buyBehindTheGateway(customers[0]!, products[0]!), CUSTOMERS_PAGE),
+      'customers',
+      customers[0]!,
+    );
+    expect(after.purchaseCount).toBe(before.purchaseCount + 1);
+  });
+
+  it('shows a purchase on the products page once the feed has applied it', async () => {
+    const before = rowOf(await cached(PRODUCTS_PAGE), 'products', products[1]!);
+    const after = rowOf(
+      await afterTheFeedApplied(() => buyBehindTheGateway(customers[1]!, products[1]!), PRODUCTS_PAGE),
+      'products',
+      products[1]!,
+    );
+    expect(after.purchaseCount).toBe(before.purchaseCount + 1);
+    expect(after.customerCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shows a renamed customer in a purchases-subgraph list that names it (a name of another topic)', async () => {
+    await buyBehindTheGateway(customers[2]!, products[2]!);
+    await waitUntil(
+      async () => JSON.stringify((await graphql(url, PURCHASES_PAGE)).data).includes(customers[2]!),
+      'the purchase is listed',
+    );
+    await cached(PURCHASES_PAGE);
+    const renamed = await afterTheFeedApplied(async () => {
+      const result = await graphql(system.customers.url, RENAME, { id: customers[2]!, name: 'Renamed' });
+      expect(result.errors).toBeUndefined();
+    }, PURCHASES_PAGE);
+    const nodes = (renamed as { purchases: { nodes: { customer: { id: string; firstName: string } }[] } }).purchases.nodes;
+    const names = nodes.filter((n) => n.customer.id === customers[2]).map((n) => n.customer.firstName);
+    expect(names.length).toBeGreaterThan(0);
+    expect(new Set(names)).toEqual(new Set(['Renamed']));
+  });
+
+  it('shows a new customer on the customers page once the feed has applied it (a list of its own topic)', async () => {
+    await cached(CUSTOMERS_PAGE);
+    const page = await afterTheFeedApplied(async () => {
+      const result = await graphql(
+        system.customers.url,
+        'mutation { createCustomer(input: { firstName: "New", lastName: "L" }) { id } }',
+      );
+      expect(result.errors).toBeUndefined();
+    }, CUSTOMERS_PAGE);
+    expect((page as { customers: { nodes: Row[] } }).customers.nodes.map((row) => row.firstName)).toContain('New');
+  });
+
+  it("keeps a customer's answer while others buy, and forgets it when the customer does", async () => {
+    const variables = { id: customers[0]! };
+    const before = (await cached(ONE_CUSTOMER, variables)) as { customer: Row };
+    const { hits } = stats();
+    const kept = await afterTheFeedApplied(() => buyBehindTheGateway(customers[1]!, products[0]!), ONE_CUSTOMER, variables);
+    expect(kept).toEqual(before);
+    expect(stats().hits).toBe(hits + 1);
+    const fresh = (await afterTheFeedApplied(
+      () => buyBehindTheGateway(customers[0]!, products[2]!),
+      ONE_CUSTOMER,
+      variables,
+    )) as {
+      customer: Row;
+    };
+    expect(fresh.customer.purchaseCount).toBe(before.customer.purchaseCount + 1);
+  });
+
+  it('never serves an answer older than a write the feed has applied while readers race the writes', async () => {
+    const id = customers[1]!;
+    let reading = true;
+    // Readers keep the cache filling, so fills overlap the changes.
+    const readers = Array.from({ length: 4 }, async () => {
+      while (reading) await graphql(url, CUSTOMERS_PAGE);
+    });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const { changes } = stats();
+        const expected = rowOf(
+          (await graphql(url, CUSTOMERS_PAGE, {}, { 'cache-control': 'no-cache' })).data,
+          'customers',
+          id,
+        ).purchaseCount;
+        await buyBehindTheGateway(id, products[i % products.length]!);
+        await waitUntil(async () => stats().changes > changes, 'the change feed applied the purchase');
+        const row = rowOf((await graphql(url, CUSTOMERS_PAGE)).data, 'customers', id);
+        expect(row.purchaseCount).toBeGreaterThanOrEqual(expected + 1);
+      }
+    } finally {
+      reading = false;
+      await Promise.all(readers);
+    }
   });
 });
 
@@ -241,11 +431,7 @@ describe('the response cache when a subgraph lags the change feed', () => {
     await log.append(topics.products, [
       { key: id, value: JSON.stringify({ eventType: 'set', payload: { id, name: 'Held back', price: 1.5 } }) },
     ]);
-    // The cache learns of a new generation when it is asked.
-    await waitUntil(async () => {
-      await graphql<Products>(url, PRODUCTS);
-      return stats().generation > primed.generation;
-    }, 'the change feed read the new product');
+    await waitUntil(async () => stats().changes > primed.changes, 'the change feed read the new product');
 
     // The subgraph cannot reach the feed's position: the answer is the one it has, not an error.
     const lagging = await graphql<Products>(url, PRODUCTS);

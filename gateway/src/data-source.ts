@@ -38,8 +38,8 @@ export interface GatewayContext {
   readonly internal?: boolean;
   /**
    * Set for a request the response cache may keep the answer of: the position it would be kept
-   * under, which every subgraph is asked for softly (`X-Prefer-Position`), and whether it may be
-   * kept (a holder: a subgraph that answered short of that position says so).
+   * under, which every subgraph is asked for softly (`X-Prefer-Position`), whether it may be
+   * kept (a holder: a subgraph that answered short of that position says so) and what it read.
    */
   readonly cache?: {
     readonly preferred?: Position;
@@ -47,6 +47,8 @@ export interface GatewayContext {
     cacheable?: boolean;
     operationName?: string;
     operation?: string;
+    /** What the subgraph fetches of the request read (response-cache-reads.ts). */
+    reads?: string[];
   };
 }
 

@@ -34,13 +34,14 @@ import {
   type SnapshotSettings,
 } from '@shop/event-core';
 import { dashboardRouter } from '@shop/dashboard';
-import { SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
+import { SUBGRAPHS, SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
 import { ConsistentDataSource, roundRobin, type GatewayContext } from './data-source.ts';
 import { createHttpFetcher } from './http-fetcher.ts';
 import { ChangeFeed } from './subscriptions/change-feed.ts';
 import { startSubscriptionServer, type SubscriptionLimits } from './subscriptions/server.ts';
 import { holderOf, ownOrigins, protection, roleOf, unauthenticated, type Role, type SecurityOptions } from './security.ts';
 import { ResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './response-cache.ts';
+import { readsTouchedBy, recordingReads } from './response-cache-reads.ts';
 import { createTrustedDocuments, persistedHashOf } from './trusted-documents.ts';
 
 export { ConsistentDataSource, type GatewayContext } from './data-source.ts';
@@ -267,7 +268,13 @@ export async function startGateway({
       targets.forEach((target, i) => urls.set(targets.length > 1 ? `${name}#${i + 1}` : name, target));
       // Not the default client (make-fetch-happen), which reuses sockets the subgraph has already
       // closed (ECONNRESET under load) and builds a stack trace per request; see http-fetcher.ts.
-      return roundRobin(targets.map((target) => new ConsistentDataSource({ url: target, fetcher }, security.subgraphSecret)));
+      const source = roundRobin(
+        targets.map((target) => new ConsistentDataSource({ url: target, fetcher }, security.subgraphSecret)),
+      );
+      // A subgraph not in the manifest may follow any topic.
+      const known = name in SUBGRAPHS ? SUBGRAPHS[name as SubgraphName] : undefined;
+      const follows = known ? known.follows.map((key) => topics[key]) : Object.values(topics);
+      return recordingReads(source, follows);
     },
   });
   const app = express();
@@ -398,14 +405,19 @@ export async function startGateway({
     };
   };
   const cache = feed && responseCache ? new ResponseCache(responseCache) : undefined;
+  // The feed applies each batch of records and moves its position in one synchronous step, so
+  // the cache has been told of exactly the changes `feed.position()` includes whenever a request
+  // is looked up. Changes applied before now precede every entry.
+  if (cache) feed!.listen((change) => cache.changed(readsTouchedBy(change)));
   const feedTopics = new Set(feed?.topics);
 
   /** Whether each document (text and operation name) executed as a query; bounded, relearned when full. */
   const kinds = new Map<string, boolean>();
   /**
    * Where a request stands with the response cache: undefined when it must not use it at all;
-   * otherwise its key, the log generation and position it would be answered at, and the stored
-   * answer if there is one. See docs/decisions/0011-response-cache.md for why this is safe.
+   * otherwise its key, the cache's mark and the position it would be answered at, and the stored
+   * answer if there is one. See docs/decisions/0011-response-cache.md and
+   * 0020-response-cache-by-what-it-read.md for why this is safe.
    */
   const lookup = (req: IncomingMessage, body: unknown) => {
     if (!cache || !feed || Array.isArray(body)) return undefined;
@@ -435,10 +447,9 @@ export async function startGateway({
     // Older than the client's token or than a write this gateway acknowledged: not from here.
     if (requested && !hasReached(position, requested, feedTopics)) return undefined;
     if (acknowledged && !hasReached(position, acknowledged, feedTopics)) return undefined;
-    let generation = 0;
-    for (const partitions of Object.values(position)) for (const offset of Object.values(partitions)) generation += offset;
+    const mark = cache.mark();
     const key = `${role ?? ''}\n${JSON.stringify([query ?? null, operationName ?? null, variables ?? null, extensions ?? null])}`;
-    return { documentKey, key, generation, position, hit: cache.get(key, generation) };
+    return { documentKey, key, mark, position, hit: cache.get(key) };
   };
 
   // A browser opening /graphql gets the local playground, which loads nothing from the internet.
@@ -542,7 +553,7 @@ export async function startGateway({
       kinds.set(cached.documentKey, holder.operation === 'query');
     }
     if (cached?.key !== undefined && holder?.cacheable && text !== undefined) {
-      cache!.set(cached.key, cached.generation, {
+      cache!.set(cached.key, cached.mark, holder.reads ?? [], {
         status: response.status ?? 200,
         headers: [...response.headers],
         body: text,

@@ -1,10 +1,16 @@
 /**
- * Answers to queries, kept for as long as the log has not moved. Keys are exact (operation,
- * variables, role); every entry also belongs to a generation of the log: a number that grows
- * with every record the gateway's change feed applies. An entry is served only in the generation
- * it was made in, so a new event makes every older answer unreachable, and they are dropped at
- * once. Bounded in entries and bytes, least recently used first. Which answers may be stored and
- * when one may be served is the gateway's business (see docs/decisions/0011-response-cache.md).
+ * Answers to queries, each kept for as long as nothing it read has changed. Keys are exact
+ * (operation, variables, role); every entry also records what it read (its _reads_: opaque
+ * strings, see response-cache-reads.ts) and the _mark_ it was made at: how many changes the
+ * cache had been told of when its request was looked up. The change feed tells the cache of
+ * every change it applies, with the reads that change touches; an entry is served only while no
+ * change told after its mark touched any of its reads.
+ *
+ * Which answers may be stored, what they read and when one may be served is the gateway's
+ * business (see docs/decisions/0011-response-cache.md and 0020-response-cache-by-what-it-read.md).
+ * Bounded in entries and bytes, least recently used first; the last change of at most
+ * `maxTrackedReads` reads is remembered, and a read forgotten counts as changed as late as the
+ * latest one forgotten, so forgetting only ever makes an entry look older, never newer.
  */
 export interface CachedResponse {
   readonly status: number;
@@ -19,6 +25,8 @@ export interface ResponseCacheOptions {
   readonly maxEntries?: number;
   /** Bound on the bodies kept, in bytes (UTF-16: two per character). Default 32 MiB. */
   readonly maxBytes?: number;
+  /** Reads whose last change is remembered (about 100 bytes each). Default 200,000. */
+  readonly maxTrackedReads?: number;
 }
 
 export interface ResponseCacheStats {
@@ -26,69 +34,121 @@ export interface ResponseCacheStats {
   readonly bytes: number;
   readonly hits: number;
   readonly misses: number;
-  readonly generation: number;
+  /** Changes the cache was told of. */
+  readonly changes: number;
+  /** Entries found but no longer valid (something they read changed), and dropped. */
+  readonly invalidated: number;
 }
 
-const sizeOf = (key: string, response: CachedResponse): number => 2 * (key.length + response.body.length) + 200;
+interface Entry {
+  readonly response: CachedResponse;
+  readonly mark: number;
+  readonly reads: readonly string[];
+  readonly size: number;
+}
+
+const sizeOf = (key: string, response: CachedResponse, reads: readonly string[]): number =>
+  2 * (key.length + response.body.length) + reads.reduce((sum, read) => sum + 2 * read.length + 16, 0) + 200;
 
 export class ResponseCache {
-  private readonly entries = new Map<string, CachedResponse>();
-  private generation = -1;
+  private readonly entries = new Map<string, Entry>();
+  /** Read → the count of changes when it last changed; oldest change first (Map insertion order). */
+  private readonly lastChanged = new Map<string, number>();
+  /** What a read no longer in `lastChanged` is assumed to have last changed at. */
+  private forgottenAt = 0;
+  private changes = 0;
   private bytes = 0;
   private hits = 0;
   private misses = 0;
+  private invalidated = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
+  private readonly maxTrackedReads: number;
 
-  constructor({ maxEntries = 1000, maxBytes = 32 * 1024 * 1024 }: ResponseCacheOptions = {}) {
+  constructor({ maxEntries = 1000, maxBytes = 32 * 1024 * 1024, maxTrackedReads = 200_000 }: ResponseCacheOptions = {}) {
     this.maxEntries = maxEntries;
     this.maxBytes = maxBytes;
+    this.maxTrackedReads = Math.max(1, maxTrackedReads);
   }
 
-  /** The answer stored for `key` in `generation`, if any. */
-  get(key: string, generation: number): CachedResponse | undefined {
-    this.advance(generation);
-    const found = generation === this.generation ? this.entries.get(key) : undefined;
-    if (!found) {
-      this.misses++;
-      return undefined;
+  /**
+   * The mark a request looked up now is made at. It must be taken in the same synchronous step
+   * as the position the request is then answered at: the cache must have been told of exactly
+   * the changes that position includes.
+   */
+  mark(): number {
+    return this.changes;
+  }
+
+  /** One change, with every read it touches; in the order the feed applies them. */
+  changed(reads: Iterable<string>): void {
+    const at = ++this.changes;
+    for (const read of reads) {
+      // Most recently changed last, so the oldest are forgotten first.
+      this.lastChanged.delete(read);
+      this.lastChanged.set(read, at);
     }
-    this.hits++;
-    // Most recently used last: Map keeps insertion order.
-    this.entries.delete(key);
-    this.entries.set(key, found);
-    return found;
+    for (const [read, changedAt] of this.lastChanged) {
+      if (this.lastChanged.size <= this.maxTrackedReads) break;
+      this.lastChanged.delete(read);
+      this.forgottenAt = changedAt;
+    }
   }
 
-  /** Stores an answer made in `generation`; one from an older generation is dropped. */
-  set(key: string, generation: number, response: CachedResponse): void {
-    this.advance(generation);
-    if (generation !== this.generation) return;
-    const size = sizeOf(key, response);
-    if (size > this.maxBytes) return;
-    const previous = this.entries.get(key);
-    if (previous) {
+  /** The answer stored for `key`, if nothing it read has changed since it was made. */
+  get(key: string): CachedResponse | undefined {
+    const found = this.entries.get(key);
+    if (found && !this.isValid(found)) {
+      this.drop(key, found);
+      this.invalidated++;
+    } else if (found) {
+      this.hits++;
+      // Most recently used last: Map keeps insertion order.
       this.entries.delete(key);
-      this.bytes -= sizeOf(key, previous);
+      this.entries.set(key, found);
+      return found.response;
     }
-    this.entries.set(key, response);
-    this.bytes += size;
-    for (const [oldest, entry] of this.entries) {
+    this.misses++;
+    return undefined;
+  }
+
+  /**
+   * Stores an answer made at `mark` (from {@link mark}, taken when its request was looked up)
+   * that read `reads`; one a change has already made stale is not stored.
+   */
+  set(key: string, mark: number, reads: readonly string[], response: CachedResponse): void {
+    const entry: Entry = { response, mark, reads, size: sizeOf(key, response, reads) };
+    if (entry.size > this.maxBytes || !this.isValid(entry)) return;
+    const previous = this.entries.get(key);
+    if (previous) this.drop(key, previous);
+    this.entries.set(key, entry);
+    this.bytes += entry.size;
+    for (const [oldest, old] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= sizeOf(oldest, entry);
+      this.drop(oldest, old);
     }
   }
 
   stats(): ResponseCacheStats {
-    return { entries: this.entries.size, bytes: this.bytes, hits: this.hits, misses: this.misses, generation: this.generation };
+    return {
+      entries: this.entries.size,
+      bytes: this.bytes,
+      hits: this.hits,
+      misses: this.misses,
+      changes: this.changes,
+      invalidated: this.invalidated,
+    };
   }
 
-  /** A newer generation makes every entry unreachable: drop them now rather than wait for eviction. */
-  private advance(generation: number): void {
-    if (generation <= this.generation) return;
-    this.generation = generation;
-    this.entries.clear();
-    this.bytes = 0;
+  private isValid(entry: Entry): boolean {
+    // Nothing was forgotten since the entry was made, and no read of it changed since.
+    if (this.forgottenAt > entry.mark) return false;
+    for (const read of entry.reads) if ((this.lastChanged.get(read) ?? 0) > entry.mark) return false;
+    return true;
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.size;
   }
 }
