@@ -12,7 +12,7 @@ import { documentHash, readTrustedDocuments, usesOf, type TrustedDocumentsManife
 import type { Role } from './security.ts';
 
 /*
- * Trusted documents (docs/decisions/0020-trusted-documents.md): the gateway knows every document
+ * Trusted documents (docs/decisions/0021-trusted-documents.md): the gateway knows every document
  * its clients ship, by the SHA-256 of its text. Rules of this module:
  * - a document is known by the hash of its text, whether the client sent the text, the hash, or
  *   both (then they must agree); the text of a known hash comes from the manifest only;
