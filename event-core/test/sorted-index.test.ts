@@ -88,6 +88,31 @@ describe('SortedIndex', () => {
     expect(index.rankWhere((entry) => entry > 40)).toBe(4);
   });
 
+  it('built from entries already in order, answers and goes on like the index they came from', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat(500), { maxLength: 300 }),
+        fc.uniqueArray(fc.nat(500), { maxLength: 50 }),
+        (first, later) => {
+          const values = new Map([...first, ...later].map((entry) => [entry, entry % 7]));
+          const original = indexOver(values, 4);
+          for (const entry of first) original.insert(entry);
+          const rebuilt = SortedIndex.fromSorted((a, b) => values.get(a)! - values.get(b)! || a - b, original.toArray(), 4);
+          expect(rebuilt.size).toBe(original.size);
+          expect(rebuilt.toArray()).toEqual(original.toArray());
+          for (const entry of later.filter((e) => !first.includes(e))) {
+            original.insert(entry);
+            rebuilt.insert(entry);
+          }
+          const half = first[0];
+          if (half !== undefined) expect(rebuilt.remove(half)).toBe(original.remove(half));
+          expect(rebuilt.toArray()).toEqual(original.toArray());
+          for (let rank = 0; rank < original.size; rank++) expect(rebuilt.at(rank)).toBe(original.at(rank));
+        },
+      ),
+    );
+  });
+
   it('walks nothing from a rank outside the index', () => {
     const index = indexOver(new Map([[1, 1]]));
     index.insert(1);
