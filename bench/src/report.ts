@@ -131,7 +131,11 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
   closed loop; against \`@graphql-hive/gateway\` (its CLI, one process, defaults) serving the same
   supergraph in front of the same subgraph processes. Ratio of throughputs. No event arrives
   meanwhile, so ours answers repeated pages from its response cache
-  ([0011](decisions/0011-response-cache.md)), as it would for a dashboard's readers.
+  ([0011](decisions/0011-response-cache.md)), as it would for a dashboard's readers. The rows
+  _while 20 purchases/s are written_: the same, while purchases (random product and customer)
+  are written at the purchases subgraph itself, on schedule, through every round of both sides;
+  ours keeps a page while no purchase touches its rows
+  ([0020](decisions/0020-response-cache-by-what-it-read.md)).
 - **read cost**: the customers page, one client, on a system holding the large data set against
   one holding the small one, both running at once, rounds alternating. Ratio of medians. Sent with
   \`Cache-Control: no-cache\`: a cached page costs the same at any size, and would hide the read.

@@ -22,6 +22,8 @@ const ROWS = [
   ),
   'dashboard reads: customers page',
   'dashboard reads: products page',
+  'dashboard reads: customers page while 20 purchases/s are written',
+  'dashboard reads: products page while 20 purchases/s are written',
   'writes',
   'writes while a snapshot is taken',
   'live latency: median',

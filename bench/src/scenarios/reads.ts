@@ -1,8 +1,10 @@
 /** Dashboard reads against `@graphql-hive/gateway`, and the read cost as the data grows: one page, and sorted and searched pages. */
-import { errorNote, interleave } from '../compare.ts';
+import { errorNote, interleave, sleep } from '../compare.ts';
 import type { BenchContext } from '../context.ts';
-import { closedLoop, FRESH, graphqlData } from '../http-load.ts';
+import { closedLoop, FRESH, graphqlData, postGraphQL } from '../http-load.ts';
+import { randomPair } from '../data.ts';
 import {
+  CREATE_PURCHASE_ID,
   CUSTOMERS_BY_TOTAL_PAGE,
   CUSTOMERS_PAGE,
   CUSTOMERS_SEARCHED_PAGE,
@@ -27,15 +29,63 @@ const notes = (...parts: (string | undefined)[]): string | undefined => {
   return present.length > 0 ? present.join('; ') : undefined;
 };
 
-/** The customers and products pages through our gateway and through the peer, same subgraphs, same clients. */
+/** Purchases per second written while the pages are read in the rows "while writes flow". */
+const WRITES_PER_SECOND = 20;
+
+/**
+ * Writes `rate` purchases a second at the purchases subgraph itself (past both gateways, so that
+ * neither pays for them in its own process) until the returned function is called; resolves to
+ * how many were written and how many failed.
+ */
+function purchasesFlowing(
+  ctx: BenchContext,
+  system: SystemUnderTest,
+  rate: number,
+): () => Promise<{ written: number; failed: number }> {
+  const url = system.subgraphs.info.urls.purchases;
+  let stopped = false;
+  let written = 0;
+  let failed = 0;
+  const pending = new Set<Promise<void>>();
+  const loop = (async () => {
+    const startedAt = performance.now();
+    for (let i = 0; !stopped; i++) {
+      const wait = startedAt + (i * 1000) / rate - performance.now();
+      if (wait > 1) await sleep(wait);
+      const sent = postGraphQL(url, { query: CREATE_PURCHASE_ID, variables: { input: randomPair(ctx.small) } }, 8)
+        .then(
+          (response) => (response.status === 200 && !response.text.includes('"errors"') ? written++ : failed++),
+          () => failed++,
+        )
+        .then(() => undefined);
+      pending.add(sent);
+      void sent.finally(() => pending.delete(sent));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    await Promise.all(pending);
+    return { written, failed };
+  };
+}
+
+/**
+ * The customers and products pages through our gateway and through the peer, same subgraphs,
+ * same clients: with nothing written, then while purchases flow at {@link WRITES_PER_SECOND}.
+ */
 export async function dashboardRows(ctx: BenchContext, system: SystemUnderTest, peer: PeerGateway | Error): Promise<Row[]> {
   const { options } = ctx;
   const rows: Row[] = [];
-  for (const [page, query] of [
-    ['customers', CUSTOMERS_PAGE],
-    ['products', PRODUCTS_PAGE],
+  for (const [page, query, writing] of [
+    ['customers', CUSTOMERS_PAGE, false],
+    ['products', PRODUCTS_PAGE, false],
+    ['customers', CUSTOMERS_PAGE, true],
+    ['products', PRODUCTS_PAGE, true],
   ] as const) {
-    const scenario = `dashboard reads: ${page} page`;
+    const scenario = writing
+      ? `dashboard reads: ${page} page while ${WRITES_PER_SECOND} purchases/s are written`
+      : `dashboard reads: ${page} page`;
     const label = `our gateway, ${options.concurrency} clients`;
     if (peer instanceof Error) {
       rows.push({
@@ -53,10 +103,19 @@ export async function dashboardRows(ctx: BenchContext, system: SystemUnderTest, 
     const ours = await graphqlData(system.url, { query });
     const theirs = await graphqlData(peer.url, { query });
     const same = JSON.stringify(ours) === JSON.stringify(theirs);
-    ctx.progress(`dashboard reads: ${page} page, ${options.concurrency} clients, ours vs @graphql-hive/gateway`);
+    ctx.progress(`${scenario}, ${options.concurrency} clients, ours vs @graphql-hive/gateway`);
     const load = (url: string) => (seconds: number) =>
       closedLoop({ url, concurrency: options.concurrency, seconds, next: () => ({ query }) });
-    const { measured, baseline } = await interleave(load(system.url), load(peer.url), options);
+    // The purchases flow through every round of both sides, warm-up included.
+    const stopWriting = writing ? purchasesFlowing(ctx, system, WRITES_PER_SECOND) : undefined;
+    let writes: { written: number; failed: number } | undefined;
+    let measuredBoth;
+    try {
+      measuredBoth = await interleave(load(system.url), load(peer.url), options);
+    } finally {
+      writes = await stopWriting?.();
+    }
+    const { measured, baseline } = measuredBoth;
     const ratio = throughput(measured) / throughput(baseline);
     rows.push({
       scenario,
@@ -67,6 +126,7 @@ export async function dashboardRows(ctx: BenchContext, system: SystemUnderTest, 
       met: options.quick ? undefined : ratio >= 1.5,
       note: notes(
         same ? undefined : 'the two gateways answered differently',
+        writes ? `${writes.written} purchases written${writes.failed ? `, ${writes.failed} failed` : ''}` : undefined,
         errorNote('ours', measured),
         errorNote('hive', baseline),
       ),
