@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmbeddedLog, encodeSnapshot, type SnapshotSettings } from '@shop/event-core';
+import { PurchasesReadModel } from '@shop/purchases-subgraph';
 import { eventTopics } from '@shop/schema';
 import type { RunningSystem } from '@shop/system';
 import { REPO_ROOT } from './support/faults.ts';
@@ -13,6 +14,8 @@ import { createProductAndCustomer, startTestSystem } from './support/scenario.ts
 
 const dir = mkdtempSync(join(tmpdir(), 'shop-snapshots-command-'));
 const PREFIX = 'command.';
+/** The purchases read model's state version now; the test writes one from the version after it. */
+const PURCHASES_VERSION = new PurchasesReadModel(eventTopics(PREFIX)).snapshotVersion;
 
 /** `npm run snapshots -- <args>` on the embedded log in `dir`, as an operator runs it. */
 function snapshots(...args: string[]): Promise<{ status: number | null; output: string }> {
@@ -51,10 +54,17 @@ describe('npm run snapshots, on the embedded log', () => {
     system = undefined;
     // One written by a later version of the purchases read model, whose state has another shape.
     const later = await encodeSnapshot(
-      { model: 'purchases', modelVersion: 2, positions: {}, fingerprints: {}, events: 3, createdAt: new Date().toISOString() },
+      {
+        model: 'purchases',
+        modelVersion: PURCHASES_VERSION + 1,
+        positions: {},
+        fingerprints: {},
+        events: 3,
+        createdAt: new Date().toISOString(),
+      },
       {},
     );
-    await settings.store.save({ id: 'from-version-2', model: 'purchases', savedAtMs: Date.now() + 60_000, bytes: later });
+    await settings.store.save({ id: 'from-a-later-version', model: 'purchases', savedAtMs: Date.now() + 60_000, bytes: later });
 
     const listed = await snapshots('list');
     expect(listed.status).toBe(0);
@@ -71,9 +81,11 @@ describe('npm run snapshots, on the embedded log', () => {
     const purchases = lines.indexOf('purchases: 2 snapshots');
     expect(purchases, listed.output).toBeGreaterThanOrEqual(0);
     expect(lines[purchases + 1]).toMatch(
-      / {2}3 events {2}state version 2, this version reads 1: ignored at start {2}from-version-2$/,
+      new RegExp(
+        ` {2}3 events {2}state version ${PURCHASES_VERSION + 1}, this version reads ${PURCHASES_VERSION}: ignored at start {2}from-a-later-version$`,
+      ),
     );
-    expect(lines[purchases + 2]).toMatch(/ {2}3 events {2}state version 1: usable {2}\S+$/);
+    expect(lines[purchases + 2]).toMatch(new RegExp(` {2}3 events {2}state version ${PURCHASES_VERSION}: usable {2}\\S+$`));
 
     expect(await snapshots('drop', 'purchases')).toEqual({
       status: 0,
