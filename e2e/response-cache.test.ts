@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -14,6 +16,7 @@ import {
   type EventLog,
   type Position,
 } from '@shop/event-core';
+import { startGateway } from '@shop/gateway';
 import { eventTopics } from '@shop/schema';
 import { startSystem, type RunningSystem } from '@shop/system';
 import { waitUntil } from './support/faults.ts';
@@ -331,6 +334,60 @@ describe('the response cache while writes flow', () => {
       customer: Row;
     };
     expect(fresh.customer.purchaseCount).toBe(before.customer.purchaseCount + 1);
+  });
+
+  it('does not keep an answer a subgraph gave before a change the feed applied while the answer was being made', async () => {
+    // A second gateway whose purchases fetches pass through a proxy that can hold an answer back.
+    let holdNext: ((release: () => void) => void) | undefined;
+    const proxy: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        void (async () => {
+          const headers = Object.fromEntries(
+            Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
+          ) as Record<string, string>;
+          const answer = await fetch(system.purchases.url, { method: 'POST', headers, body: Buffer.concat(chunks) });
+          const body = await answer.text();
+          const hold = holdNext;
+          holdNext = undefined;
+          if (hold) await new Promise<void>((release) => hold(release));
+          res.writeHead(answer.status, Object.fromEntries(answer.headers));
+          res.end(body);
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const gateway = await startGateway({
+      logger: createLogger({ level: 'silent' }),
+      port: 0,
+      log,
+      topics,
+      subgraphUrls: {
+        products: system.products.url,
+        customers: system.customers.url,
+        purchases: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`,
+      },
+    });
+    try {
+      const id = customers[2]!;
+      const count = async () => rowOf((await graphql(gateway.url, CUSTOMERS_PAGE)).data, 'customers', id).purchaseCount;
+      const before = await count(); // teaches the gateway the document is a query
+      // The next fill: the purchases subgraph answers, then a purchase of this customer is applied
+      // by the feed, then the (now old) answer reaches the gateway.
+      const filled = new Promise<() => void>((resolve) => (holdNext = resolve));
+      const reading = count();
+      const release = await filled;
+      const { changes } = gateway.responseCacheStats()!;
+      await buyBehindTheGateway(id, products[0]!);
+      await waitUntil(() => gateway.responseCacheStats()!.changes > changes, 'the change feed applied the purchase');
+      release();
+      expect(await reading).toBe(before);
+      expect(await count()).toBe(before + 1);
+    } finally {
+      await gateway.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('never serves an answer older than a write the feed has applied while readers race the writes', async () => {
