@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeRecord, DecodeError, encodeEvent, type Decoded } from '../src/codec.ts';
 import type { EventEnvelope } from '../src/envelope.ts';
 import { createKafkaLog } from '../src/log/kafka.ts';
+import { replayKafkaTopic } from '../src/log/kafka-replay.ts';
 import type { EventLog, LogRecord } from '../src/log/port.ts';
 import { applied, createProjector, type ApplyOutcome, type Projection } from '../src/projector.ts';
 
@@ -100,6 +101,24 @@ describe('kafka replay on a worker thread', () => {
     await projector.waitFor({ [topic]: { 0: written!.offset + 1 } }, 10_000);
     expect(projection.seen).toEqual([0, 1, 2]);
     await projector.stop();
+  });
+
+  it('fails a replay that stops moving, after handing over what it read', async () => {
+    const topic = topicName('stall');
+    await log.provision([{ topic }]);
+    await log.append(
+      topic,
+      Array.from({ length: 20 }, (_, i) => encodeEvent(event('e1', i))),
+    );
+    let delivered = 0;
+    const replay = replayKafkaTopic(
+      { brokers, clientId: 'kafka-replay-test', maxWaitTimeMs: 100, stallTimeoutMs: 5_000 },
+      topic,
+      // An end the topic never reaches: once its 20 records are read, nothing moves any more.
+      { until: { 0: 1_000 }, onBatch: (records) => void (delivered += records.length) },
+    );
+    await expect(replay).rejects.toThrow(/made no progress for 5000 ms/);
+    expect([0, 20]).toContain(delivered);
   });
 
   it('ends a replay that is stopped before it is done', async () => {

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { KafkaConfig } from 'kafkajs';
-import type { LogRecord, PartitionOffsets, ReplayOptions } from './port.ts';
+import { LogUnavailableError, type LogRecord, type PartitionOffsets, type ReplayOptions } from './port.ts';
 
 /** What the worker is started with: everything it needs to connect and where to read. */
 export interface ReplayWorkerData {
@@ -98,7 +98,14 @@ export class ReplayedRecord implements LogRecord {
 }
 
 /** How the worker connects: the Kafka log's own settings. */
-export type ReplayConnection = Pick<ReplayWorkerData, 'brokers' | 'clientId' | 'ssl' | 'sasl' | 'maxWaitTimeMs'>;
+export type ReplayConnection = Pick<ReplayWorkerData, 'brokers' | 'clientId' | 'ssl' | 'sasl' | 'maxWaitTimeMs'> & {
+  /**
+   * Longest time without a batch from the worker before the replay fails, in ms (a consumer that
+   * never joins its group, a broker that stops answering); the projector's follower then reads on
+   * instead, with its own recovery. Default 30,000.
+   */
+  readonly stallTimeoutMs?: number;
+};
 
 /**
  * Replays `topic` on a worker thread (see {@link EventLog.replay}). Services run TypeScript
@@ -107,8 +114,9 @@ export type ReplayConnection = Pick<ReplayWorkerData, 'brokers' | 'clientId' | '
  */
 export function replayKafkaTopic(connection: ReplayConnection, topic: string, options: ReplayOptions): Promise<void> {
   const { onBatch, signal } = options;
+  const { stallTimeoutMs = 30_000, ...settings } = connection;
   const data: ReplayWorkerData = {
-    ...connection,
+    ...settings,
     topic,
     from: options.from ?? {},
     until: options.until,
@@ -120,9 +128,11 @@ export function replayKafkaTopic(connection: ReplayConnection, topic: string, op
   );
   let stopped = false;
   let delivering: Promise<void> = Promise.resolve();
+  let stall: NodeJS.Timeout | undefined;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    clearTimeout(stall);
     signal?.removeEventListener('abort', onAbort);
     worker.postMessage({ type: 'stop' } satisfies ToReplayWorker);
     await delivering.catch(() => undefined);
@@ -134,10 +144,20 @@ export function replayKafkaTopic(connection: ReplayConnection, topic: string, op
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort);
     const fail = (error: Error): void => void stop().then(() => reject(error));
+    /** Restarts the clock of {@link ReplayConnection.stallTimeoutMs}: the replay moved. */
+    const moved = (): void => {
+      clearTimeout(stall);
+      stall = setTimeout(
+        () => fail(new LogUnavailableError(`the replay of ${topic} made no progress for ${stallTimeoutMs} ms`)),
+        stallTimeoutMs,
+      );
+    };
+    moved();
     worker.on('message', (message: FromReplayWorker) => {
       if (stopped) return;
       switch (message.type) {
         case 'batch': {
+          moved();
           const { batch } = message;
           const buffer = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
           const records = new Array<ReplayedRecord>(batch.offsets.length);
@@ -149,6 +169,7 @@ export function replayKafkaTopic(connection: ReplayConnection, topic: string, op
             } catch (error) {
               return fail(error instanceof Error ? error : new Error(String(error)));
             }
+            moved();
             worker.postMessage({ type: 'taken' } satisfies ToReplayWorker);
           });
           return;
