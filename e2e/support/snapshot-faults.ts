@@ -341,7 +341,8 @@ export function describeSnapshotFaults(target: SnapshotFaultTarget): void {
       expect(taken).toBeGreaterThan(shop.purchases);
       expect(taken).toBeLessThan(shop.purchases + acknowledged.length);
       const restarted = await startService(topicPrefix);
-      expect(await startedAt(restarted.url, topics.purchases)).toBe(taken);
+      // On a failure, what the service said of its snapshots tells why it did not start from this one.
+      expect(await startedAt(restarted.url, topics.purchases), restarted.service.output().slice(-4000)).toBe(taken);
       expect(await metric(restarted.url, 'shop_events_applied_total', { service: 'purchases', topic: topics.purchases })).toBe(
         shop.purchases + acknowledged.length - taken,
       );
