@@ -39,6 +39,7 @@ import {
   type OutgoingRecord,
   type TopicSpec,
 } from './port.ts';
+import { rootCause, whileBrokerNotReady, type KafkaJSErrorLike } from './kafka-errors.ts';
 import { replayKafkaTopic } from './kafka-replay.ts';
 import { createKafkaSnapshotStore } from '../snapshot/kafka-store.ts';
 
@@ -323,7 +324,7 @@ export function createKafkaLog({
       // Services started together provision the same topics at once: the loser's
       // `waitForLeaders` can ask for the metadata of a topic the winner created before the broker
       // serves it (UNKNOWN_TOPIC_OR_PARTITION, retriable).
-      await whileBrokerNotReady(names, 30_000, async () => {
+      await untilBrokerReady(names, 30_000, async () => {
         const a = await getAdmin();
         // Create only what is missing: asking to create an existing topic makes kafkajs log an
         // error for an outcome that is fine here.
@@ -387,7 +388,7 @@ export function createKafkaLog({
       ensureOpen(closed);
       // Just after a topic was created (by this instance or another), a partition can still be
       // without a leader the broker knows of (NOT_LEADER_FOR_PARTITION, retriable).
-      const offsets = await whileBrokerNotReady(topic, 15_000, async () => (await getAdmin()).fetchTopicOffsets(topic));
+      const offsets = await untilBrokerReady(topic, 15_000, async () => (await getAdmin()).fetchTopicOffsets(topic));
       return Object.fromEntries(offsets.map(({ partition, high }) => [partition, Number(high)]));
     },
 
@@ -513,21 +514,16 @@ class KafkaFollower implements Follower {
    * a broker that cannot be reached at all fails at once, as `follow` promises.
    */
   async open(): Promise<void> {
-    const deadline = Date.now() + this.settings.followTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.start();
-      } catch (error) {
-        const delayMs = Math.min(2_000, 250 * 2 ** attempt);
-        if (this.stopped || !brokerNotReady(error) || Date.now() + delayMs > deadline) throw error;
+    await whileBrokerNotReady(this.settings.followTimeoutMs, () => this.start(), {
+      stopped: () => this.stopped,
+      beforeRetry: async (error, delayMs) => {
         await this.consumer?.disconnect().catch(() => undefined);
         this.settings.logger?.debug(
           { topic: this.topic, error: asError(error).message, retryInMs: delayMs },
           'Kafka is not ready for a follower yet',
         );
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
+      },
+    });
   }
 
   /** Starts a consumer; resolves once it has joined its group and fetches, rejects if it cannot. */
@@ -938,42 +934,13 @@ function ensureOpen(closed: boolean): void {
   if (closed) throw new LogUnavailableError('the Kafka event log is closed');
 }
 
-interface KafkaJSErrorLike {
-  readonly name?: string;
-  readonly type?: string;
-  readonly retriable?: boolean;
-  readonly cause?: unknown;
-}
-
-/** kafkajs wraps the error that made it give up (`KafkaJSNumberOfRetriesExceeded.cause`). */
-function rootCause(error: unknown): KafkaJSErrorLike {
-  let current = error as KafkaJSErrorLike;
-  while (current?.cause) current = current.cause as KafkaJSErrorLike;
-  return current ?? {};
-}
-
-/**
- * Runs `operation`, again with a growing pause while the broker answers that it is up but not
- * ready (see {@link brokerNotReady}), for at most `budgetMs`. Any other failure, or the last one,
- * becomes what the port promises (see {@link toLogError}).
- */
-async function whileBrokerNotReady<T>(topics: string, budgetMs: number, operation: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      const delayMs = Math.min(250 * 2 ** attempt, 2_000);
-      if (!brokerNotReady(error) || Date.now() + delayMs > deadline) throw toLogError(error, topics);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
+/** {@link whileBrokerNotReady}, its last failure as the port promises it (see {@link toLogError}). */
+async function untilBrokerReady<T>(topics: string, budgetMs: number, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await whileBrokerNotReady(budgetMs, operation);
+  } catch (error) {
+    throw toLogError(error, topics);
   }
-}
-
-/** The broker answered with a retriable protocol error (coordinator loading, leader election): it is up, not ready. */
-function brokerNotReady(error: unknown): boolean {
-  const cause = rootCause(error);
-  return cause.name === 'KafkaJSProtocolError' && cause.retriable === true;
 }
 
 /**

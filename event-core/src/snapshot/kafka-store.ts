@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners, type Admin, type IHeaders, type Kafka, type Message } from 'kafkajs';
 import { LogUnavailableError, type EventLog } from '../log/port.ts';
 import type { KafkaLogLogger } from '../log/kafka.ts';
+import { whileBrokerNotReady } from '../log/kafka-errors.ts';
 import { chunkRecords, obsoleteSnapshots, TopicSnapshots, type KnownSnapshot, type ReadChunk } from './kafka-chunks.ts';
 import {
   checkSnapshotModel,
@@ -117,7 +118,7 @@ export function createKafkaSnapshotStore({
 
   /** The topic's high-water mark per partition, or undefined when it does not exist. */
   const highWaterMarks = async (topic: string): Promise<Map<number, number> | undefined> =>
-    whileNotReady(timeoutMs, () =>
+    whileBrokerNotReady(timeoutMs, () =>
       withAdmin(async (admin) => {
         if (!ready.has(topic) && !(await admin.listTopics()).includes(topic)) return undefined;
         const offsets = await admin.fetchTopicOffsets(topic);
@@ -318,38 +319,6 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
     if (last !== undefined) decoded[name] = last.toString();
   }
   return decoded;
-}
-
-interface KafkaJSErrorLike {
-  readonly name?: string;
-  readonly type?: string;
-  readonly retriable?: boolean;
-  readonly cause?: unknown;
-}
-
-function rootCause(error: unknown): KafkaJSErrorLike {
-  let current = error as KafkaJSErrorLike;
-  while (current?.cause) current = current.cause as KafkaJSErrorLike;
-  return current ?? {};
-}
-
-/**
- * Runs `operation` again, with a growing pause, while the broker answers that it is up but not
- * ready (a topic just created whose leader the broker does not know yet), for at most `budgetMs`.
- */
-async function whileNotReady<T>(budgetMs: number, operation: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      const cause = rootCause(error);
-      const delayMs = Math.min(250 * 2 ** attempt, 2_000);
-      const notReady = cause.name === 'KafkaJSProtocolError' && cause.retriable === true;
-      if (!notReady || Date.now() + delayMs > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
 }
 
 /** A failure said as what it means for the snapshot, as the port's `LogUnavailableError`. */
