@@ -9,8 +9,11 @@ import { performance } from 'node:perf_hooks';
 import { Samples, type Measurement } from './stats.ts';
 
 export interface GraphQLRequest {
-  readonly query: string;
+  /** Absent in a request that sends a trusted document by its hash alone (`extensions.persistedQuery`). */
+  readonly query?: string;
+  readonly operationName?: string;
   readonly variables?: Record<string, unknown>;
+  readonly extensions?: Record<string, unknown>;
 }
 
 export interface LoadOptions {

@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'list-cost',
   'dashboard',
   'reads',
+  'trusted-documents',
   'writes',
   'snapshot-writes',
   'live',

@@ -136,6 +136,15 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
   are written at the purchases subgraph itself, on schedule, through every round of both sides;
   ours keeps a page while no purchase touches its rows
   ([0020](decisions/0020-response-cache-by-what-it-read.md)).
+- **trusted documents**: the dashboard's customers page (its \`Customers\` operation as
+  \`schema/trusted-documents.json\` holds it, first 20 rows by name) sent by its hash alone
+  (\`extensions.persistedQuery\`, as the built dashboard sends it) against the same document sent
+  as text, through the same gateway of the small system, closed loop, \`Cache-Control: no-cache\`
+  (a cached answer costs the same whatever the request). Ratio of throughputs, reported without a
+  target. Both sides skip parsing and validation: Apollo Server keys its document store
+  by the hash of the text, whichever way the text arrived, and the gateway's store holds the
+  manifest's documents parsed and validated from the start
+  ([0021](decisions/0021-trusted-documents.md)).
 - **read cost**: the customers page, one client, on a system holding the large data set against
   one holding the small one, both running at once, rounds alternating. Ratio of medians. Sent with
   \`Cache-Control: no-cache\`: a cached page costs the same at any size, and would hide the read.

@@ -22,6 +22,7 @@ import { liveRows } from './scenarios/live.ts';
 import { dashboardRows, listCostRows, readCostRow } from './scenarios/reads.ts';
 import { replayRows, startReplayChild } from './scenarios/replay.ts';
 import { snapshotWritesRow } from './scenarios/snapshot-writes.ts';
+import { trustedDocumentsRow } from './scenarios/trusted-documents.ts';
 import { writesRow } from './scenarios/writes.ts';
 import { planSubgraphs, startHiveGateway, startSystem, waitUntilCaughtUp, type SystemsContext } from './systems.ts';
 
@@ -202,6 +203,13 @@ export async function runBench(options: BenchOptions, progress: (message: string
           (r) => r,
         );
       }
+      if (wants('trusted-documents'))
+        await attempt(
+          rows,
+          'trusted documents',
+          () => trustedDocumentsRow(ctx, small),
+          (row) => [row],
+        );
       if (wants('writes'))
         await attempt(
           rows,
