@@ -9,11 +9,13 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readClientConfig } from '../../client/src/config.ts';
 import { configSchema, loadConfig, type Config } from '../../event-core/src/config.ts';
+import { TRUSTED_DOCUMENTS_PATH } from '../../schema/src/trusted-documents/manifest.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -123,6 +125,9 @@ function checkServiceEnvironments(
     }
   }
   // The gateway finds each subgraph by its service name and its port.
+  // Production runs only what the clients ship (the config's production default, unless a file says otherwise).
+  expect(configs.gateway.TRUSTED_DOCUMENTS ?? 'enforce', 'gateway: TRUSTED_DOCUMENTS').toBe('enforce');
+  expect(configs.gateway.TRUSTED_DOCUMENTS_ANY_ROLES ?? [], 'gateway: roles allowed any document').toEqual([]);
   const gateway = services.gateway;
   for (const subgraph of SUBGRAPHS) {
     const url = new URL(gateway[URL_VARIABLE[subgraph]] ?? '');
@@ -206,6 +211,29 @@ function allOf(stageName: string, keyword: string): string[] {
 }
 /** Exec form (`["a", "b"]`) of CMD, or the command after `HEALTHCHECK ... CMD`. */
 const execForm = (args: string | undefined): string[] => JSON.parse(args?.replace(/^.*?\bCMD\s+(?=\[)/, '') ?? 'null');
+
+/** The patterns of .dockerignore, comments and blank lines left out. */
+const dockerIgnorePatterns = (): string[] =>
+  read('.dockerignore')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+
+/** Whether a .dockerignore pattern (relative to the context, `*` within a segment, `**` any) excludes `path`. */
+function dockerIgnoreMatches(pattern: string, path: string): boolean {
+  if (pattern.startsWith('!')) return false;
+  const source = pattern
+    .replace(/^\/+/, '')
+    .split('**/')
+    .map((part) =>
+      part
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replaceAll('*', '[^/]*')
+        .replaceAll('?', '[^/]'),
+    )
+    .join('(?:.*/)?');
+  return new RegExp(`^${source}$`).test(path);
+}
 
 // --- compose.yaml and kontena.yml ---------------------------------------------------------------
 
@@ -474,6 +502,28 @@ describe('Dockerfile', () => {
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
     for (const key of SHELL_VARIABLES) expect(client, `client/src reads ${key}`).toContain(key);
+  });
+
+  it('puts the trusted documents into the images, and starts the shell sending hashes as the gateway expects', () => {
+    const manifest = relative(ROOT, TRUSTED_DOCUMENTS_PATH).split(sep).join('/');
+    const ignoredBy = dockerIgnorePatterns().filter((pattern) =>
+      [
+        manifest,
+        ...manifest
+          .split('/')
+          .map((_, i, parts) => parts.slice(0, i).join('/'))
+          .filter(Boolean),
+      ].some((path) => dockerIgnoreMatches(pattern, path)),
+    );
+    expect(ignoredBy, `.dockerignore keeps ${manifest} out of the build context`).toEqual([]);
+    expect(allOf('build', 'COPY').join('\n')).toMatch(/^\. \.$/m);
+    const nodeEnv = [
+      ...allOf('shell', 'ENV')
+        .join('\n')
+        .matchAll(/\bNODE_ENV=(\S+)/g),
+    ].at(-1)?.[1];
+    expect(nodeEnv, 'the shell image runs with NODE_ENV=production').toBe('production');
+    expect(readClientConfig({ NODE_ENV: nodeEnv }).sendHashes, 'the typed client sends hashes in production').toBe(true);
   });
 
   it('lets builders without --target pick the service with a build argument', () => {
