@@ -89,6 +89,17 @@ export class IntColumn {
     return column;
   }
 
+  /**
+   * A column that starts with `values`, taken as they are (no copy): the caller hands them over
+   * and does not change them. A `push` past their end copies them into a larger array.
+   */
+  static adopt(values: Int32Array): IntColumn {
+    const column = new IntColumn(0);
+    column.data = values;
+    column.size = values.length;
+    return column;
+  }
+
   /** The values as an array-like view (no copy); valid until the next `push`. */
   view(): Int32Array {
     return this.data.subarray(0, this.size);

@@ -191,6 +191,15 @@ export class SortedIndex {
     return this.blocks.flat();
   }
 
+  /** Every entry in order, copied into one `Int32Array` without an array in between (a snapshot's capture). */
+  toInt32Array(): Int32Array {
+    this.settle();
+    const entries = new Int32Array(this.count);
+    let at = 0;
+    for (const block of this.blocks) for (let i = 0; i < block.length; i++) entries[at++] = block[i]!;
+    return entries;
+  }
+
   /** The first block whose last entry satisfies `isAfter` (monotone over the order); the last block if none does. */
   private blockFor(isAfter: (entry: number) => boolean): number {
     const found = lowerBound(this.blocks.length, (n) => {

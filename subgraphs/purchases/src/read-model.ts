@@ -162,15 +162,15 @@ class PurchaseOrders {
   /** Both orders as rows, copied (the order by total only if it is kept). */
   toSnapshot(): PurchaseOrdersSnapshot {
     return {
-      byDate: Int32Array.from(this.byDate.toArray()),
-      ...(this.byTotal ? { byTotal: Int32Array.from(this.byTotal.toArray()) } : {}),
+      byDate: this.byDate.toInt32Array(),
+      ...(this.byTotal ? { byTotal: this.byTotal.toInt32Array() } : {}),
     };
   }
 
-  /** Takes the orders of a snapshot ({@link toSnapshot}) of `count` rows into this empty list, unsorted again. */
+  /** Takes orders of `count` rows, in order (as {@link toSnapshot} gives them), into this empty list, unsorted again. */
   restore(snapshot: PurchaseOrdersSnapshot, count: number): void {
     if (snapshot.byDate.length !== count || (snapshot.byTotal && snapshot.byTotal.length !== count))
-      throw new Error("the snapshot's orders of all purchases do not hold every purchase");
+      throw new Error("the snapshot's orders of a purchase list do not hold every purchase of it");
     this.byDate = SortedIndex.fromSorted(this.rows.byDate, snapshot.byDate);
     if (snapshot.byTotal) this.byTotal = SortedIndex.fromSorted(this.rows.byTotal, snapshot.byTotal);
   }
@@ -196,12 +196,14 @@ export interface PurchaseOrdersSnapshot {
 
 /** Per-product or per-customer aggregate, kept per event: O(1) to update, O(1) to read. */
 class Totals {
-  /** Rows of this entity's purchases, in arrival order (within a partition, the log's). */
-  readonly rows = new IntColumn(4);
   readonly cents = new CentsSum();
   readonly orders: PurchaseOrders;
 
-  constructor(purchases: PurchaseRows) {
+  constructor(
+    protected readonly purchases: PurchaseRows,
+    /** Rows of this entity's purchases, in arrival order (within a partition, the log's). */
+    readonly rows = new IntColumn(4),
+  ) {
     this.orders = new PurchaseOrders(purchases, false);
   }
 
@@ -213,12 +215,47 @@ class Totals {
 }
 
 class ProductTotals extends Totals {
-  /** Customer number → purchases of this product by that customer (distinct customers, and pair counts). */
-  readonly customers = new Map<number, number>();
+  /** Distinct customers of this product. */
+  customerCount = 0;
+  /**
+   * Customer number → purchases of this product by that customer. A restore leaves it out and it
+   * is counted from the product's rows the first time it is needed: a Map entry per product and
+   * customer (about a million at a million purchases) was a third of a restore, while a start
+   * touches few products before it is ready.
+   */
+  private byCustomer: Map<number, number> | undefined = new Map();
 
+  /** Adds a purchase by `customer` (a number). */
   addFor(row: number, cents: number, customer: number): void {
+    const pairs = this.pairs();
+    const count = pairs.get(customer) ?? 0;
+    if (count === 0) this.customerCount++;
+    pairs.set(customer, count + 1);
     this.add(row, cents);
-    this.customers.set(customer, (this.customers.get(customer) ?? 0) + 1);
+  }
+
+  /** Purchases of this product by `customer` (a number). */
+  pairCount(customer: number): number {
+    return this.pairs().get(customer) ?? 0;
+  }
+
+  /** For a restore: `customerCount` as counted from the rows, the pair counts left for when they are needed. */
+  restoredWith(customerCount: number): void {
+    this.customerCount = customerCount;
+    this.byCustomer = undefined;
+  }
+
+  private pairs(): Map<number, number> {
+    if (!this.byCustomer) {
+      const pairs = new Map<number, number>();
+      const own = this.rows.view();
+      for (let i = 0; i < own.length; i++) {
+        const customer = this.purchases.customer.at(own[i]!);
+        pairs.set(customer, (pairs.get(customer) ?? 0) + 1);
+      }
+      this.byCustomer = pairs;
+    }
+    return this.byCustomer;
   }
 }
 
@@ -493,7 +530,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     this.productSales = new SortedLists<ListedRef, ProductSalesOrder>({
       orders: {
         PURCHASE_COUNT: { key: ({ id, created }) => [product(id)?.rows.length ?? 0, created], shape: SALES_KEY },
-        CUSTOMER_COUNT: { key: ({ id, created }) => [product(id)?.customers.size ?? 0, created], shape: SALES_KEY },
+        CUSTOMER_COUNT: { key: ({ id, created }) => [product(id)?.customerCount ?? 0, created], shape: SALES_KEY },
         // Orders by the nearest double: exact up to 2^53 cents, which no shop's total reaches.
         TOTAL_SPENT: { key: ({ id, created }) => [product(id)?.cents.approximate ?? 0, created], shape: SALES_KEY },
       },
@@ -579,11 +616,10 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   /**
    * Adds a stored purchase to everything derived from the rows: its partition's arrivals, its
    * product's and customer's totals and orders, the orders of all purchases, the shop's figures.
-   * The one path both an applied event and a snapshot's rows take, so both give the same state;
-   * a snapshot's rows (`restoring`) skip the lists by sales, placed once afterwards, and the
-   * orders of all purchases, which the snapshot holds.
+   * A snapshot's rows take {@link indexRestored} instead, which derives the same state list by
+   * list (the property tests of `test/snapshot.test.ts` hold the two to it).
    */
-  private index(row: number, restoring = false): void {
+  private index(row: number): void {
     const rows = this.rows;
     const partition = rows.partition.at(row);
     let arrivals = this.arrivals.get(partition);
@@ -594,13 +630,73 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     const cents = rows.totalCents.at(row);
     (this.byProduct[product] ??= new ProductTotals(rows)).addFor(row, cents, customer);
     (this.byCustomer[customer] ??= new Totals(rows)).add(row, cents);
-    if (!restoring) this.all.add(row);
+    this.all.add(row);
     this.revenue.add(cents);
     this.overTime.add(rows.timeMs(row), cents);
-    if (!restoring) {
-      this.syncProduct(rows.products.id(product));
-      this.syncCustomer(rows.customers.id(customer));
+    this.syncProduct(rows.products.id(product));
+    this.syncCustomer(rows.customers.id(customer));
+  }
+
+  /**
+   * What {@link index} derives from each row, for all the rows of a snapshot at once, list by list:
+   * each product's and customer's rows are counted, then filled into arrays of their exact size,
+   * and their orders by date are cut out of the order of all purchases, which the snapshot holds
+   * (appending a million rows one at a time to 11,000 growing lists, comparing each with the
+   * last, and collecting the garbage of their growth took over half of a restore). Each
+   * product's distinct customers are counted from the customers' lists; its count per customer
+   * is left for when it is first needed. Sums and figures are added row by row in arrival order,
+   * as the events added them. The lists by sales are placed afterwards, once each.
+   */
+  private indexRestored(byDate: Int32Array): void {
+    const rows = this.rows;
+    const n = rows.count;
+    const product = rows.product.view();
+    const customer = rows.customer.view();
+    const lists = <T extends Totals>(of: Int32Array, groups: number, make: (arrived: IntColumn) => T): (T | undefined)[] => {
+      const starts = groupStarts(of, groups);
+      const arrived = groupRows(of, starts, undefined);
+      const dated = groupRows(of, starts, byDate);
+      const made: (T | undefined)[] = [];
+      for (let g = 0; g < groups; g++) {
+        const start = starts[g]!;
+        const end = starts[g + 1]!;
+        // A number with no purchase has no totals after a replay either (none is made: every number comes with a purchase).
+        if (start === end) continue;
+        const totals = make(IntColumn.adopt(arrived.subarray(start, end)));
+        totals.orders.restore({ byDate: dated.subarray(start, end) }, end - start);
+        made[g] = totals;
+      }
+      return made;
+    };
+    const byProduct = lists(product, rows.products.size, (arrived) => new ProductTotals(rows, arrived));
+    const byCustomer = lists(customer, rows.customers.size, (arrived) => new Totals(rows, arrived));
+    // Distinct customers per product, without a count per pair: each customer's rows, noting the
+    // products it is seen with.
+    const customerCounts = new Int32Array(byProduct.length);
+    const lastCustomer = new Int32Array(byProduct.length).fill(-1);
+    byCustomer.forEach((totals, c) => {
+      const own = totals!.rows.view();
+      for (let i = 0; i < own.length; i++) {
+        const p = product[own[i]!]!;
+        if (lastCustomer[p] === c) continue;
+        lastCustomer[p] = c;
+        customerCounts[p]!++;
+      }
+    });
+    byProduct.forEach((totals, p) => totals!.restoredWith(customerCounts[p]!));
+    for (let row = 0; row < n; row++) {
+      const partition = rows.partition.at(row);
+      let arrivals = this.arrivals.get(partition);
+      if (!arrivals) this.arrivals.set(partition, (arrivals = new IntColumn()));
+      arrivals.push(row);
+      const cents = rows.totalCents.at(row);
+      byProduct[product[row]!]!.cents.add(cents);
+      byCustomer[customer[row]!]!.cents.add(cents);
+      this.revenue.add(cents);
+      this.overTime.add(rows.timeMs(row), cents);
     }
+    byProduct.forEach((totals, g) => (this.byProduct[g] = totals!));
+    byCustomer.forEach((totals, g) => (this.byCustomer[g] = totals!));
   }
 
   /**
@@ -625,9 +721,9 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     this.products.restore(snapshot.products);
     this.customers.restore(snapshot.customers);
     this.rows.restore(snapshot.rows);
-    // Every entity is placed in the lists by sales once, after its figures are all in.
-    for (let row = 0; row < this.rows.count; row++) this.index(row, true);
     this.all.restore(snapshot.orders, this.rows.count);
+    this.indexRestored(snapshot.orders.byDate);
+    // Every entity is placed in the lists by sales once, after its figures are all in.
     for (const { id } of snapshot.products.table.entities) this.syncProduct(id);
     for (const { id } of snapshot.customers.table.entities) this.syncCustomer(id);
     for (const [key, row] of snapshot.idempotency) this.idempotency.set(key, row);
@@ -681,10 +777,9 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     if ((productId !== undefined && !product) || (customerId !== undefined && !customer)) return NO_ROWS;
     if (product && customer) {
       const productNumber = this.rows.products.find(productId!)!;
-      const customerNumber = this.rows.customers.find(customerId!)!;
       return {
         totals: customer,
-        count: product.customers.get(customerNumber) ?? 0,
+        count: product.pairCount(this.rows.customers.find(customerId!)!),
         matches: (row) => this.rows.product.at(row) === productNumber,
       };
     }
@@ -698,11 +793,11 @@ export class PurchasesReadModel implements Projection, Snapshottable {
    * offsets grow, so once every partition of the cut has shown an older purchase, all earlier
    * ones are older.
    */
-  private statsAt(totals: Totals | undefined, readAt: Position | undefined, distinct?: Map<number, number>): Stats {
+  private statsAt(totals: Totals | undefined, readAt: Position | undefined): Stats {
     const all = {
       purchaseCount: totals?.rows.length ?? 0,
       totalCents: totals?.cents.value ?? 0n,
-      customerCount: distinct?.size ?? 0,
+      customerCount: totals instanceof ProductTotals ? totals.customerCount : 0,
     };
     const cuts = readAt?.[this.names.purchases];
     if (!totals || !cuts) return all;
@@ -716,7 +811,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
       excludedPerCustomer.set(customer, (excludedPerCustomer.get(customer) ?? 0) + 1);
     });
     let customers = all.customerCount;
-    if (distinct) for (const [customer, excluded] of excludedPerCustomer) if (distinct.get(customer) === excluded) customers--;
+    if (totals instanceof ProductTotals)
+      for (const [customer, excluded] of excludedPerCustomer) if (totals.pairCount(customer) === excluded) customers--;
     return { purchaseCount: count, totalCents: total, customerCount: customers };
   }
 
@@ -888,8 +984,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
 
   /** A product's aggregates, now or as of `readAt`. */
   productStats(productId: string, readAt?: Position): Stats {
-    const totals = this.productTotals(productId);
-    return this.statsAt(totals, readAt, totals?.customers);
+    return this.statsAt(this.productTotals(productId), readAt);
   }
 
   /** A customer's aggregates, now or as of `readAt`. */
@@ -897,4 +992,37 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     const { purchaseCount, totalCents } = this.statsAt(this.customerTotals(customerId), readAt);
     return { purchaseCount, totalCents };
   }
+}
+
+/**
+ * Where each group's rows start in {@link groupRows}' array, for rows grouped by `groupOf[row]`
+ * (numbers below `groups`): group g's are at `starts[g]` up to `starts[g + 1]`.
+ */
+function groupStarts(groupOf: Int32Array, groups: number): Int32Array {
+  const starts = new Int32Array(groups + 1);
+  for (let row = 0; row < groupOf.length; row++) {
+    const g = groupOf[row]!;
+    if (!(g >= 0 && g < groups)) throw new Error(`the snapshot's purchase in row ${row} names number ${g} of ${groups}`);
+    starts[g + 1]!++;
+  }
+  for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
+  return starts;
+}
+
+/** Every row, grouped as {@link groupStarts} says, each group in the order of `order` (a permutation of the rows; undefined: ascending). */
+function groupRows(groupOf: Int32Array, starts: Int32Array, order: Int32Array | undefined): Int32Array {
+  const n = groupOf.length;
+  const next = starts.slice(0, starts.length - 1);
+  const grouped = new Int32Array(n);
+  const seen = order ? new Uint8Array(n) : undefined;
+  for (let i = 0; i < n; i++) {
+    const row = order ? order[i]! : i;
+    if (seen) {
+      if (!(row >= 0 && row < n) || seen[row])
+        throw new Error(`the snapshot's order of all purchases names row ${row} twice, or of none`);
+      seen[row] = 1;
+    }
+    grouped[next[groupOf[row]!]!++] = row;
+  }
+  return grouped;
 }

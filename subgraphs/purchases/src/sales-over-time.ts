@@ -70,10 +70,12 @@ export class SalesOverTime {
     HOUR: new BucketSeries(BUCKET_MS.HOUR),
     DAY: new BucketSeries(BUCKET_MS.DAY),
   };
+  /** The same series as a list: `add` runs per purchase, and `Object.values` would allocate each time. */
+  private readonly everySeries = Object.values(this.series);
 
   add(timeMs: number, totalCents: number): void {
     if (!Number.isFinite(timeMs)) return;
-    for (const series of Object.values(this.series)) series.add(timeMs, totalCents);
+    for (const series of this.everySeries) series.add(timeMs, totalCents);
   }
 
   /** The first and last minute with purchases, if any. */
