@@ -238,4 +238,25 @@ describe('read-model snapshots', () => {
     flipped[flipped.length >> 1]! ^= 0x40;
     expect(() => decodeSnapshot(flipped)).toThrow(/checksum|cut short|not a snapshot|header/);
   });
+
+  it('writes large typed arrays as their bytes, views of a larger buffer included, and leaves the state as it was', async () => {
+    const wide = Float64Array.from({ length: 200_001 }, (_, i) => (i % 7 === 0 ? Number.NaN : i % 5 === 0 ? -0 : i / 3));
+    const backing = Int32Array.from({ length: 400_003 }, (_, i) => i * 7 - 1_000_000);
+    const state = {
+      rows: { wide, view: backing.subarray(3, 300_001), small: new Int32Array([4, 5]) },
+      lists: [{ orders: Uint8Array.from({ length: 300_000 }, (_, i) => i & 0xff) }, { ids: ['a', 'b'] }],
+    };
+    const before = structuredClone(state);
+    const bytes = await encodeSnapshot(
+      { model: 'm', modelVersion: 1, positions: {}, fingerprints: {}, events: 0, createdAt: '' },
+      state,
+    );
+    expect(state).toEqual(before);
+    const decoded = decodeSnapshot(bytes).state as typeof state;
+    expect(decoded).toEqual(state);
+    expect(decoded.rows.view).toBeInstanceOf(Int32Array);
+    expect(Object.is(decoded.rows.wide[5], -0)).toBe(true);
+    const cut = bytes.subarray(0, bytes.length - 1000);
+    expect(() => decodeSnapshot(cut)).toThrow(/body is|checksum/);
+  });
 });

@@ -8,15 +8,21 @@ import type { Position } from '../position.ts';
  *
  *   "SHOPSNAP" | u32 header length | header (JSON) | body
  *
- * The body is a sequence of parts, each `u32 length | v8-serialized value`: first the state with
- * its large arrays taken out (the skeleton), then those arrays in slices. Slices keep each
- * synchronous step short, so a snapshot of a million purchases is written between applies and
- * requests instead of blocking them for the whole encoding. The header carries a SHA-256 of the
- * body: a snapshot with one bit changed is refused, never half-read.
+ * The body is a sequence of parts, each `u32 length | bytes`: first the state with its large arrays
+ * taken out (the skeleton, v8-serialized), then those arrays in slices: plain arrays v8-serialized,
+ * typed arrays as their bytes, in the machine's byte order as V8's own serializer writes them
+ * (little-endian on x86-64 and arm64). Slices keep each synchronous step short, so a
+ * snapshot of a million purchases is written between applies and requests instead of blocking
+ * them for the whole encoding; a typed array's bytes are hashed and copied once, into the
+ * snapshot itself, with no serialized copy in between. The header carries a SHA-256 of the body:
+ * a snapshot with one bit changed is refused, never half-read.
  */
 
-/** The version of this container; a snapshot written by another is ignored (and the log replayed). */
-export const SNAPSHOT_FORMAT = 1;
+/**
+ * The version of this container; a snapshot written by another is ignored (and the log replayed).
+ * 2: typed arrays as raw slices.
+ */
+export const SNAPSHOT_FORMAT = 2;
 
 const MAGIC = Buffer.from('SHOPSNAP', 'ascii');
 /** Elements of an array encoded in one part. */
@@ -24,6 +30,29 @@ const SLICE = 50_000;
 /** Arrays longer than this are taken out of the skeleton and encoded in slices. */
 const LARGE = SLICE;
 const PART_MARK = '__snapshotArray';
+/** Bytes of a typed array written in one part; longer typed arrays are taken out of the skeleton. */
+const TYPED_SLICE_BYTES = 256 * 1024;
+const TYPED_MARK = '__snapshotTyped';
+
+/** The typed arrays written as raw bytes, by their constructor's name. */
+const TYPED = {
+  Int8Array,
+  Uint8Array,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+} as const;
+type TypedName = keyof typeof TYPED;
+type Typed = InstanceType<(typeof TYPED)[TypedName]>;
+
+const typedName = (value: unknown): TypedName | undefined => {
+  if (!ArrayBuffer.isView(value)) return undefined;
+  const name = value.constructor.name;
+  return Object.hasOwn(TYPED, name) && value.constructor === TYPED[name as TypedName] ? (name as TypedName) : undefined;
+};
 
 /** What a snapshot says of itself, readable without decoding the state. */
 export interface SnapshotHeader {
@@ -79,37 +108,45 @@ export async function encodeSnapshot(
   header: Omit<SnapshotHeader, 'format' | 'bodyBytes' | 'sha256'>,
   state: unknown,
 ): Promise<Buffer> {
-  const large: unknown[][] = [];
+  const large: (unknown[] | Typed)[] = [];
   const skeleton = takeOutLarge(state, large);
   const hash = createHash('sha256');
-  const parts: Buffer[] = [];
-  const add = (value: unknown) => {
-    const bytes = serialize(value);
+  // The parts are kept as they are (a typed array's slices as views of it) and copied once, at the end.
+  const parts: Uint8Array[] = [];
+  let bodyBytes = 0;
+  const add = (bytes: Uint8Array) => {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(bytes.length);
     parts.push(length, bytes);
     hash.update(length).update(bytes);
+    bodyBytes += 4 + bytes.length;
   };
-  add(skeleton);
+  add(serialize(skeleton));
   for (const array of large) {
-    for (let start = 0; start < array.length; start += SLICE) {
+    if (Array.isArray(array)) {
+      for (let start = 0; start < array.length; start += SLICE) {
+        await yieldToLoop();
+        add(serialize(array.slice(start, start + SLICE)));
+      }
+      continue;
+    }
+    for (let start = 0; start < array.byteLength; start += TYPED_SLICE_BYTES) {
       await yieldToLoop();
-      add(array.slice(start, start + SLICE));
+      add(new Uint8Array(array.buffer, array.byteOffset + start, Math.min(TYPED_SLICE_BYTES, array.byteLength - start)));
     }
   }
-  const body = Buffer.concat(parts);
   const head = Buffer.from(
     JSON.stringify({
       ...header,
       format: SNAPSHOT_FORMAT,
-      bodyBytes: body.length,
+      bodyBytes,
       sha256: hash.digest('hex'),
     } satisfies SnapshotHeader),
     'utf8',
   );
   const headLength = Buffer.alloc(4);
   headLength.writeUInt32BE(head.length);
-  return Buffer.concat([MAGIC, headLength, head, body]);
+  return Buffer.concat([MAGIC, headLength, head, ...parts]);
 }
 
 /** The header alone; throws {@link SnapshotError} when the bytes are not a snapshot of this format. */
@@ -145,50 +182,87 @@ export function decodeSnapshot(bytes: Buffer): { readonly header: SnapshotHeader
   if (createHash('sha256').update(body).digest('hex') !== header.sha256) {
     throw new SnapshotError('corrupt', 'the snapshot does not match its checksum');
   }
-  const parts: unknown[] = [];
+  const parts: Buffer[] = [];
   for (let at = 0; at < body.length;) {
     const length = body.readUInt32BE(at);
-    parts.push(deserialize(body.subarray(at + 4, at + 4 + length)));
+    parts.push(body.subarray(at + 4, at + 4 + length));
     at += 4 + length;
   }
   let next = 1;
-  const state = putBackLarge(parts[0], () => {
+  const state = putBackLarge(deserialize(parts[0]!), () => {
     if (next >= parts.length) throw new SnapshotError('corrupt', 'the snapshot has fewer parts than its skeleton names');
-    return parts[next++] as unknown[];
+    return parts[next++]!;
   });
+  if (next !== parts.length) throw new SnapshotError('corrupt', 'the snapshot has more parts than its skeleton names');
   return { header, state };
 }
 
 /** `value` with every large array replaced by a mark, the arrays appended to `large` in walk order. */
-function takeOutLarge(value: unknown, large: unknown[][]): unknown {
+function takeOutLarge(value: unknown, large: (unknown[] | Typed)[]): unknown {
+  const typed = typedName(value);
+  if (typed !== undefined && (value as Typed).byteLength > TYPED_SLICE_BYTES) {
+    large.push(value as Typed);
+    return { [TYPED_MARK]: typed, [PART_MARK]: (value as Typed).length };
+  }
   if (Array.isArray(value)) {
     if (value.length > LARGE) {
       large.push(value);
       return { [PART_MARK]: value.length };
     }
-    return value.map((item) => takeOutLarge(item, large));
+    // Copied only where something was taken out: a state of many small objects (entities, their
+    // histories) is walked, not rebuilt, and leaves no garbage behind.
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const taken = takeOutLarge(item, large);
+      if (taken !== item) (copy ??= value.slice())[i] = taken;
+    }
+    return copy ?? value;
   }
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, takeOutLarge(item, large)]));
+    let copy: Record<string, unknown> | undefined;
+    for (const key in value) {
+      const item = value[key];
+      const taken = takeOutLarge(item, large);
+      if (taken !== item) (copy ??= { ...value })[key] = taken;
+    }
+    return copy ?? value;
   }
   return value;
 }
 
 /** The inverse of {@link takeOutLarge}: each mark becomes its array, rebuilt from its slices in order. */
-function putBackLarge(value: unknown, nextSlice: () => unknown[]): unknown {
-  if (Array.isArray(value)) return value.map((item) => putBackLarge(item, nextSlice));
+function putBackLarge(value: unknown, nextPart: () => Buffer): unknown {
+  if (Array.isArray(value)) return value.map((item) => putBackLarge(item, nextPart));
   if (isPlainObject(value)) {
     const length = value[PART_MARK];
-    if (typeof length === 'number') {
-      const array: unknown[] = [];
-      while (array.length < length) {
-        const slice = nextSlice();
-        for (const item of slice) array.push(item);
+    const typed = value[TYPED_MARK];
+    if (typeof length === 'number' && typeof typed === 'string') {
+      if (!Object.hasOwn(TYPED, typed)) throw new SnapshotError('corrupt', `the snapshot names an unknown array type ${typed}`);
+      const array = new TYPED[typed as TypedName](length);
+      // Copied into an array of its own: a part starts at any byte, and an Int32Array or a Float64Array needs aligned memory.
+      const bytes = new Uint8Array(array.buffer);
+      for (let at = 0; at < bytes.length;) {
+        const part = nextPart();
+        if (at + part.length > bytes.length) break;
+        bytes.set(part, at);
+        at += part.length;
+        if (at === bytes.length) return array;
       }
-      if (array.length !== length) throw new SnapshotError('corrupt', 'a snapshot array has more elements than its mark says');
-      return array;
+      throw new SnapshotError('corrupt', 'a snapshot array has other bytes than its mark says');
     }
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, putBackLarge(item, nextSlice)]));
+    if (typeof length === 'number') {
+      const slices: unknown[][] = [];
+      let count = 0;
+      while (count < length) {
+        const slice = deserialize(nextPart()) as unknown[];
+        slices.push(slice);
+        count += slice.length;
+      }
+      if (count !== length) throw new SnapshotError('corrupt', 'a snapshot array has more elements than its mark says');
+      return slices.length === 1 ? slices[0]! : ([] as unknown[]).concat(...slices);
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, putBackLarge(item, nextPart)]));
   }
   return value;
 }
