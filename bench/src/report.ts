@@ -119,6 +119,8 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
 - **writes while a snapshot is taken**: \`createPurchase\` as in _writes_, while the purchases
   subgraph of the small system takes snapshots of its read model back to back (the next as soon as
   the last is stored), against the same writes without; rounds alternate. Ratio of throughputs.
+  The note adds the same comparison with one snapshot per round, still far more often than a
+  service takes them (every 100,000 events or 10 minutes).
 - **writes**: \`createPurchase\` through the gateway (append, wait for its own projection,
   read-your-writes fields from three subgraphs), closed loop; against \`product(id)\` through the
   same gateway (one subgraph), same clients. Ratio of throughputs. The baseline is sent with

@@ -4,8 +4,8 @@
  * two-core machine). Reports its URLs once every read model has caught up.
  *
  * The purchases subgraph keeps snapshots in the log's own store, as the services do, but takes
- * them only when asked (`snapshots`: back to back while on), so that no scenario meets one by
- * chance; one is still saved at a graceful stop.
+ * them only when asked (`snapshots`: back to back while on, or one every `everyMs`), so that no
+ * scenario meets one by chance; one is still saved at a graceful stop.
  */
 import { createKafkaLog, createLogger } from '@shop/event-core';
 import { startCustomersSubgraph } from '@shop/customers-subgraph';
@@ -62,9 +62,11 @@ serveChild(async () => {
   /** Snapshots saved back to back while on; resolves with what they cost once turned off. */
   let snapshotting: Promise<SnapshotsTaken> | undefined;
   let snapshottingOn = false;
-  const snapshotLoop = async (): Promise<SnapshotsTaken> => {
+  /** Starts a snapshot every `everyMs` (0: each right after the last), as long as snapshots are on. */
+  const snapshotLoop = async (everyMs: number): Promise<SnapshotsTaken> => {
     const taken = { saved: 0, durationMs: 0, maxCaptureMs: 0, bytes: 0 };
     while (snapshottingOn) {
+      const startedAt = performance.now();
       const before = purchases.projector.snapshotStats()?.last;
       await purchases.projector.snapshot();
       const last = purchases.projector.snapshotStats()?.last;
@@ -73,6 +75,8 @@ serveChild(async () => {
         taken.durationMs += last.durationMs;
         taken.maxCaptureMs = Math.max(taken.maxCaptureMs, last.captureMs);
         taken.bytes = last.bytes;
+        // Until the next is due, or snapshots are turned off (looked at every 50 ms).
+        while (snapshottingOn && performance.now() - startedAt < everyMs) await new Promise((resolve) => setTimeout(resolve, 50));
       } else {
         // Nothing new was applied since the last one, so none was taken: look again shortly
         // rather than spin on the event loop the writes need.
@@ -88,10 +92,10 @@ serveChild(async () => {
     } satisfies SubgraphsInfo,
     handlers: {
       snapshots: async (payload) => {
-        const { on } = payload as { on: boolean };
+        const { on, everyMs = 0 } = payload as { on: boolean; everyMs?: number };
         if (on && !snapshottingOn) {
           snapshottingOn = true;
-          snapshotting = snapshotLoop();
+          snapshotting = snapshotLoop(everyMs);
           return undefined;
         }
         snapshottingOn = false;
