@@ -73,37 +73,22 @@ describe('the forms', () => {
     expect(within(form).getByLabelText('Price').getAttribute('aria-invalid')).toBeNull();
   });
 
-  it('place a scalar’s coercion error (no extensions.field) by its path', async () => {
+  it.each([
+    [
+      'a scalar’s coercion error (no extensions.field) by its path',
+      'Variable "$input" got invalid value "1.234" at "input.price"; Expected type "Money". Money must be a decimal amount with at most two decimals, such as "1.50" (got "1.234")',
+      { code: 'BAD_USER_INPUT' },
+    ],
+    [
+      'the gateway’s scalar error at its field, without the field’s name in front',
+      'price: Money must be a decimal amount with at most two decimals, such as "1.50" (got "1.234")',
+      { code: 'BAD_USER_INPUT', field: 'price' },
+    ],
+  ])('place %s', async (_, message, extensions) => {
     const user = userEvent.setup();
     const server = new FakeServer();
     serveWorld(server, { products: [], customers: [], purchases: [] });
-    server.on('CreateProduct', () =>
-      graphQLError(
-        'Variable "$input" got invalid value "1.234" at "input.price"; Expected type "Money". Money must be a decimal amount with at most two decimals, such as "1.50" (got "1.234")',
-        { code: 'BAD_USER_INPUT' },
-      ),
-    );
-    renderApp('/products', server);
-    const form = await screen.findByRole('form', { name: 'New product' });
-    await user.type(within(form).getByLabelText('Name'), 'Jam');
-    await user.type(within(form).getByLabelText('Price'), '1.234');
-    await user.click(within(form).getByRole('button', { name: 'Create product' }));
-
-    const price = within(form).getByLabelText('Price');
-    await waitFor(() => expect(price.getAttribute('aria-invalid')).toBe('true'));
-    expect(description(price)).toMatch(/^Money must be a decimal amount with at most two decimals/);
-  });
-
-  it('show the gateway’s scalar error at its field without the field’s name in front', async () => {
-    const user = userEvent.setup();
-    const server = new FakeServer();
-    serveWorld(server, { products: [], customers: [], purchases: [] });
-    server.on('CreateProduct', () =>
-      graphQLError('price: Money must be a decimal amount with at most two decimals, such as "1.50" (got "1.234")', {
-        code: 'BAD_USER_INPUT',
-        field: 'price',
-      }),
-    );
+    server.on('CreateProduct', () => graphQLError(message, extensions));
     renderApp('/products', server);
     const form = await screen.findByRole('form', { name: 'New product' });
     await user.type(within(form).getByLabelText('Name'), 'Jam');
