@@ -11,40 +11,30 @@ const wholeNumber = (min: number, max: number, what = 'a whole number') => {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
 const port = (fallback: number) => wholeNumber(1, 65535, 'a port number').default(fallback);
-/** One URL, or several comma-separated: instances of one subgraph the gateway spreads requests over. */
-const urls = () =>
+/** A comma-separated list, items trimmed and empty ones dropped; unset or empty: undefined. */
+const commaList = () =>
   z
     .string()
+    .trim()
     .optional()
     .transform((value) =>
       value
         ? value
             .split(',')
-            .map((u) => u.trim())
+            .map((item) => item.trim())
             .filter(Boolean)
         : undefined,
-    )
-    .pipe(z.array(z.url()).min(1).optional());
+    );
+/** One URL, or several comma-separated: instances of one subgraph the gateway spreads requests over. */
+const urls = () => commaList().pipe(z.array(z.url()).min(1).optional());
 const ms = (fallback: number) => wholeNumber(1, 600_000, 'a number of milliseconds').default(fallback);
 
 export const configSchema = z
   .object({
     /** Comma-separated Kafka bootstrap brokers; unset = the embedded log. */
-    KAFKA_BROKERS: z
-      .string()
-      .trim()
-      .optional()
-      .transform((value) =>
-        value
-          ? value
-              .split(',')
-              .map((b) => b.trim())
-              .filter(Boolean)
-          : undefined,
-      )
-      .refine((brokers) => !brokers || brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
-        message: 'must be host:port[,host:port...]',
-      }),
+    KAFKA_BROKERS: commaList().refine((brokers) => !brokers || brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+      message: 'must be host:port[,host:port...]',
+    }),
     /** Where the embedded log keeps its files. */
     DATA_DIR: z.string().min(1).default('.data'),
     HOST: z.string().min(1).default('127.0.0.1'),
@@ -145,17 +135,7 @@ export const configSchema = z
       .optional()
       .transform((value) => value === 'true' || value === '1'),
     /** Origins allowed to open a subscription socket, comma-separated; default: the gateway's own origin. */
-    ALLOWED_ORIGINS: z
-      .string()
-      .optional()
-      .transform((value) =>
-        value
-          ? value
-              .split(',')
-              .map((o) => o.trim())
-              .filter(Boolean)
-          : undefined,
-      ),
+    ALLOWED_ORIGINS: commaList(),
     /**
      * Which documents the gateway runs (docs/security.md, "Trusted documents"): `enforce` only
      * those in schema/trusted-documents.json, `log` any and logs the others, `off` any. Unset:
@@ -163,18 +143,9 @@ export const configSchema = z
      */
     TRUSTED_DOCUMENTS: z.enum(['off', 'log', 'enforce']).optional(),
     /** Roles that may run any document where trusted documents are enforced, comma-separated (`editor` for the shell). */
-    TRUSTED_DOCUMENTS_ANY_ROLES: z
-      .string()
-      .optional()
-      .transform((value) =>
-        value
-          ? value
-              .split(',')
-              .map((r) => r.trim())
-              .filter(Boolean)
-          : undefined,
-      )
-      .pipe(z.array(z.enum(['viewer', 'editor'], { error: 'must be roles (viewer, editor), comma-separated' })).optional()),
+    TRUSTED_DOCUMENTS_ANY_ROLES: commaList().pipe(
+      z.array(z.enum(['viewer', 'editor'], { error: 'must be roles (viewer, editor), comma-separated' })).optional(),
+    ),
     /** Kafka over TLS. */
     KAFKA_SSL: z
       .enum(['true', 'false', '1', '0'])
