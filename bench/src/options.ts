@@ -1,6 +1,7 @@
 /**
- * Command-line options of `npm run bench`. Every size is a flag; the defaults are the issue's
- * figures and finish in under ten minutes on two cores, `--quick` shrinks everything for CI.
+ * Command-line options of `npm run bench`. Every size is a flag; the defaults are the sizes the
+ * targets are measured at and finish in under ten minutes on two cores; `--quick` shrinks
+ * everything for CI.
  */
 import { parseArgs } from 'node:util';
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const brokers = inject('kafkaBrokers');
 
-/** Every row the table asks for, in the order the bench prints them. */
+/** Every row of the bench's table, in the order the bench prints them. */
 const ROWS = [
   'replay',
   'projection memory',

@@ -40,7 +40,7 @@ export interface GeneratedFile {
  * The schema clients see: the supergraph's API schema (join__/link__ machinery removed by the same
  * code the gateway uses), plus any type of the public contract the supergraph does not declare.
  * The second part exists because subscriptions are executed by the gateway itself, not by a
- * subgraph (DESIGN §7): until the supergraph declares `Subscription`, the contract is the only
+ * subgraph: until the supergraph declares `Subscription`, the contract is the only
  * typed source for it. Once the supergraph has a type, its definition wins.
  */
 export function clientSchema(supergraphSdl: string, contractSdl: string): GraphQLSchema {
@@ -80,7 +80,7 @@ export async function generateClientFiles(): Promise<GeneratedFile[]> {
     plugins: [{ 'typescript-operations': {} }, { 'typed-document-node': {} }],
     pluginMap: { 'typescript-operations': typescriptOperations, 'typed-document-node': typedDocumentNode },
     config: {
-      // Money is a decimal string out ("1.50") and Int, Float or String in (DESIGN §6).
+      // Money is a decimal string out ("1.50") and Int, Float or String in.
       scalars: { Money: { input: 'string | number', output: 'string' }, DateTime: { input: 'string', output: 'string' } },
       strictScalars: true,
       enumsAsTypes: true,

@@ -12,7 +12,7 @@ import {
   type GraphQLErrorLike,
 } from './errors.ts';
 
-/** The header that carries read-your-writes positions both ways (DESIGN §5). */
+/** The header that carries read-your-writes positions both ways. */
 export const CONSISTENCY_HEADER = 'x-consistency-token';
 
 export interface HttpTransportOptions {

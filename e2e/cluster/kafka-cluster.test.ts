@@ -43,7 +43,7 @@ import {
 import { CREATE_CUSTOMER, CREATE_PRODUCT, CREATE_PURCHASE } from '../support/operations.ts';
 import { wsClient } from '../support/ws.ts';
 
-// Issue 15: the system on a three-broker cluster, as production runs it (replication 3,
+// The system on a three-broker cluster, as production runs it (replication 3,
 // min.insync.replicas 2, acks=all, idempotent producer), two instances of each subgraph, a gateway
 // and six partitions per topic, under a steady load of mutations with subscribers open, through
 // four faults: the busiest broker killed, a rolling restart, a frozen broker, a subgraph instance

@@ -20,7 +20,7 @@ import { CREATE_PRODUCT, DASHBOARD } from '../support/operations.ts';
 import { startPrivateKafka, type PrivateKafka } from '../support/private-kafka.ts';
 import { createProductAndCustomer, startTestSystem } from '../support/scenario.ts';
 
-// Fault 2 of issue 6: the broker goes away while clients keep writing, twice. Stopped, it refuses
+// The broker goes away while clients keep writing, twice. Stopped, it refuses
 // connections; frozen (SIGSTOP, like a long GC pause or a partition), it accepts them and answers
 // nothing, then processes what was sent meanwhile when it resumes: the case where a write the
 // client was told had failed could still land. The broker is this file's own, never the shared

@@ -8,7 +8,7 @@ import { graphql, ok } from '../support/graphql.ts';
 import { CREATE_CUSTOMER, CREATE_PRODUCT, DASHBOARD, UPDATE_PRODUCT } from '../support/operations.ts';
 import { startTestSystem } from '../support/scenario.ts';
 
-// Fault 4 of issue 6: many clients at once, on Kafka, through the gateway.
+// Many clients at once, on Kafka, through the gateway.
 
 const brokers = inject('kafkaBrokers').split(',');
 

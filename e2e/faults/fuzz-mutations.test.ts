@@ -10,7 +10,7 @@ import { recordCount } from '../support/faults.ts';
 import { graphql, ok } from '../support/graphql.ts';
 import { startTestSystem } from '../support/scenario.ts';
 
-// Item 6 of issue 6: random input to every mutation, through the gateway. Whatever comes in, the
+// Random input to every mutation, through the gateway. Whatever comes in, the
 // answer is data or an error with a public code (never a 500 or INTERNAL_SERVER_ERROR), and the
 // log grows by exactly the one event of each accepted mutation: never a partial or stray event.
 

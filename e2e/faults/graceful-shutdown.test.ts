@@ -14,7 +14,7 @@ import {
 } from '../support/faults.ts';
 import { CREATE_PRODUCT } from '../support/operations.ts';
 
-// Fault 5 of issue 6: SIGTERM to a subgraph process while mutations are in flight.
+// SIGTERM to a subgraph process while mutations are in flight.
 
 const brokers = inject('kafkaBrokers');
 

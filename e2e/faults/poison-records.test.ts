@@ -11,7 +11,7 @@ import { CREATE_CUSTOMER, CREATE_PRODUCT, CREATE_PURCHASE, DASHBOARD } from '../
 import { startTestSystem } from '../support/scenario.ts';
 import { collect, wsClient } from '../support/ws.ts';
 
-// Fault 1 of issue 6: records no writer of this system would produce, written straight to the
+// Records no writer of this system would produce, written straight to the
 // topics, before the services start (replay) and while they run (live). The original service
 // stopped its consumer for good on the first one.
 

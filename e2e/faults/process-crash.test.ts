@@ -28,7 +28,7 @@ import {
 import { ok } from '../support/graphql.ts';
 import { CREATE_PRODUCT } from '../support/operations.ts';
 
-// Fault 3 of issue 6: `kill -9` of a subgraph running as its own process, while clients write to it.
+// `kill -9` of a subgraph running as its own process, while clients write to it.
 
 const brokers = inject('kafkaBrokers');
 const ENTRY = 'subgraphs/products/src/main.ts';

@@ -6,7 +6,7 @@ import { afterAll } from 'vitest';
 import { createEmbeddedLog } from '@shop/event-core';
 import { describeSnapshotFaults } from '../support/snapshot-faults.ts';
 
-// Issue 13's faults on the embedded log: its snapshot tables in the log's own SQLite file.
+// Snapshot faults on the embedded log: its snapshot tables in the log's own SQLite file.
 
 const dir = mkdtempSync(join(tmpdir(), 'shop-snapshot-faults-'));
 const file = join(dir, 'events.sqlite');

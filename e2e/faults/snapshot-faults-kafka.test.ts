@@ -4,7 +4,7 @@ import { afterAll, inject } from 'vitest';
 import { createKafkaLog, snapshotTopicName } from '@shop/event-core';
 import { describeSnapshotFaults } from '../support/snapshot-faults.ts';
 
-// Issue 13's faults on Kafka: snapshots as chunk records of a compacted topic per read model.
+// Snapshot faults on Kafka: snapshots as chunk records of a compacted topic per read model.
 
 const brokers = inject('kafkaBrokers');
 const kafka = new Kafka({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The event envelope of DESIGN §3: the value of every record on an `eventbus.*` topic.
+ * The event envelope: the value of every record on an `eventbus.*` topic.
  * `data` is the whole entity after the event, so a compacted topic still rebuilds the same state.
  */
 export interface EventMeta {

@@ -1,5 +1,5 @@
 /**
- * Error codes of the public contract (DESIGN §6). Every failure a client can see carries one,
+ * Error codes of the public contract. Every failure a client can see carries one,
  * and one function ({@link toGraphQLError} in `graphql/errors.ts`) maps them to `extensions.code`.
  */
 export type ErrorCode =

@@ -41,7 +41,7 @@ const MAIN_FILE: Record<ServiceName, string> = {
   purchases: 'subgraphs/purchases/src/main.ts',
   gateway: 'gateway/src/main.ts',
 };
-/** The ports the system documents (README, DESIGN §8). */
+/** The ports the system documents (README). */
 const EXPECTED_PORT: Record<ServiceName, number> = { products: 4001, customers: 4002, purchases: 4003, gateway: 4000 };
 /** The config's own defaults: what a service uses for a variable nobody sets. */
 const defaultOf = (key: keyof Config): unknown => configSchema.shape[key].parse(undefined);

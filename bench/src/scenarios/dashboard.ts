@@ -10,7 +10,7 @@ import { FRESH } from '../http-load.ts';
 import type { Row } from '../report.ts';
 import type { SystemUnderTest } from '../systems.ts';
 
-/** The targets: at the large size, and as a ratio of the large figure to the small one. */
+/** The targets: at the large size, and as a ratio of the large figure to the small one. */
 const MAX_RATIO = 1.5;
 const OVERVIEW_SETTLED_MS = 2_000;
 const OVERVIEW_HEAP_BYTES = 150e6;

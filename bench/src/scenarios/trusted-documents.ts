@@ -58,7 +58,7 @@ export async function trustedDocumentsRow(ctx: BenchContext, system: SystemUnder
     measured: sideOf(`by hash, ${options.concurrency} clients`, measured),
     baseline: sideOf(`as text, ${options.concurrency} clients`, baseline),
     ratio: throughput(measured) / throughput(baseline),
-    // The issue asks for the figure, not a threshold.
+    // A figure to report, not a threshold.
     target: 'reported',
     met: undefined,
     note: [

@@ -1,7 +1,7 @@
 import { ApolloLink } from '@apollo/client';
 import { tap } from 'rxjs';
 
-/** The header of read-your-writes (DESIGN §5): the gateway sends it with every write. */
+/** The header of read-your-writes: the gateway sends it with every write. */
 export const CONSISTENCY_HEADER = 'x-consistency-token';
 
 type Offsets = Record<string, Record<string, number>>;
