@@ -122,10 +122,12 @@ function purchaseOrder({ orderBy, first, after, offset }: PurchaseListArgs) {
   return { first, after, offset, order, descending };
 }
 
-/** The shop's sales as of a point (none: now), as `Query.sales` gives them to `Sales`'s fields. */
-interface SalesAt {
-  readonly readAt?: Position;
-}
+/**
+ * The shop's sales as of a point (none: now), as `Query.sales` gives them to `Sales`'s fields:
+ * read once per query, however many of its fields ask (as of a past point, a walk over the
+ * purchases made since).
+ */
+type SalesAt = ReturnType<PurchasesReadModel['salesAt']>;
 
 /** `from`/`to` of `Sales.overTime` in epoch ms (the DateTime scalar has checked them). */
 const epochMs = (date: string | null | undefined): number | undefined => (date ? Date.parse(date) : undefined);
@@ -251,10 +253,8 @@ export function createResolvers({
           past: customerPast,
           sortAt: (live, readAt, page) => model.customerSalesAt(live, readAt, page),
         }),
-      sales: async (_: unknown, { asOf }: { asOf?: string | null }, context: SubgraphContext): Promise<SalesAt> => {
-        const { readAt } = await readPoint(asOf, context);
-        return readAt ? { readAt } : {};
-      },
+      sales: async (_: unknown, { asOf }: { asOf?: string | null }, context: SubgraphContext): Promise<SalesAt> =>
+        model.salesAt((await readPoint(asOf, context)).readAt),
       purchase: async (_: unknown, { id, asOf }: { id: string; asOf?: string | null }, context: SubgraphContext) => {
         const purchase = isEntityId(id) ? model.purchase(id) : undefined;
         if (!purchase || asOf === undefined || asOf === null) return purchase ?? null;
@@ -303,16 +303,13 @@ export function createResolvers({
         model.customerStats(id, (await readPoint(asOf, context)).readAt).totalCents,
     },
     Sales: {
-      purchaseCount: ({ readAt }: SalesAt) => model.salesAt(readAt).purchaseCount,
-      revenue: ({ readAt }: SalesAt) => model.salesAt(readAt).totalCents,
+      purchaseCount: (sales: SalesAt) => sales.purchaseCount,
+      revenue: (sales: SalesAt) => sales.totalCents,
       overTime: (
-        { readAt }: SalesAt,
+        { after }: SalesAt,
         { from, to, bucket }: { from?: string | null; to?: string | null; bucket?: TimeBucket | null },
       ) => {
-        const { bucket: size, buckets } = model.overTime.range(
-          { fromMs: epochMs(from), toMs: epochMs(to), bucket },
-          model.salesAt(readAt).after,
-        );
+        const { bucket: size, buckets } = model.overTime.range({ fromMs: epochMs(from), toMs: epochMs(to), bucket }, after);
         return {
           bucket: size,
           buckets: buckets.map((b) => ({
