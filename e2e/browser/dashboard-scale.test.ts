@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { launchChromium } from '@shop/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboardBuilt } from '@shop/dashboard/build';
 import { createEmbeddedLog, type EventLog } from '@shop/event-core';
@@ -46,10 +47,7 @@ describe('the dashboard on 200,000 purchases', () => {
     system = await startTestSystem(log, topics);
     api = system.gateway.url;
     base = api.replace(/\/graphql$/, '');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium(CHROMIUM);
   });
 
   afterAll(async () => {

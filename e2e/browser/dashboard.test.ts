@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
+import { launchChromium } from '@shop/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboardBuilt } from '@shop/dashboard/build';
 import { createEmbeddedLog, type EventLog } from '@shop/event-core';
@@ -77,18 +78,7 @@ describe('the dashboard in a browser', () => {
     system = await startTestSystem(log, eventTopics(`browser.${Date.now().toString(36)}.`));
     api = system.gateway.url;
     base = api.replace(/\/graphql$/, '');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
 
     ids.butter = byId(await ok(api, CREATE_PRODUCT, { input: { name: 'Butter', price: '1.50' } }), 'createProduct');
     ids.gum = byId(await ok(api, CREATE_PRODUCT, { input: { name: 'Gum', price: '0.10' } }), 'createProduct');

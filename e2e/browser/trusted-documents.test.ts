@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type Request, type Response } from 'playwright-core';
+import { type Browser, type Page, type Request, type Response } from 'playwright-core';
+import { launchChromium } from '@shop/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient } from '@shop/client';
 import { ensureDashboardBuilt } from '@shop/dashboard/build';
@@ -45,10 +46,7 @@ describe('the built dashboard under trusted documents', () => {
     });
     api = system.gateway.url;
     base = api.replace(/\/graphql$/, '');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium(CHROMIUM);
     // Seeded through the typed client sending hashes, as it does in production: its documents are trusted too.
     const shop = createShopClient({ url: api, token: undefined, sendHashes: true });
     try {
