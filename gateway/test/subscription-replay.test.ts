@@ -76,7 +76,8 @@ describe('a replay is paced by its subscriber and bounded per socket and in tota
     await started?.close();
   });
 
-  it('reads no further ahead than the subscriber takes, and stops reading when it goes', async () => {
+  /** A started change feed that counts the changes its replays read from the log. */
+  async function countingFeed() {
     const feed = new ChangeFeed(started.topics, started.log, silentLogger);
     await feed.start();
     let read = 0;
@@ -92,6 +93,11 @@ describe('a replay is paced by its subscriber and bounded per socket and in tota
         },
         signal,
       );
+    return { feed, read: () => read };
+  }
+
+  it('reads no further ahead than the subscriber takes, and stops reading when it goes', async () => {
+    const { feed, read: readSoFar } = await countingFeed();
     let hydrated = 0;
     const engine = createSubscriptionEngine({
       feed,
@@ -112,38 +118,24 @@ describe('a replay is paced by its subscriber and bounded per socket and in tota
     expect(await stream.next()).toMatchObject({ done: false });
     await settle();
     // Without pacing the replay reads the whole log at once (1,200 changes queued).
-    expect(read).toBeLessThanOrEqual(3 * 8 + 1);
+    expect(readSoFar()).toBeLessThanOrEqual(3 * 8 + 1);
     expect(hydrated).toBeLessThanOrEqual(2 * 8 + 1);
-    const readBeforeMore = read;
+    const readBeforeMore = readSoFar();
     for (let i = 0; i < 20; i++) await stream.next();
     await settle();
-    expect(read).toBeGreaterThan(readBeforeMore);
-    expect(read).toBeLessThanOrEqual(21 + 3 * 8 + 1);
+    expect(readSoFar()).toBeGreaterThan(readBeforeMore);
+    expect(readSoFar()).toBeLessThanOrEqual(21 + 3 * 8 + 1);
     await stream.return!();
     expect(engine.replayStats()).toEqual({ reading: 0, waiting: 0 });
-    const readAtEnd = read;
+    const readAtEnd = readSoFar();
     await settle();
-    expect(read).toBe(readAtEnd);
+    expect(readSoFar()).toBe(readAtEnd);
     expect(engine.stats().active).toBe(0);
     await feed.stop();
   });
 
   it('fails a replay whose subscriber takes nothing, gives up its slot and reads no further', async () => {
-    const feed = new ChangeFeed(started.topics, started.log, silentLogger);
-    await feed.start();
-    let read = 0;
-    const replay = feed.replay.bind(feed);
-    feed.replay = (topic, from, until, onChange, signal) =>
-      replay(
-        topic,
-        from,
-        until,
-        (change: Change) => {
-          read++;
-          return onChange(change);
-        },
-        signal,
-      );
+    const { feed, read: readSoFar } = await countingFeed();
     const engine = createSubscriptionEngine({
       feed,
       logger: silentLogger,
@@ -156,14 +148,14 @@ describe('a replay is paced by its subscriber and bounded per socket and in tota
     expect(await stream.next()).toMatchObject({ done: false });
     // The subscriber takes nothing more: after replayStallMs its replay stops and its slot is free.
     await until(() => engine.replayStats().reading === 0, 'the stalled replay gave up its slot');
-    const readWhenStopped = read;
+    const readWhenStopped = readSoFar();
     expect(readWhenStopped).toBeLessThanOrEqual(3 * 8 + 1);
     let error: unknown;
     for (let i = 0; i < 100 && !error; i++) await stream.next().catch((e: unknown) => (error = e));
     expect(JSON.stringify(error)).toMatch(/UNAVAILABLE/);
     expect((error as Error).message).toMatch(/took no payload of its replay/);
     await settle();
-    expect(read).toBe(readWhenStopped);
+    expect(readSoFar()).toBe(readWhenStopped);
     await stream.return!();
     await feed.stop();
   });
