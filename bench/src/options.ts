@@ -39,6 +39,8 @@ export interface BenchOptions {
   readonly mutationRate: number;
   /** Subscriptions of the large side of the fan-out scenario (the small side has one). */
   readonly subscriptions: number;
+  /** Idle subscriptions (one socket each) whose gateway heap the fan-out scenario weighs. */
+  readonly idleSubscriptions: number;
   /** Events per second of the fan-out scenario. */
   readonly eventRate: number;
   /** How long each side of the fan-out scenario sends events, in s. */
@@ -72,7 +74,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup-seconds S       warm-up per side before the rounds (default 2; quick 0.3)
   --mutation-rate N        mutations per second for live latency (default 100; quick 20)
   --subscriptions N        subscriptions of the fan-out scenario (default 1000; quick 20)
-  --event-rate N           events per second of the fan-out scenario (default 50)
+  --idle-subscriptions N   idle subscriptions weighed by the fan-out scenario (default 10000; quick 100)
+  --event-rate N           events per second of the fan-out scenario (default 100)
   --fanout-seconds S       events sent per fan-out side (default 8; quick 1)
   --page-loads N           measured loads of each dashboard page per data set (default 5; quick 1)
   --only LIST              comma-separated subset of: ${SCENARIOS.join(', ')}
@@ -141,6 +144,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
         'warmup-seconds': { type: 'string' },
         'mutation-rate': { type: 'string' },
         subscriptions: { type: 'string' },
+        'idle-subscriptions': { type: 'string' },
         'event-rate': { type: 'string' },
         'fanout-seconds': { type: 'string' },
         'page-loads': { type: 'string' },
@@ -177,7 +181,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     warmupSeconds: seconds('warmup-seconds', parsed['warmup-seconds'], quick ? 0.3 : 2),
     mutationRate: count('mutation-rate', parsed['mutation-rate'], quick ? 20 : 100),
     subscriptions: count('subscriptions', parsed.subscriptions, quick ? 20 : 1_000, 2),
-    eventRate: count('event-rate', parsed['event-rate'], 50),
+    idleSubscriptions: count('idle-subscriptions', parsed['idle-subscriptions'], quick ? 100 : 10_000),
+    eventRate: count('event-rate', parsed['event-rate'], 100),
     fanoutSeconds: seconds('fanout-seconds', parsed['fanout-seconds'], quick ? 1 : 8),
     pageLoads: count('page-loads', parsed['page-loads'], quick ? 1 : 5),
     chromiumPath: env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium',

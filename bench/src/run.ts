@@ -17,7 +17,7 @@ import type { BenchOptions, Scenario } from './options.ts';
 import { REPO_ROOT } from './processes.ts';
 import { describeMachine, type Machine, type Row } from './report.ts';
 import { dashboardAtScaleRows } from './scenarios/dashboard.ts';
-import { fanoutRow } from './scenarios/fanout.ts';
+import { fanoutRows } from './scenarios/fanout.ts';
 import { liveRows } from './scenarios/live.ts';
 import { dashboardRows, listCostRows, readCostRow } from './scenarios/reads.ts';
 import { replayRows, startReplayChild } from './scenarios/replay.ts';
@@ -235,8 +235,8 @@ export async function runBench(options: BenchOptions, progress: (message: string
         await attempt(
           rows,
           'fan-out',
-          () => fanoutRow(ctx, small),
-          (row) => [row],
+          () => fanoutRows(ctx, small),
+          (r) => r,
         );
     }
   } finally {

@@ -64,7 +64,8 @@ export async function startSystem(
     }),
     startChild<GatewayInfo>(`${name} gateway`, 'gateway.ts', {
       config: { brokers: ctx.brokers, prefix, subgraphUrls: plan.urls } satisfies GatewayConfig,
-      nodeFlags: ctx.nodeFlags('gateway', `${name}-gateway`),
+      // The fan-out scenario weighs idle subscriptions after a full GC.
+      nodeFlags: ['--expose-gc', ...ctx.nodeFlags('gateway', `${name}-gateway`)],
     }),
   ]);
   if (subgraphs.status === 'rejected' || gateway.status === 'rejected') {

@@ -3,7 +3,7 @@ import { buildSchema, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createLogger, positionAfter } from '@shop/event-core';
 import type { Change, ChangeFeed, ChangeListener } from '../src/subscriptions/change-feed.ts';
-import { createSubscriptionEngine } from '../src/subscriptions/engine.ts';
+import { createSubscriptionEngine, type Payload } from '../src/subscriptions/engine.ts';
 import { planSubscription } from '../src/subscriptions/plan.ts';
 
 // What many subscribers of one change share: with a thousand of them, work done once per
@@ -20,8 +20,30 @@ function fakeFeed() {
     position: () => ({}),
     replay: async () => {},
   } as unknown as ChangeFeed;
-  return { feed, dispatch: (change: Change) => listeners.forEach((listener) => listener(change)) };
+  return {
+    feed,
+    dispatch: (change: Change) => listeners.forEach((listener) => listener(change)),
+    listeners: () => listeners.size,
+  };
 }
+
+/** A sink that records what it is handed; `full` as the test sets it, `written` kept for the test to call. */
+function recordingSink() {
+  const sink = {
+    payloads: [] as Payload[],
+    written: [] as (() => void)[],
+    isFull: false,
+    next(payload: Payload, written?: () => void) {
+      sink.payloads.push(payload);
+      if (written) sink.written.push(written);
+    },
+    full: () => sink.isFull,
+  };
+  return sink;
+}
+
+/** Resolves once every hydration started so far has settled and its payload has been sent. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 const purchase = (offset: number): Change => ({
   entity: 'purchase',
@@ -94,5 +116,74 @@ describe('subscription engine', () => {
       'purchase-2',
     ]);
     await stream.return!();
+  });
+
+  it('subscribers of one plan share one feed listener, one filter check and one serialized payload', async () => {
+    const { feed, dispatch, listeners } = fakeFeed();
+    let serialized = 0;
+    const engine = createSubscriptionEngine({
+      feed,
+      logger: createLogger({ level: 'silent' }),
+      hydrate: async (_plan, change) => ({ data: { purchase: { id: change.entityId, total: '1.50' } } }),
+      serialize: (result) => (serialized++, JSON.stringify(result)),
+    });
+    const shared = plan(SELECTION);
+    const sinks = Array.from({ length: 100 }, () => recordingSink());
+    const subscriptions = sinks.map((sink) => engine.subscribe(shared, sink));
+    expect(listeners()).toBe(1);
+    dispatch(purchase(1));
+    dispatch(purchase(2));
+    await settled();
+    for (const sink of sinks) {
+      expect(sink.payloads.map((p) => JSON.parse(p.json).data.purchaseMade.purchase.id)).toEqual(['purchase-1', 'purchase-2']);
+      expect(sink.payloads[0]).toBe(sinks[0]!.payloads[0]);
+    }
+    // Serialized once per change, not once per subscriber.
+    expect(serialized).toBe(2);
+    await Promise.all(subscriptions.map((s) => s.stop()));
+    expect(listeners()).toBe(0);
+    expect(engine.stats().active).toBe(0);
+  });
+
+  it('waits for a full sink to write, sends in order once it has, and drops a live subscriber that falls maxQueued behind', async () => {
+    const { feed, dispatch } = fakeFeed();
+    const engine = createSubscriptionEngine({
+      feed,
+      logger: createLogger({ level: 'silent' }),
+      hydrate: async (_plan, change) => ({ data: { purchase: { id: change.entityId } } }),
+      maxQueued: 5,
+    });
+    const slow = recordingSink();
+    const fast = recordingSink();
+    const slowSubscription = engine.subscribe(plan(SELECTION), slow);
+    engine.subscribe(plan(SELECTION), fast);
+    slow.isFull = true;
+    dispatch(purchase(1));
+    await settled();
+    // Handed over with `written`, and nothing more until the sink has written it.
+    expect(slow.payloads).toHaveLength(1);
+    expect(slow.written).toHaveLength(1);
+    dispatch(purchase(2));
+    dispatch(purchase(3));
+    await settled();
+    expect(slow.payloads).toHaveLength(1);
+    slow.isFull = false;
+    slow.written.shift()!();
+    await settled();
+    const ids = (sink: typeof slow) => sink.payloads.map((p) => JSON.parse(p.json).data.purchaseMade.purchase.id as string);
+    expect(ids(slow)).toEqual(['purchase-1', 'purchase-2', 'purchase-3']);
+
+    // Full again, and never written: after maxQueued changes wait for it, it is dropped as too slow.
+    slow.isFull = true;
+    for (let offset = 4; offset <= 12; offset++) {
+      dispatch(purchase(offset));
+      await settled();
+    }
+    const error = await slowSubscription.ended;
+    expect(error?.message).toMatch(/fell more than 5 changes behind; subscribe again with after/);
+    expect(JSON.stringify(error)).toMatch(/UNAVAILABLE/);
+    // The others are not held back by it.
+    expect(ids(fast)).toEqual(Array.from({ length: 12 }, (_, i) => `purchase-${i + 1}`));
+    expect(engine.stats().active).toBe(1);
   });
 });

@@ -1,185 +1,231 @@
 /**
- * Fan-out: the gateway's CPU time per event with N open `purchaseMade` subscriptions against one,
- * events written straight to Kafka at a fixed rate (no mutation cost in the gateway).
+ * Fan-out: what one more subscriber costs the gateway per event, against a plain `ws` server
+ * sending the same payload bytes to the same number of sockets; whether a thousand subscribers
+ * keep up with the event rate; and what idle subscriptions cost in gateway heap.
+ *
+ * Events are written straight to Kafka (no mutation cost in the gateway). The subscribers live in
+ * a process of their own (`services/subscribers.ts`) whose CPU is reported, so neither the bench
+ * nor the measured process pays for them.
  */
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
-import { sleep, waitForProgress } from '../compare.ts';
+import { sleep } from '../compare.ts';
 import type { BenchContext } from '../context.ts';
 import { purchaseMade, randomPair } from '../data.ts';
 import { PURCHASE_MADE } from '../operations.ts';
-import type { ProcessStats } from '../processes.ts';
+import { startChild, type ProcessStats, type RunningChild } from '../processes.ts';
 import type { Row } from '../report.ts';
+import type { BroadcastInfo, BroadcastRequest } from '../services/broadcast.ts';
+import type { OpenRequest, SubscriberCounts } from '../services/subscribers.ts';
 import type { SystemUnderTest } from '../systems.ts';
 
-interface Subscriber {
-  close(): void;
-}
-
-interface Deliveries {
-  payloads: number;
-  errors: number;
-  firstError?: string;
-  /** Streams that failed and were resumed with `after`. */
-  resumed: number;
-}
-
-const POSITION = Buffer.from('"position":"');
-
-/** The payload's `position`, found without parsing the message. */
-function positionOf(data: Buffer): string | undefined {
-  const at = data.indexOf(POSITION);
-  if (at < 0) return undefined;
-  const from = at + POSITION.length;
-  const to = data.indexOf(0x22, from);
-  return to > from ? data.toString('utf8', from, to) : undefined;
-}
-
-/**
- * A bare graphql-transport-ws subscriber that counts payloads without parsing them: a thousand of
- * them share the bench's one event loop, which must not become the bottleneck of the measurement.
- * A stream that fails is resumed with `after`, as a careful client does, and counted.
- */
-function openSubscriber(wsUrl: string, deliveries: Deliveries): Promise<Subscriber> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-    let id = 0;
-    let position: string | undefined;
-    const subscribe = () => {
-      id++;
-      socket.send(
-        JSON.stringify({
-          id: String(id),
-          type: 'subscribe',
-          payload: { query: PURCHASE_MADE, variables: position ? { after: position } : {} },
-        }),
-      );
-    };
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-    socket.on('error', reject);
-    socket.on('message', (data: Buffer) => {
-      if (data.includes('"type":"next"')) {
-        position = positionOf(data) ?? position;
-        if (data.includes('"errors"')) {
-          deliveries.errors++;
-          deliveries.firstError ??= data.toString('utf8', 0, 300);
-        } else deliveries.payloads++;
-        return;
-      }
-      const message = JSON.parse(data.toString('utf8')) as { type: string; payload?: unknown };
-      if (message.type === 'connection_ack') {
-        subscribe();
-        resolve({ close: () => socket.close() });
-      } else if (message.type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
-      else if (message.type === 'error' || message.type === 'complete') {
-        deliveries.resumed++;
-        deliveries.firstError ??= JSON.stringify(message.payload ?? message.type);
-        if (deliveries.resumed < 10_000) subscribe();
-      }
-    });
-  });
-}
-
 const cpuMicros = (stats: ProcessStats): number => stats.cpu.user + stats.cpu.system;
+const MB = 1024 * 1024;
 
-export async function fanoutRow(ctx: BenchContext, system: SystemUnderTest): Promise<Row> {
+/** What sends events to the subscribers of one side, and the process whose CPU is measured. */
+interface Side {
+  readonly label: string;
+  readonly url: string;
+  readonly process: { stats(): Promise<ProcessStats> };
+  /** Subscriptions the side holds now, as it counts them. */
+  active(): Promise<number>;
+  /** Sends `events` events at `rate` a second; resolves once the last is sent. */
+  send(events: number, rate: number): Promise<void>;
+}
+
+interface Measured {
+  /** CPU of the side's process per event, idle CPU subtracted, in µs. */
+  readonly perEventMicros: number;
+  /** Likewise for the subscribers' process. */
+  readonly subscribersPerEventMicros: number;
+  readonly events: number;
+  /** From the first event sent until every subscriber had the last, in s. */
+  readonly seconds: number;
+  readonly delivered: boolean;
+}
+
+/** Waits until the subscribers have received `target` messages, or nothing arrived for `stallMs`. */
+async function waitForDeliveries(
+  subscribers: RunningChild<unknown>,
+  target: number,
+  stallMs: number,
+): Promise<{ counts: SubscriberCounts; reached: boolean }> {
+  let counts = await subscribers.request<SubscriberCounts>('counts');
+  let last = counts.payloads + counts.errors;
+  let movedAt = Date.now();
+  while (counts.payloads + counts.errors < target) {
+    if (Date.now() - movedAt > stallMs) return { counts, reached: false };
+    await sleep(20);
+    counts = await subscribers.request<SubscriberCounts>('counts');
+    if (counts.payloads + counts.errors !== last) {
+      last = counts.payloads + counts.errors;
+      movedAt = Date.now();
+    }
+  }
+  return { counts, reached: true };
+}
+
+export async function fanoutRows(ctx: BenchContext, system: SystemUnderTest): Promise<Row[]> {
   const { options, small, producer } = ctx;
-  const wsUrl = system.url.replace(/^http/, 'ws');
-  const deliveries: Deliveries = { payloads: 0, errors: 0, resumed: 0 };
-  const subscribers: Subscriber[] = [];
+  const subscribers = await startChild<unknown>('subscribers', 'subscribers.ts', { config: {} });
+  const broadcast = await startChild<BroadcastInfo>('broadcast', 'broadcast.ts', { config: {}, nodeFlags: ['--expose-gc'] });
   const baseActive = (await system.gateway.stats()).extra?.active ?? 0;
 
-  const open = async (total: number) => {
-    while (subscribers.length < total) {
-      const batch = Math.min(50, total - subscribers.length);
-      subscribers.push(...(await Promise.all(Array.from({ length: batch }, () => openSubscriber(wsUrl, deliveries)))));
-    }
-    const deadline = Date.now() + 60_000;
-    while (((await system.gateway.stats()).extra?.active ?? 0) < baseActive + total) {
-      if (Date.now() > deadline) throw new Error(`fewer than ${total} subscriptions became active within 60 s`);
+  const gateway: Side = {
+    label: 'gateway',
+    url: system.url.replace(/^http/, 'ws'),
+    process: system.gateway,
+    active: async () => ((await system.gateway.stats()).extra?.active ?? 0) - baseActive,
+    async send(events, rate) {
+      const startedAt = performance.now();
+      const sends: Promise<unknown>[] = [];
+      for (let i = 0; i < events; i++) {
+        const wait = startedAt + (i * 1000) / rate - performance.now();
+        if (wait > 1) await sleep(wait);
+        const { productId, customerId } = randomPair(small);
+        sends.push(producer.send({ topic: small.topics.purchases, acks: -1, messages: [purchaseMade(productId, customerId)] }));
+      }
+      await Promise.all(sends);
+    },
+  };
+  let payload = '';
+  const raw: Side = {
+    label: 'ws broadcast',
+    url: broadcast.info.url,
+    process: broadcast,
+    active: async () => (await broadcast.stats()).extra?.active ?? 0,
+    send: (events, rate) =>
+      broadcast.request<number>('send', { payload, events, rate } satisfies BroadcastRequest).then(() => undefined),
+  };
+
+  /** Opens subscriptions to `side` until it holds `total`. */
+  const open = async (side: Side, total: number) => {
+    await subscribers.request('open', { url: side.url, count: total, query: PURCHASE_MADE } satisfies OpenRequest, 300_000);
+    const deadline = Date.now() + 120_000;
+    while ((await side.active()) < total) {
+      if (Date.now() > deadline) throw new Error(`${side.label}: fewer than ${total} subscriptions became active within 120 s`);
       await sleep(50);
     }
   };
 
-  /** Sends events at the scenario's rate; resolves with how many once every subscriber has them all (or the wait ran out). */
-  const send = async (seconds: number): Promise<{ events: number; delivered: boolean }> => {
-    const events = Math.max(1, Math.round(options.eventRate * seconds));
-    const expected = deliveries.payloads + deliveries.errors + events * subscribers.length;
-    const startedAt = performance.now();
-    const sends: Promise<unknown>[] = [];
-    for (let i = 0; i < events; i++) {
-      const wait = startedAt + (i * 1000) / options.eventRate - performance.now();
-      if (wait > 1) await sleep(wait);
-      const { productId, customerId } = randomPair(small);
-      sends.push(producer.send({ topic: small.topics.purchases, acks: -1, messages: [purchaseMade(productId, customerId)] }));
-    }
-    await Promise.all(sends);
-    const delivered = await waitForProgress(() => deliveries.payloads + deliveries.errors, expected, {
-      stallMs: options.quick ? 3_000 : 10_000,
-      capMs: 180_000,
-    });
-    return { events, delivered };
-  };
+  const measure = async (side: Side, sockets: number, rate: number): Promise<Measured> => {
+    ctx.progress(`fan-out (${side.label}): ${sockets} subscription(s), ${rate} events/s`);
+    const warmup = Math.max(1, Math.round(rate * options.warmupSeconds));
+    let counts = await subscribers.request<SubscriberCounts>('counts');
+    await side.send(warmup, rate);
+    await waitForDeliveries(subscribers, counts.payloads + counts.errors + warmup * sockets, 10_000);
 
-  /** Gateway CPU per event in ms, with the idle CPU of the same span subtracted. */
-  const measure = async (
-    label: string,
-  ): Promise<{ perEventMs: number; subgraphsPerEventMs: number; delivered: boolean; events: number; seconds: number }> => {
-    ctx.progress(`fan-out: ${subscribers.length} subscription(s), ${options.eventRate} events/s`);
-    await send(options.warmupSeconds);
-    const idleStart = await system.gateway.stats();
-    const idleAt = performance.now();
-    await sleep(options.quick ? 300 : 1_000);
-    const idleEnd = await system.gateway.stats();
-    const idleMicrosPerMs = (cpuMicros(idleEnd) - cpuMicros(idleStart)) / (performance.now() - idleAt);
+    const idle = async (process: { stats(): Promise<ProcessStats> }) => {
+      const start = await process.stats();
+      const at = performance.now();
+      await sleep(options.quick ? 300 : 1_000);
+      return (cpuMicros(await process.stats()) - cpuMicros(start)) / (performance.now() - at);
+    };
+    const [sideIdle, subscribersIdle] = await Promise.all([idle(side.process), idle(subscribers)]);
 
-    const [gatewayBefore, subgraphsBefore] = await Promise.all([system.gateway.stats(), system.subgraphs.stats()]);
+    counts = await subscribers.request<SubscriberCounts>('counts');
+    const events = Math.max(1, Math.round(rate * options.fanoutSeconds));
+    const [sideBefore, subscribersBefore] = await Promise.all([side.process.stats(), subscribers.stats()]);
     const startedAt = performance.now();
-    const { events, delivered } = await send(options.fanoutSeconds);
+    await side.send(events, rate);
+    const { reached } = await waitForDeliveries(
+      subscribers,
+      counts.payloads + counts.errors + events * sockets,
+      options.quick ? 3_000 : 10_000,
+    );
     const elapsedMs = performance.now() - startedAt;
-    const [gatewayAfter, subgraphsAfter] = await Promise.all([system.gateway.stats(), system.subgraphs.stats()]);
-    const busyMicros = cpuMicros(gatewayAfter) - cpuMicros(gatewayBefore) - idleMicrosPerMs * elapsedMs;
-    if (!delivered) ctx.progress(`fan-out (${label}): not every payload arrived within the wait`);
+    const [sideAfter, subscribersAfter] = await Promise.all([side.process.stats(), subscribers.stats()]);
+    if (!reached) ctx.progress(`fan-out (${side.label}, ${sockets}): not every payload arrived within the wait`);
+    const busy = (before: ProcessStats, after: ProcessStats, idlePerMs: number) =>
+      Math.max(cpuMicros(after) - cpuMicros(before) - idlePerMs * elapsedMs, 1) / events;
     return {
-      perEventMs: Math.max(busyMicros, 1) / 1000 / events,
-      subgraphsPerEventMs: (cpuMicros(subgraphsAfter) - cpuMicros(subgraphsBefore)) / 1000 / events,
-      delivered,
+      perEventMicros: busy(sideBefore, sideAfter, sideIdle),
+      subscribersPerEventMicros: busy(subscribersBefore, subscribersAfter, subscribersIdle),
       events,
       seconds: elapsedMs / 1000,
+      delivered: reached,
     };
+  };
+
+  /** One subscriber, then N: the CPU one more subscriber adds per event. */
+  const perSubscriber = async (side: Side) => {
+    await open(side, 1);
+    const one = await measure(side, 1, options.eventRate);
+    await open(side, options.subscriptions);
+    const many = await measure(side, options.subscriptions, options.eventRate);
+    const counts = await subscribers.request<SubscriberCounts>('closeAll', undefined, 300_000);
+    return {
+      one,
+      many,
+      counts,
+      marginalMicros: (many.perEventMicros - one.perEventMicros) / (options.subscriptions - 1),
+      keptUp: many.events / many.seconds,
+    };
+  };
+
+  /** Heap (after a full GC) of the side's process with `count` idle subscriptions, minus without. */
+  const idleHeap = async (side: Side, child: RunningChild<unknown>, count: number) => {
+    const heap = async () => (await child.request<NodeJS.MemoryUsage>('gc')).heapUsed;
+    const before = await heap();
+    ctx.progress(`fan-out (${side.label}): ${count.toLocaleString('en-US')} idle subscriptions`);
+    await open(side, count);
+    const after = await heap();
+    await subscribers.request('closeAll', undefined, 300_000);
+    return { perSubscription: (after - before) / count, total: after - before };
   };
 
   try {
-    await open(1);
-    const one = await measure('1');
-    await open(options.subscriptions);
-    const many = await measure(String(options.subscriptions));
-    const ratio = many.perEventMs / one.perEventMs;
+    const ours = await perSubscriber(gateway);
+    if (!ours.counts.sample) throw new Error('the gateway delivered no payload to sample');
+    payload = JSON.stringify((JSON.parse(ours.counts.sample) as { payload: unknown }).payload);
+    const base = await perSubscriber(raw);
+    const idleCount = options.idleSubscriptions;
+    const idleOurs = await idleHeap(gateway, system.gateway, idleCount);
+    const idleBase = await idleHeap(raw, broadcast, idleCount);
+
     const n = options.subscriptions;
-    const marginalMicros = ((many.perEventMs - one.perEventMs) * 1000) / (n - 1);
+    const rate = options.eventRate;
     const problems = [
-      one.delivered && many.delivered ? undefined : 'not every payload arrived: the deliveries stalled after the last event',
-      deliveries.errors || deliveries.resumed
-        ? `${deliveries.errors} payloads carried errors and ${deliveries.resumed} streams failed and were resumed with after; first: ${deliveries.firstError}`
+      ours.one.delivered && ours.many.delivered ? undefined : 'not every payload of the gateway arrived: the deliveries stalled',
+      base.one.delivered && base.many.delivered ? undefined : 'not every payload of the ws broadcast arrived',
+      ours.counts.errors || ours.counts.resumed
+        ? `${ours.counts.errors} payloads carried errors and ${ours.counts.resumed} streams failed and were resumed with after; first: ${ours.counts.firstError}`
         : undefined,
     ].filter(Boolean);
-    return {
-      scenario: 'fan-out',
-      measured: {
-        label: `gateway CPU per event, ${n.toLocaleString('en-US')} subscriptions`,
-        value: `${many.perEventMs.toFixed(2)} ms/event`,
-      },
-      baseline: { label: 'gateway CPU per event, 1 subscription', value: `${one.perEventMs.toFixed(2)} ms/event` },
-      ratio,
-      target: `sub-linear: < ${n.toLocaleString('en-US')}×`,
-      met: options.quick ? undefined : ratio < n,
+    const micros = (value: number) => `${value.toFixed(1)} µs`;
+    const perSubscriberRow: Row = {
+      scenario: 'fan-out: CPU per subscriber and event',
+      measured: { label: `gateway, ${n.toLocaleString('en-US')} subscriptions`, value: micros(ours.marginalMicros) },
+      baseline: { label: `plain ws broadcast of the same payload (${payload.length} bytes)`, value: micros(base.marginalMicros) },
+      ratio: ours.marginalMicros / base.marginalMicros,
+      target: '≤ 1.5×',
+      met: options.quick ? undefined : ours.marginalMicros <= 1.5 * base.marginalMicros,
       note: [
-        `${marginalMicros.toFixed(1)} µs of gateway CPU per extra subscriber and event; subgraphs CPU per event ${one.subgraphsPerEventMs.toFixed(2)} ms (1) and ${many.subgraphsPerEventMs.toFixed(2)} ms (${n})`,
-        `every subscriber had all ${many.events} events ${many.seconds.toFixed(1)} s after the first was sent with ${n} subscriptions (${(many.events / many.seconds).toFixed(1)} events/s kept up with), ${one.seconds.toFixed(1)} s with one`,
+        `CPU one more subscriber adds per event, (N subscriptions − 1) ÷ (N − 1); with all costs divided by N: gateway ${micros(ours.many.perEventMicros / n)}, ws ${micros(base.many.perEventMicros / n)}`,
+        `gateway CPU per event with 1 subscription ${micros(ours.one.perEventMicros)} (hydration and payload); the subscribers' process ${micros(ours.many.subscribersPerEventMicros / n)} per payload`,
         ...problems,
       ].join('; '),
     };
+    const keepUpRow: Row = {
+      scenario: `fan-out: ${n.toLocaleString('en-US')} subscribers at ${rate} events/s`,
+      measured: { label: 'gateway, events/s every subscriber had', value: ours.keptUp.toFixed(1) },
+      baseline: { label: 'events/s sent', value: String(rate) },
+      ratio: ours.keptUp / rate,
+      target: '≥ 0.95× (keeps up)',
+      met: options.quick ? undefined : ours.keptUp >= 0.95 * rate && ours.many.delivered,
+      note: `every subscriber had all ${ours.many.events} events ${ours.many.seconds.toFixed(1)} s after the first was sent; the plain ws broadcast kept up with ${base.keptUp.toFixed(1)} events/s`,
+    };
+    const idleRow: Row = {
+      scenario: `fan-out: ${idleCount.toLocaleString('en-US')} idle subscriptions`,
+      measured: { label: 'gateway heap', value: `${(idleOurs.total / MB).toFixed(1)} MB` },
+      baseline: { label: 'plain ws server heap, same sockets', value: `${(idleBase.total / MB).toFixed(1)} MB` },
+      ratio: idleOurs.total / Math.max(idleBase.total, 1),
+      target: '≤ 10 KB each (100 MB per 10,000)',
+      met: options.quick ? undefined : idleOurs.perSubscription <= 10 * 1024,
+      note: `heap used after a full GC with the subscriptions open, minus before; one socket and one purchaseMade subscription each: ${(idleOurs.perSubscription / 1024).toFixed(1)} KB each in the gateway, ${(idleBase.perSubscription / 1024).toFixed(1)} KB in the plain ws server`,
+    };
+    return [perSubscriberRow, keepUpRow, idleRow];
   } finally {
-    for (const subscriber of subscribers) subscriber.close();
+    await subscribers.stop();
+    await broadcast.stop();
   }
 }

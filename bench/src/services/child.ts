@@ -27,6 +27,13 @@ export function childConfig<T>(): T {
   return JSON.parse(raw) as T;
 }
 
+/** Memory after a full garbage collection (the child must run with `--expose-gc`). */
+export function fullGc(): NodeJS.MemoryUsage {
+  if (!globalThis.gc) throw new Error('start this child with --expose-gc');
+  globalThis.gc();
+  return process.memoryUsage();
+}
+
 /** Starts what `start` returns and serves the protocol until told to stop, or the bench goes away. */
 export function serveChild(start: () => Promise<ServedChild>): void {
   start().then(

@@ -5,7 +5,7 @@
 import { createKafkaLog, createLogger } from '@shop/event-core';
 import { startGateway } from '@shop/gateway';
 import { eventTopics } from '@shop/schema';
-import { childConfig, serveChild } from './child.ts';
+import { childConfig, fullGc, serveChild } from './child.ts';
 import type { SubgraphsInfo } from './subgraphs.ts';
 
 export interface GatewayConfig {
@@ -37,6 +37,7 @@ serveChild(async () => {
   return {
     info: { url: gateway.url, replaySeconds: (performance.now() - startedAt) / 1000 } satisfies GatewayInfo,
     counters: () => gateway.subscriptionStats(),
+    handlers: { gc: fullGc },
     async close() {
       await gateway.close();
       await log.close();

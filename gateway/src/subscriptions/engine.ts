@@ -7,14 +7,48 @@ import { createReplaySlots } from './replay-slots.ts';
 /** Runs a hydration query through the federated graph, at least at `position` and as of it. */
 export type Hydrator = (query: SubscriptionPlan, change: Change) => Promise<ExecutionResult>;
 
+/** One change's payload for one selection: built once, serialized once, however many subscribers get it. */
+export class Payload {
+  #json: string | undefined;
+  constructor(
+    readonly result: ExecutionResult,
+    private readonly serialize: (result: ExecutionResult) => string,
+  ) {}
+  /** The result as JSON, as every subscriber of this selection receives it. */
+  get json(): string {
+    return (this.#json ??= this.serialize(this.result));
+  }
+}
+
+/**
+ * Where a subscription's payloads go, in log order. A socket writes them straight out; `full` says
+ * its buffer is over the high-water mark, and the engine then hands over the next payload with
+ * `written` and sends nothing more until it is called: a subscriber that reads slowly is paced (a
+ * replay reads no further) and, live, dropped once `maxQueued` changes wait for it.
+ */
+export interface SubscriptionSink {
+  next(payload: Payload, written?: () => void): void;
+  full(): boolean;
+}
+
+/** A running subscription. */
+export interface Subscription {
+  /** Settles once it ends: with undefined when stopped, with the error when it failed. */
+  readonly ended: Promise<Error | undefined>;
+  /** Stops it at once; resolves once its replay (if any) has stopped reading the log. Harmless twice. */
+  stop(): Promise<void>;
+}
+
 export interface EngineOptions {
   readonly feed: ChangeFeed;
   readonly hydrate: Hydrator;
   readonly logger: Logger;
+  /** How a payload becomes the JSON a socket sends; default `JSON.stringify`. */
+  readonly serialize?: (result: ExecutionResult) => string;
   /**
-   * Hydrations one subscriber runs ahead of what it has sent. Default 64. A subscriber can take at
-   * most this many changes per hydration round trip (Little's law): 16 capped a busy gateway,
-   * whose hydrations take ~0.2 s, below 100 changes a second.
+   * Payloads one subscriber may have hydrating ahead of what it has been sent. Default 64. A
+   * subscriber takes at most this many changes per hydration round trip (Little's law): 16 capped
+   * a busy gateway, whose hydrations take ~0.2 s, below 100 changes a second.
    */
   readonly hydrationWindow?: number;
   /** Changes a live subscriber may have waiting before it is dropped as too slow. Default 10000. */
@@ -35,16 +69,54 @@ export interface EngineOptions {
   readonly replayStallMs?: number;
 }
 
+/** A payload being built, shared by every subscriber of its change and selection. */
+interface Entry {
+  payload?: Payload;
+  error?: Error;
+  /** Subscribers whose next payload this is, to be sent it once it is built. */
+  waiters?: Subscriber[];
+}
+
+/** One subscriber's state: small, because ten thousand idle ones must cost little. */
+interface Subscriber {
+  readonly plan: SubscriptionPlan;
+  readonly sink: SubscriptionSink;
+  /** Matched changes whose payloads are not started yet (beyond the window). */
+  readonly queue: Change[];
+  /** Payloads started, in log order, not yet sent. */
+  readonly pending: Entry[];
+  /** Live changes that arrived while the replay was read. */
+  buffered?: Change[];
+  replaying: boolean;
+  /** Until the replay is read and sent: payloads run `replayWindow` ahead, not `hydrationWindow`. */
+  catchingUp: boolean;
+  /** The sink is over its high-water mark: nothing is sent until it has written the last payload. */
+  blocked: boolean;
+  /** The payload it waits to be built, if any. */
+  waitingFor?: Entry;
+  ended: boolean;
+  /** The replay, waiting for the subscriber to take what it has read. */
+  room?: () => void;
+  /** Stops the replay's reading of the log. */
+  stopReading?: AbortController;
+  /** Settles once the replay has stopped reading. */
+  replayed?: Promise<void>;
+  finish(error: Error | undefined): void;
+}
+
 /**
- * Turns the change feed into subscription streams: filter first (no work for changes a subscriber
- * does not want), replay from `after`, hand over to live with no gap and no duplicate, hydrate
- * through the graph, and deliver in log order. Subscribers of the same change with the same
- * selection share one hydration.
+ * Turns the change feed into subscriptions: filter first (no work for changes a subscriber does not
+ * want), replay from `after`, hand over to live with no gap and no duplicate, hydrate through the
+ * graph, and deliver in log order. Subscribers of one change with the same selection share one
+ * hydration and one serialized payload; subscribers with the same plan share one feed listener and
+ * one filter check, so what one more subscriber costs per change is little more than its socket's
+ * write.
  */
 export function createSubscriptionEngine({
   feed,
   hydrate,
   logger,
+  serialize = JSON.stringify,
   hydrationWindow = 64,
   maxQueued = 10_000,
   maxReplays = 4,
@@ -53,31 +125,26 @@ export function createSubscriptionEngine({
   replayStallMs = 30_000,
 }: EngineOptions) {
   // Work shared by the subscribers of one change, kept as long as the change object is (the feed
-  // hands the same object to every listener): one hydration per hydration key, and one finished
-  // payload per payload key, which graphql-ws then only has to serialize for each socket.
+  // hands the same object to every listener): one hydration per hydration key, one payload per
+  // payload key.
   const hydrations = new WeakMap<Change, Map<string, Promise<ExecutionResult>>>();
-  const payloads = new WeakMap<Change, Map<string, Promise<ExecutionResult>>>();
+  const payloads = new WeakMap<Change, Map<string, Entry>>();
   const counters = { active: 0, hydrations: 0, delivered: 0 };
   const slots = createReplaySlots({ total: maxReplays, perOwner: maxReplaysPerSocket });
-  /** The owner of subscriptions that name none (each its own). */
-  const ownerless = () => ({});
+  /** Live subscribers by plan: one feed listener and one `matches` per plan and change. */
+  const groups = new Map<SubscriptionPlan, { members: Set<Subscriber>; unlisten: () => void }>();
 
-  const shared = (
-    memo: WeakMap<Change, Map<string, Promise<ExecutionResult>>>,
-    change: Change,
-    key: string,
-    make: () => Promise<ExecutionResult>,
-  ): Promise<ExecutionResult> => {
-    let byKey = memo.get(change);
-    if (!byKey) memo.set(change, (byKey = new Map()));
-    let result = byKey.get(key);
-    if (!result) byKey.set(key, (result = make()));
-    return result;
+  const memo = <T>(map: WeakMap<Change, Map<string, T>>, change: Change, key: string, make: () => T): T => {
+    let byKey = map.get(change);
+    if (!byKey) map.set(change, (byKey = new Map()));
+    let value = byKey.get(key);
+    if (value === undefined) byKey.set(key, (value = make()));
+    return value;
   };
 
   const hydrateShared = (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> => {
     if (!plan.query) return Promise.resolve({ data: null });
-    return shared(hydrations, change, plan.hydrationKey, () => {
+    return memo(hydrations, change, plan.hydrationKey, () => {
       counters.hydrations++;
       // With tracing on, the hydration (and the subgraph calls it makes) continue the trace of the
       // request that wrote the event.
@@ -89,34 +156,251 @@ export function createSubscriptionEngine({
     });
   };
 
-  const payloadOf = (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> =>
-    shared(payloads, change, plan.payloadKey, async () => {
-      const hydrated = await hydrateShared(plan, change);
-      // Apollo hands back formatted plain objects; graphql-ws needs real GraphQLErrors (toJSON).
-      const errors = hydrated.errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }));
-      return {
-        data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined),
-        ...(errors?.length ? { errors } : {}),
-      };
+  const settle = (entry: Entry) => {
+    const waiters = entry.waiters;
+    entry.waiters = undefined;
+    if (waiters) for (const subscriber of waiters) pump(subscriber);
+  };
+
+  const payloadOf = (plan: SubscriptionPlan, change: Change): Entry =>
+    memo(payloads, change, plan.payloadKey, () => {
+      const entry: Entry = {};
+      hydrateShared(plan, change).then(
+        (hydrated) => {
+          // Apollo hands back formatted plain objects; payloads carry real GraphQLErrors (toJSON).
+          const errors = hydrated.errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }));
+          const result = {
+            data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined),
+            ...(errors?.length ? { errors } : {}),
+          };
+          entry.payload = new Payload(result, serialize);
+          settle(entry);
+        },
+        (error: unknown) => {
+          entry.error = error instanceof Error ? error : new Error(String(error));
+          settle(entry);
+        },
+      );
+      return entry;
     });
 
+  const tooSlow = () =>
+    unavailable(`this subscriber fell more than ${maxQueued} changes behind; subscribe again with after: its last position`);
+
+  /** Ends a subscriber: out of its group, its replay stopped, its `ended` settled. */
+  const end = (subscriber: Subscriber, error?: Error) => {
+    if (subscriber.ended) return;
+    subscriber.ended = true;
+    leave(subscriber);
+    subscriber.stopReading?.abort();
+    subscriber.room?.();
+    subscriber.queue.length = 0;
+    subscriber.pending.length = 0;
+    counters.active--;
+    logger.debug({ entity: subscriber.plan.entity, error: error?.message }, 'subscription ended');
+    subscriber.finish(error);
+  };
+
+  /** Sends what is ready, in order, and starts payloads up to the window. */
+  function pump(subscriber: Subscriber): void {
+    const { queue, pending, sink, plan } = subscriber;
+    while (!subscriber.ended && !subscriber.blocked) {
+      const window = subscriber.catchingUp ? replayWindow : hydrationWindow;
+      while (pending.length < window && queue.length > 0) pending.push(payloadOf(plan, queue.shift()!));
+      const head = pending[0];
+      if (!head) break;
+      if (head.error) return end(subscriber, head.error);
+      if (!head.payload) {
+        // Sent on when it is built (once, however often it is asked for meanwhile).
+        if (subscriber.waitingFor !== head) (head.waiters ??= []).push(subscriber);
+        subscriber.waitingFor = head;
+        break;
+      }
+      pending.shift();
+      counters.delivered++;
+      if (sink.full()) {
+        subscriber.blocked = true;
+        sink.next(head.payload, () => {
+          subscriber.blocked = false;
+          pump(subscriber);
+        });
+      } else sink.next(head.payload);
+    }
+    if (queue.length + pending.length < replayWindow * 2) subscriber.room?.();
+    if (!subscriber.replaying && queue.length === 0 && pending.length === 0) subscriber.catchingUp = false;
+  }
+
+  const enqueue = (subscriber: Subscriber, change: Change) => {
+    if (subscriber.queue.length + subscriber.pending.length >= maxQueued) return end(subscriber, tooSlow());
+    subscriber.queue.push(change);
+    pump(subscriber);
+  };
+
+  /** Live changes for a subscriber from now on (buffered while its replay is read). */
+  const join = (subscriber: Subscriber) => {
+    let group = groups.get(subscriber.plan);
+    if (!group) {
+      const plan = subscriber.plan;
+      const members = new Set<Subscriber>();
+      const unlisten = feed.listen((change) => {
+        if (!plan.matches(change)) return;
+        for (const member of members) {
+          if (!member.replaying) enqueue(member, change);
+          else if (member.buffered!.length >= maxQueued) end(member, tooSlow());
+          else member.buffered!.push(change);
+        }
+      });
+      groups.set(plan, (group = { members, unlisten }));
+    }
+    group.members.add(subscriber);
+  };
+
+  const leave = (subscriber: Subscriber) => {
+    const group = groups.get(subscriber.plan);
+    if (!group?.members.delete(subscriber) || group.members.size > 0) return;
+    group.unlisten();
+    groups.delete(subscriber.plan);
+  };
+
+  /** Waits until the subscriber has taken enough of the replay, or fails it after `replayStallMs`. */
+  const roomForMore = (subscriber: Subscriber): Promise<void> | undefined => {
+    if (subscriber.queue.length + subscriber.pending.length < replayWindow * 2 || subscriber.ended) return undefined;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        end(
+          subscriber,
+          unavailable(
+            `this subscriber took no payload of its replay for ${replayStallMs} ms; subscribe again with after: its last position`,
+          ),
+        );
+        resolve();
+      }, replayStallMs);
+      subscriber.room = () => {
+        clearTimeout(timer);
+        subscriber.room = undefined;
+        resolve();
+      };
+    });
+  };
+
+  /** Reads the log from the plan's `after` to where live delivery takes over, then hands over. */
+  async function replay(subscriber: Subscriber, owner: object): Promise<void> {
+    const stopReading = (subscriber.stopReading = new AbortController());
+    const release = await slots.acquire(owner, stopReading.signal);
+    if (!release) return;
+    try {
+      // Listen before taking the replay's end position, in the same tick: whatever is dispatched
+      // from now on is at or after it, so replay + live covers every change once.
+      join(subscriber);
+      const until = feed.position();
+      for (const topic of Object.keys(until)) {
+        if (subscriber.ended) return;
+        await feed.replay(
+          topic,
+          subscriber.plan.after!,
+          until,
+          (change) => {
+            if (subscriber.ended || !subscriber.plan.matches(change)) return;
+            subscriber.queue.push(change);
+            pump(subscriber);
+            // Backpressure: the replay reads no further than the subscriber takes.
+            return roomForMore(subscriber);
+          },
+          stopReading.signal,
+        );
+      }
+    } finally {
+      release();
+    }
+    if (subscriber.ended) return;
+    subscriber.replaying = false;
+    const buffered = subscriber.buffered!;
+    subscriber.buffered = undefined;
+    for (const change of buffered) enqueue(subscriber, change);
+    pump(subscriber);
+  }
+
   /**
-   * One subscription as an async iterator. `return()` stops it at once, even while it waits for
-   * the next change or a hydration (an async generator alone would wait for them before finishing),
-   * and stops its replay's reading of the log. `owner` is what its replay limits count per: the socket.
+   * Starts a subscription whose payloads go to `sink`. `owner` is what its replay limits count
+   * per: the socket.
    */
-  function stream(plan: SubscriptionPlan, owner: object = ownerless()): AsyncIterableIterator<ExecutionResult> {
-    const controller = new AbortController();
-    const generator = run(plan, controller.signal, owner);
+  function subscribe(plan: SubscriptionPlan, sink: SubscriptionSink, owner: object = {}): Subscription {
+    let finish!: (error: Error | undefined) => void;
+    const ended = new Promise<Error | undefined>((resolve) => (finish = resolve));
+    const subscriber: Subscriber = {
+      plan,
+      sink,
+      queue: [],
+      pending: [],
+      replaying: Boolean(plan.after),
+      catchingUp: Boolean(plan.after),
+      blocked: false,
+      ended: false,
+      finish,
+    };
+    counters.active++;
+    if (plan.after) {
+      subscriber.buffered = [];
+      subscriber.replayed = replay(subscriber, owner).catch((error: unknown) => end(subscriber, error as Error));
+    } else join(subscriber);
     return {
-      next: () => generator.next(),
-      return: (value?: unknown) => {
-        controller.abort();
-        return generator.return(value as ExecutionResult);
+      ended,
+      stop: async () => {
+        end(subscriber);
+        await subscriber.replayed;
       },
-      throw: (error?: unknown) => {
-        controller.abort();
-        return generator.throw(error);
+    };
+  }
+
+  /**
+   * A subscription as an async iterator of results (tests, and in-process consumers). A payload
+   * counts as taken once `next()` has returned it. `return()` stops it at once, even while it waits.
+   */
+  function stream(plan: SubscriptionPlan, owner?: object): AsyncIterableIterator<ExecutionResult> {
+    const results: ExecutionResult[] = [];
+    const taken: ((() => void) | undefined)[] = [];
+    let wake: (() => void) | undefined;
+    let outcome: { error: Error | undefined } | undefined;
+    const subscription = subscribe(
+      plan,
+      {
+        next: (payload, written) => {
+          results.push(payload.result);
+          taken.push(written);
+          wake?.();
+        },
+        full: () => results.length > 0,
+      },
+      owner,
+    );
+    void subscription.ended.then((error) => {
+      outcome = { error };
+      wake?.();
+    });
+    return {
+      async next(): Promise<IteratorResult<ExecutionResult>> {
+        for (;;) {
+          if (results.length > 0) {
+            const value = results.shift()!;
+            taken.shift()?.();
+            return { value, done: false };
+          }
+          if (outcome) {
+            if (outcome.error) throw outcome.error;
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      },
+      async return(): Promise<IteratorResult<ExecutionResult>> {
+        results.length = 0;
+        await subscription.stop();
+        return { value: undefined, done: true };
+      },
+      async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+        await subscription.stop();
+        throw error;
       },
       [Symbol.asyncIterator]() {
         return this;
@@ -124,141 +408,8 @@ export function createSubscriptionEngine({
     };
   }
 
-  async function* run(plan: SubscriptionPlan, signal: AbortSignal, owner: object): AsyncGenerator<ExecutionResult> {
-    const queue: Change[] = [];
-    let wake: (() => void) | undefined;
-    /** The replay, waiting for the subscriber to take what it has read. */
-    let room: (() => void) | undefined;
-    let failure: Error | undefined;
-    let replaying = Boolean(plan.after);
-    /** Until the replay is read and delivered: hydrations run `replayWindow` ahead, not `hydrationWindow`. */
-    let catchingUp = replaying;
-    const buffered: Change[] = [];
-    const notify = () => {
-      wake?.();
-      wake = undefined;
-    };
-    /** Stops the replay's reading: when the subscriber goes, or the subscription fails. */
-    const stopReading = new AbortController();
-    const fail = (error: Error) => {
-      failure ??= error;
-      stopReading.abort();
-      notify();
-    };
-    const tooSlow = () =>
-      unavailable(`this subscriber fell more than ${maxQueued} changes behind; subscribe again with after: its last position`);
-    const enqueue = (change: Change) => {
-      if (queue.length >= maxQueued) fail(tooSlow());
-      else queue.push(change);
-      notify();
-    };
-    const listen = () =>
-      feed.listen((change) => {
-        if (!plan.matches(change)) return;
-        if (!replaying) enqueue(change);
-        else if (buffered.length >= maxQueued) fail(tooSlow());
-        else buffered.push(change);
-      });
-    let unlisten: (() => void) | undefined;
-    const aborted = new Promise<undefined>((resolve) => {
-      const onAbort = () => {
-        stopReading.abort();
-        notify();
-        room?.();
-        resolve(undefined);
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-
-    /** Waits until the subscriber has taken enough of the replay, or fails it after `replayStallMs`. */
-    const roomForMore = (): Promise<void> | undefined => {
-      if (queue.length < replayWindow * 2 || signal.aborted) return undefined;
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          fail(
-            unavailable(
-              `this subscriber took no payload of its replay for ${replayStallMs} ms; subscribe again with after: its last position`,
-            ),
-          );
-          resolve();
-        }, replayStallMs);
-        room = () => {
-          clearTimeout(timer);
-          room = undefined;
-          resolve();
-        };
-      });
-    };
-
-    const replay = plan.after
-      ? (async () => {
-          const release = await slots.acquire(owner, signal);
-          if (!release) return;
-          try {
-            // Listen before taking the replay's end position, in the same tick: whatever is
-            // dispatched from now on is at or after it, so replay + live covers every change once.
-            unlisten = listen();
-            const until = feed.position();
-            for (const topic of Object.keys(until)) {
-              if (signal.aborted || failure) return;
-              await feed.replay(
-                topic,
-                plan.after!,
-                until,
-                (change) => {
-                  if (failure || !plan.matches(change)) return;
-                  queue.push(change);
-                  notify();
-                  // Backpressure: the replay reads no further than the subscriber takes.
-                  return roomForMore();
-                },
-                stopReading.signal,
-              );
-            }
-          } finally {
-            release();
-          }
-          replaying = false;
-          for (const change of buffered.splice(0)) enqueue(change);
-          notify();
-        })().catch((error: unknown) => fail(error as Error))
-      : undefined;
-    if (!replay) unlisten = listen();
-
-    const inflight: Promise<ExecutionResult>[] = [];
-    counters.active++;
-    try {
-      while (!signal.aborted) {
-        const window = catchingUp ? replayWindow : hydrationWindow;
-        while (inflight.length < window && queue.length > 0) {
-          const payload = payloadOf(plan, queue.shift()!);
-          // Settled or not, a payload left behind when the subscriber goes must not become an unhandled rejection.
-          payload.catch(() => undefined);
-          inflight.push(payload);
-        }
-        if (queue.length < replayWindow * 2) room?.();
-        if (inflight.length > 0) {
-          const payload = await Promise.race([inflight.shift()!, aborted]);
-          if (payload === undefined) break;
-          counters.delivered++;
-          yield payload;
-          continue;
-        }
-        if (failure) throw failure;
-        if (!replaying) catchingUp = false;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    } finally {
-      counters.active--;
-      unlisten?.();
-      room?.();
-      await replay;
-      logger.debug({ entity: plan.entity }, 'subscription ended');
-    }
-  }
-
   return {
+    subscribe,
     stream,
     /** Open subscriptions, hydration queries run, and payloads delivered since start. */
     stats: () => ({ ...counters }),

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import {
   GraphQLError,
@@ -20,8 +20,9 @@ import type { GatewayContext } from '../data-source.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { holderOf, originAllowed, unresolvedOperation, withoutSuggestions, type Role, type TokenHolder } from '../security.ts';
 import type { AdmittedDocument } from '../trusted-documents.ts';
-import { createSubscriptionEngine } from './engine.ts';
-import { ENTITY_VARIABLE, planSubscription } from './plan.ts';
+import { createSubscriptionEngine, type Payload, type Subscription, type SubscriptionSink } from './engine.ts';
+import { createOperationCache } from './operations.ts';
+import { ENTITY_VARIABLE } from './plan.ts';
 
 export interface SubscriptionLimits {
   /** Subscriptions one socket may hold at once. Default 100. */
@@ -30,6 +31,15 @@ export interface SubscriptionLimits {
   readonly maxMessageBytes?: number;
   /** How long a client has to send `connection_init`, in ms. Default 10000. */
   readonly connectionInitTimeoutMs?: number;
+  /**
+   * Bytes a socket may have waiting to be written before its subscriptions wait for it. Default 1 MiB.
+   */
+  readonly socketHighWaterBytes?: number;
+  /**
+   * Changes a live subscription may have waiting (its socket not writing them out) before it ends
+   * with UNAVAILABLE, for the client to subscribe again with `after`. Default 10000.
+   */
+  readonly maxQueuedChanges?: number;
 }
 
 export interface SubscriptionServerOptions extends SubscriptionLimits {
@@ -74,7 +84,9 @@ interface SocketState {
 }
 
 interface OperationContext {
-  readonly socket?: object;
+  readonly socket?: WebSocket;
+  /** The operation's id on its socket, as JSON. */
+  readonly id?: string;
   readonly holder?: TokenHolder;
   /** Why the operation was refused; it is then answered with these errors and nothing runs. */
   readonly refusal?: readonly GraphQLError[];
@@ -106,6 +118,47 @@ function failing(errors: readonly (GraphQLError | GraphQLFormattedError)[]): Asy
       return this;
     },
   };
+}
+
+/**
+ * What graphql-ws iterates for a subscription whose payloads the engine writes to the socket itself:
+ * nothing, until the subscription ends (graphql-ws then sends `complete`) or fails (`error`).
+ * graphql-ws calls `return` when the client completes it or the socket closes.
+ */
+function untilEnded(subscription: Subscription): AsyncIterableIterator<ExecutionResult> {
+  return {
+    // Not an async function: ten thousand idle subscriptions would each hold one suspended.
+    next: () => subscription.ended.then((error) => (error ? Promise.reject(error) : { value: undefined, done: true as const })),
+    return: async () => {
+      await subscription.stop();
+      return { value: undefined, done: true };
+    },
+    throw: async (error?: unknown) => {
+      await subscription.stop();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
+ * A socket as a subscription's sink: each payload, serialized once for all its subscribers, is
+ * written as this operation's `next` message, with no copy of the result per socket.
+ */
+class SocketSink implements SubscriptionSink {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly id: string,
+    private readonly highWaterBytes: number,
+  ) {}
+  next(payload: Payload, written?: () => void): void {
+    this.socket.send(`{"id":${this.id},"type":"next","payload":${payload.json}}`, written);
+  }
+  full(): boolean {
+    return this.socket.bufferedAmount > this.highWaterBytes;
+  }
 }
 
 /** The error with `code`, unless it has one (graphql-armor's limits have none). */
@@ -151,33 +204,13 @@ export function startSubscriptionServer({
   maxSubscriptionsPerSocket = 100,
   maxMessageBytes = 64 * 1024,
   connectionInitTimeoutMs = 10_000,
+  socketHighWaterBytes = 1024 * 1024,
+  maxQueuedChanges = 10_000,
 }: SubscriptionServerOptions): {
   close(): Promise<void>;
   stats(): { active: number; hydrations: number; delivered: number };
   replayStats(): { reading: number; waiting: number };
 } {
-  const engine = createSubscriptionEngine({
-    feed,
-    logger,
-    hydrate: async (plan, change) => {
-      const response = await apollo.executeOperation(
-        { query: plan.queryText!, variables: { ...plan.variables, [ENTITY_VARIABLE]: change.entityId } },
-        // At least the state after the change in every subgraph, aggregates as of it exactly.
-        {
-          contextValue: {
-            correlationId: change.correlationId ?? randomUUID(),
-            written: {},
-            requested: change.position,
-            readAt: change.position,
-            internal: true,
-          },
-        },
-      );
-      if (response.body.kind !== 'single') return { errors: [new GraphQLError('unexpected incremental result')] };
-      return response.body.singleResult as ExecutionResult;
-    },
-  });
-
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: maxMessageBytes });
   const sockets = new WeakMap<object, SocketState>();
   const rules = [...specifiedRules, ...validationRules];
@@ -202,6 +235,40 @@ export function startSubscriptionServer({
         const formatted = format({ ...error, extensions }, error);
         return production ? withoutSuggestions(formatted) : formatted;
       });
+  const engine = createSubscriptionEngine({
+    feed,
+    logger,
+    maxQueued: maxQueuedChanges,
+    // Once per change and selection, as graphql-ws's onNext would have it for every socket.
+    serialize: (result) => JSON.stringify(result.errors?.length ? { ...result, errors: publicErrors(result.errors) } : result),
+    hydrate: async (plan, change) => {
+      const response = await apollo.executeOperation(
+        { query: plan.queryText!, variables: { ...plan.variables, [ENTITY_VARIABLE]: change.entityId } },
+        // At least the state after the change in every subgraph, aggregates as of it exactly.
+        {
+          contextValue: {
+            correlationId: change.correlationId ?? randomUUID(),
+            written: {},
+            requested: change.position,
+            readAt: change.position,
+            internal: true,
+          },
+        },
+      );
+      if (response.body.kind !== 'single') return { errors: [new GraphQLError('unexpected incremental result')] };
+      return response.body.singleResult as ExecutionResult;
+    },
+  });
+
+  const operationCache = createOperationCache(apiSchema, (text) => {
+    let document: DocumentNode;
+    try {
+      document = parse(text, { maxTokens });
+    } catch (error) {
+      return { errors: [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
+    }
+    return { document, errors: validate(apiSchema, document, rules).map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) };
+  });
   /** Ends an operation's hold on its socket's limit; called once it completes or fails, harmless twice. */
   const release = (socket: object, id: string) => sockets.get(socket)?.operations.delete(id);
 
@@ -228,6 +295,9 @@ export function startSubscriptionServer({
           holder = found;
         }
         sockets.set(ctx.extra.socket, { operations: new Set(), ...(holder ? { holder } : {}) });
+        // The upgrade request was needed for the checks above only; graphql-ws would otherwise
+        // hold it, headers and all, for as long as the socket is open.
+        Reflect.deleteProperty(ctx.extra, 'request');
         return true;
       },
       onSubscribe: (ctx, id, payload) => {
@@ -239,13 +309,10 @@ export function startSubscriptionServer({
         const state = sockets.get(ctx.extra.socket);
         const admitted = admitDocument(payload, state?.holder?.role);
         if (admitted instanceof Error) return refuse([admitted], 'subscription');
-        // A trusted document was parsed and validated at start.
-        let document: DocumentNode;
-        try {
-          document = admitted.document ?? parse(admitted.text, { maxTokens });
-        } catch (error) {
-          return refuse([withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')], 'subscription');
-        }
+        // A trusted document was parsed and validated at start, any other once per distinct text.
+        const checked = admitted.document ? { document: admitted.document, errors: [] } : operationCache.document(admitted.text);
+        const document = checked.document;
+        if (!document) return refuse(checked.errors, 'subscription');
         const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
         const resolvable = payload.operationName
           ? operations.some((o) => o.name?.value === payload.operationName)
@@ -258,12 +325,7 @@ export function startSubscriptionServer({
             (!payload.operationName || d.name?.value === payload.operationName),
         );
         const operation = isSubscription ? 'subscription' : 'query';
-        const errors = admitted.document ? [] : validate(apiSchema, document, rules);
-        if (errors.length > 0)
-          return refuse(
-            errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')),
-            operation,
-          );
+        if (checked.errors.length > 0) return refuse(checked.errors, operation);
         // Queries and mutations get these checks from Apollo Server; subscriptions never reach it.
         if (isSubscription) {
           try {
@@ -293,6 +355,7 @@ export function startSubscriptionServer({
           operationName: payload.operationName ?? null,
           contextValue: {
             socket: ctx.extra.socket,
+            id: JSON.stringify(id),
             ...(state?.holder ? { holder: state.holder } : {}),
           } satisfies OperationContext,
         };
@@ -302,16 +365,13 @@ export function startSubscriptionServer({
         if (context.refusal) return failing(context.refusal);
         let plan;
         try {
-          plan = planSubscription(
-            args.schema,
-            args.document,
-            args.operationName,
-            (args.variableValues ?? {}) as Record<string, unknown>,
-          );
+          plan = operationCache.plan(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
         } catch (error) {
           return failing([error as GraphQLError]);
         }
-        return engine.stream(plan, context.socket);
+        // The engine writes the payloads to the socket itself, each serialized once for all.
+        const socket = context.socket!;
+        return untilEnded(engine.subscribe(plan, new SocketSink(socket, context.id!, socketHighWaterBytes), socket));
       },
       execute: async (args) => {
         const { refusal, holder } = args.contextValue as OperationContext;
