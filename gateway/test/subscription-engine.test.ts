@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createLogger, positionAfter } from '@shop/event-core';
+import { createLogger, positionAfter, positionToken } from '@shop/event-core';
 import type { Change, ChangeFeed, ChangeListener } from '../src/subscriptions/change-feed.ts';
 import { createSubscriptionEngine, type Payload } from '../src/subscriptions/engine.ts';
 import { planSubscription } from '../src/subscriptions/plan.ts';
@@ -185,5 +185,41 @@ describe('subscription engine', () => {
     // The others are not held back by it.
     expect(ids(fast)).toEqual(Array.from({ length: 12 }, (_, i) => `purchase-${i + 1}`));
     expect(engine.stats().active).toBe(1);
+  });
+
+  it('subscribers resuming from different positions share live delivery, each from its own position on', async () => {
+    const { feed, dispatch, listeners } = fakeFeed();
+    let serialized = 0;
+    const engine = createSubscriptionEngine({
+      feed,
+      logger: createLogger({ level: 'silent' }),
+      hydrate: async (_plan, change) => ({ data: { purchase: { id: change.entityId, total: '1.50' } } }),
+      serialize: (result) => (serialized++, JSON.stringify(result)),
+    });
+    const resuming = (offset: number) =>
+      planSubscription(
+        schema,
+        parse('subscription ($after: String) { purchaseMade(after: $after) { purchase { id } } }'),
+        undefined,
+        {
+          after: positionToken(positionAfter(PURCHASES, 0, offset)),
+        },
+      );
+    const behind = recordingSink();
+    const ahead = recordingSink();
+    engine.subscribe(resuming(1), behind);
+    engine.subscribe(resuming(6), ahead);
+    // Their replays (nothing to read here) hand over to live delivery.
+    await settled();
+    expect(listeners()).toBe(1);
+    for (let offset = 5; offset <= 8; offset++) dispatch(purchase(offset));
+    await settled();
+    const ids = (sink: ReturnType<typeof recordingSink>) =>
+      sink.payloads.map((p) => JSON.parse(p.json).data.purchaseMade.purchase.id as string);
+    expect(ids(behind)).toEqual(['purchase-5', 'purchase-6', 'purchase-7', 'purchase-8']);
+    // A position ahead of what this gateway has seen: nothing before it.
+    expect(ids(ahead)).toEqual(['purchase-7', 'purchase-8']);
+    expect(ahead.payloads[0]).toBe(behind.payloads[2]);
+    expect(serialized).toBe(4);
   });
 });

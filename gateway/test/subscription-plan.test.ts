@@ -134,4 +134,28 @@ describe('planSubscription', () => {
     expect(refused(() => plan('subscription { purchaseMade(after: "not a position") { kind } }'))).toBe('BAD_USER_INPUT');
     expect(refused(() => plan('subscription A { purchaseMade { kind } }', {}, 'B'))).toBe('BAD_USER_INPUT');
   });
+
+  it('gives subscribers of one operation the same payload and live keys whatever their after, and others other keys', () => {
+    const operation = `subscription Made($after: String, $product: ID, $withTotal: Boolean!) {
+      purchaseMade(after: $after, productId: $product) { position purchase { id total @include(if: $withTotal) } }
+    }`;
+    const at = (offset: number) => encodePosition(positionAfter(PURCHASES, 0, offset));
+    const a = plan(operation, { after: at(3), product: 'p1', withTotal: true });
+    const b = plan(operation, { after: at(9), product: 'p1', withTotal: true });
+    const fresh = plan(operation, { product: 'p1', withTotal: true });
+    for (const other of [b, fresh]) {
+      expect(other.payloadKey).toBe(a.payloadKey);
+      expect(other.liveKey).toBe(a.liveKey);
+    }
+    // Another filter: the same payloads, other changes.
+    const otherProduct = plan(operation, { after: at(3), product: 'p2', withTotal: true });
+    expect(otherProduct.payloadKey).toBe(a.payloadKey);
+    expect(otherProduct.liveKey).not.toBe(a.liveKey);
+    // A variable the selection uses: other payloads.
+    expect(plan(operation, { after: at(3), product: 'p1', withTotal: false }).payloadKey).not.toBe(a.payloadKey);
+    // Each still keeps its own after.
+    expect(a.matches(change({ offset: 5 }))).toBe(true);
+    expect(b.matches(change({ offset: 5 }))).toBe(false);
+    expect(b.wants(change({ offset: 5 }))).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { inSpan, SpanKind, type Logger } from '@shop/event-core';
 import type { Change, ChangeFeed } from './change-feed.ts';
-import { ENTITY_VARIABLE, type SubscriptionPlan } from './plan.ts';
+import { ENTITY_VARIABLE, isPast, type SubscriptionPlan } from './plan.ts';
 import { createReplaySlots } from './replay-slots.ts';
 
 /** Runs a hydration query through the federated graph, at least at `position` and as of it. */
@@ -131,8 +131,8 @@ export function createSubscriptionEngine({
   const payloads = new WeakMap<Change, Map<string, Entry>>();
   const counters = { active: 0, hydrations: 0, delivered: 0 };
   const slots = createReplaySlots({ total: maxReplays, perOwner: maxReplaysPerSocket });
-  /** Live subscribers by plan: one feed listener and one `matches` per plan and change. */
-  const groups = new Map<SubscriptionPlan, { members: Set<Subscriber>; unlisten: () => void }>();
+  /** Live subscribers by their plans' live key: one feed listener and one filter check per key and change. */
+  const groups = new Map<string, { members: Set<Subscriber>; unlisten: () => void }>();
 
   const memo = <T>(map: WeakMap<Change, Map<string, T>>, change: Change, key: string, make: () => T): T => {
     let byKey = map.get(change);
@@ -238,28 +238,31 @@ export function createSubscriptionEngine({
 
   /** Live changes for a subscriber from now on (buffered while its replay is read). */
   const join = (subscriber: Subscriber) => {
-    let group = groups.get(subscriber.plan);
+    const key = subscriber.plan.liveKey;
+    let group = groups.get(key);
     if (!group) {
       const plan = subscriber.plan;
       const members = new Set<Subscriber>();
       const unlisten = feed.listen((change) => {
-        if (!plan.matches(change)) return;
+        if (!plan.wants(change)) return;
         for (const member of members) {
+          // Its own `after` still counts: it may lie ahead of what this gateway has seen.
+          if (member.plan.after && !isPast(member.plan.after, change)) continue;
           if (!member.replaying) enqueue(member, change);
           else if (member.buffered!.length >= maxQueued) end(member, tooSlow());
           else member.buffered!.push(change);
         }
       });
-      groups.set(plan, (group = { members, unlisten }));
+      groups.set(key, (group = { members, unlisten }));
     }
     group.members.add(subscriber);
   };
 
   const leave = (subscriber: Subscriber) => {
-    const group = groups.get(subscriber.plan);
+    const group = groups.get(subscriber.plan.liveKey);
     if (!group?.members.delete(subscriber) || group.members.size > 0) return;
     group.unlisten();
-    groups.delete(subscriber.plan);
+    groups.delete(subscriber.plan.liveKey);
   };
 
   /** Waits until the subscriber has taken enough of the replay, or fails it after `replayStallMs`. */

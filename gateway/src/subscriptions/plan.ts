@@ -7,6 +7,7 @@ import {
   visit,
   print,
   valueFromAST,
+  type ASTNode,
   type GraphQLField,
   type DocumentNode,
   type FieldNode,
@@ -37,7 +38,10 @@ export interface SubscriptionPlan {
   readonly entity: Entity;
   readonly responseKey: string;
   readonly after?: Position;
+  /** Whether a change is one it wants: its entity and filters, and past `after`. */
   matches(change: Change): boolean;
+  /** Whether a change is one it wants, `after` aside (the same for every plan with its `liveKey`). */
+  wants(change: Change): boolean;
   /** The hydration query, or undefined when the selection needs no entity field. */
   readonly query?: DocumentNode;
   /** Its text: with the variables, the key under which subscribers share one hydration. */
@@ -46,10 +50,16 @@ export interface SubscriptionPlan {
   /** Subscribers whose plans have the same key share one hydration of a change. */
   readonly hydrationKey: string;
   /**
-   * Subscribers whose plans have the same key get the same payload for a change: the whole
-   * operation, its name and its variables, so equal keys mean equal selections.
+   * Subscribers whose plans have the same key get the same payload for a change: the selection
+   * under the subscription field (fragments and the variables it uses included), its response key
+   * and the hydration. Where they resume from (`after`) is not part of it.
    */
   readonly payloadKey: string;
+  /**
+   * Plans with the same key want the same changes and build the same payloads; only their `after`
+   * may differ. Live, their subscribers share one filter check and one payload.
+   */
+  readonly liveKey: string;
   /** Builds the payload of one change from the hydration result's data. */
   payload(change: Change, hydrated: Record<string, unknown> | null | undefined): Record<string, unknown>;
 }
@@ -137,28 +147,16 @@ export function planSubscription(
       ...(field.selectionSet ? { selectionSet: field.selectionSet } : {}),
     }));
     // Keep only the variables and fragments the moved selections use, or validation refuses them.
-    const usedVariables = new Set<string>();
-    const usedFragments = new Set<string>();
-    const collect = (node: Parameters<typeof visit>[0]) =>
-      visit(node, {
-        Variable: (v) => void usedVariables.add(v.name.value),
-        FragmentSpread: (s) => {
-          if (usedFragments.has(s.name.value)) return;
-          usedFragments.add(s.name.value);
-          const fragment = fragments.get(s.name.value);
-          if (fragment) collect(fragment);
-        },
-      });
-    for (const field of entityFields) collect(field);
+    const uses = usesOf(entityFields, fragments);
     const variableDefinitions: VariableDefinitionNode[] = [
       {
         kind: Kind.VARIABLE_DEFINITION,
         variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_VARIABLE } },
         type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
       },
-      ...(operation.variableDefinitions ?? []).filter((d) => usedVariables.has(d.variable.name.value)),
+      ...(operation.variableDefinitions ?? []).filter((d) => uses.variables.includes(d.variable.name.value)),
     ];
-    for (const name of usedVariables) if (name in variableValues) variables[name] = variableValues[name];
+    for (const name of uses.variables) if (name in variableValues) variables[name] = variableValues[name];
     query = {
       kind: Kind.DOCUMENT,
       definitions: [
@@ -170,19 +168,19 @@ export function planSubscription(
           directives: [],
           selectionSet: { kind: Kind.SELECTION_SET, selections },
         },
-        ...[...usedFragments].flatMap((name) => fragments.get(name) ?? []),
+        ...uses.fragments.map((name) => fragments.get(name)!),
       ],
     };
   }
 
-  const matches = (change: Change): boolean => {
+  const wants = (change: Change): boolean => {
     if (change.entity !== spec.entity) return false;
     if (args.id && change.entityId !== args.id) return false;
     if (args.productId && change.productId !== args.productId) return false;
     if (args.customerId && change.customerId !== args.customerId) return false;
-    const cut = after?.[change.topic]?.[change.partition];
-    return cut === undefined || change.offset >= cut;
+    return true;
   };
+  const matches = (change: Change): boolean => wants(change) && isPast(after, change);
 
   const build = (selectionSet: SelectionSetNode, change: Change, hydrated: Record<string, unknown> | null | undefined) => {
     const result: Record<string, unknown> = {};
@@ -209,19 +207,60 @@ export function planSubscription(
   };
 
   const queryText = query ? print(query) : undefined;
+  const hydrationKey = `${queryText ?? ''}|${JSON.stringify(variables)}`;
+  // What the payload is built from: the selection (with its fragments and the variables its
+  // directives and arguments use) and the hydration; not the subscription field's own arguments.
+  const selectionUses = usesOf(root.selectionSet ? [root.selectionSet] : [], fragments);
+  const payloadKey = JSON.stringify([
+    root.alias?.value ?? root.name.value,
+    root.selectionSet ? print(root.selectionSet) : '',
+    selectionUses.fragments.map((name) => print(fragments.get(name)!)),
+    selectionUses.variables.map((name) => [name, variableValues[name]]),
+    hydrationKey,
+  ]);
+  const liveKey = JSON.stringify([payloadKey, spec.entity, args.id ?? null, args.productId ?? null, args.customerId ?? null]);
   return {
     entity: spec.entity,
     responseKey: root.alias?.value ?? root.name.value,
     ...(after ? { after } : {}),
     matches,
+    wants,
     ...(query ? { query, queryText } : {}),
     variables,
-    hydrationKey: `${queryText ?? ''}|${JSON.stringify(variables)}`,
-    payloadKey: `${print(document)}|${operationName ?? ''}|${JSON.stringify(variableValues)}`,
+    hydrationKey,
+    payloadKey,
+    liveKey,
     payload: (change, hydrated) => ({
       [root.alias?.value ?? root.name.value]: root.selectionSet ? build(root.selectionSet, change, hydrated) : null,
     }),
   };
+}
+
+/** Whether a change lies past `after` in its partition (no `after`, or none for its partition: yes). */
+export function isPast(after: Position | undefined, change: Change): boolean {
+  const cut = after?.[change.topic]?.[change.partition];
+  return cut === undefined || change.offset >= cut;
+}
+
+/** The variables and fragments some nodes use, their fragments' own uses included, in a stable order. */
+function usesOf(
+  nodes: readonly ASTNode[],
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): { variables: string[]; fragments: string[] } {
+  const variables = new Set<string>();
+  const used = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      Variable: (v) => void variables.add(v.name.value),
+      FragmentSpread: (spread) => {
+        if (used.has(spread.name.value)) return;
+        used.add(spread.name.value);
+        const fragment = fragments.get(spread.name.value);
+        if (fragment) collect(fragment);
+      },
+    });
+  for (const node of nodes) collect(node);
+  return { variables: [...variables].sort(), fragments: [...used].filter((name) => fragments.has(name)).sort() };
 }
 
 /** A field's arguments from literals and variables (validation has already checked their types). */
