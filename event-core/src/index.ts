@@ -4,7 +4,7 @@ export { actorFrom, correlationIdFrom, MAX_ACTOR_LENGTH, MAX_CORRELATION_ID_LENG
 export { decodeRecord, encodeEvent, DecodeError, MAX_EVENT_BYTES, type Decoded, type LegacyRecord } from './codec.ts';
 export * from './log/port.ts';
 export { createEmbeddedLog, type EmbeddedLogOptions } from './log/embedded.ts';
-export { createKafkaLog, type KafkaLogOptions } from './log/kafka.ts';
+export { createKafkaLog, type KafkaLogOptions } from './log/kafka/log.ts';
 export { partitionFor } from './log/partitioner.ts';
 export {
   KEPT_SNAPSHOTS,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { createEmbeddedLog } from './log/embedded.ts';
-import { createKafkaLog } from './log/kafka.ts';
+import { createKafkaLog } from './log/kafka/log.ts';
 import type { EventLog } from './log/port.ts';
 import type { SnapshotSettings } from './snapshot/snapshotter.ts';
 import type { SASLOptions } from 'kafkajs';

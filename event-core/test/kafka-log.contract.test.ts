@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { createKafkaLog } from '../src/log/kafka.ts';
+import { createKafkaLog } from '../src/log/kafka/log.ts';
 import { describeEventLogContract } from '../src/testing/index.ts';
 
 // The integration project's global setup provides the brokers: KAFKA_BROKERS, or the local broker

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPrivateKafka, type PrivateKafka } from '../../e2e/support/private-kafka.ts';
-import { createKafkaLog } from '../src/log/kafka.ts';
+import { createKafkaLog } from '../src/log/kafka/log.ts';
 import { LogUnavailableError, type EventLog, type LogRecord } from '../src/log/port.ts';
 import { collector } from '../src/testing/index.ts';
 

@@ -3,12 +3,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeRecord, DecodeError, encodeEvent, type Decoded } from '../src/codec.ts';
 import type { EventEnvelope } from '../src/envelope.ts';
-import { createKafkaLog } from '../src/log/kafka.ts';
-import { replayKafkaTopic } from '../src/log/kafka-replay.ts';
+import { createKafkaLog } from '../src/log/kafka/log.ts';
+import { replayKafkaTopic } from '../src/log/kafka/replay.ts';
 import type { EventLog, LogRecord } from '../src/log/port.ts';
 import { applied, createProjector, type ApplyOutcome, type Projection } from '../src/projector.ts';
 
-// The replay at start on a worker thread (kafka-replay.ts): what it hands over, and the projector
+// The replay at start on a worker thread (kafka/replay.ts): what it hands over, and the projector
 // on it. The integration project's global setup provides the brokers.
 const brokers = inject('kafkaBrokers').split(',');
 const topicName = (label: string): string => `kafka-replay.${label}.${randomUUID().slice(0, 8)}`;

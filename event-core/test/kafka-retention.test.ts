@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createKafkaLog } from '../src/log/kafka.ts';
+import { createKafkaLog } from '../src/log/kafka/log.ts';
 import { provisionEventTopics, type TopicRetention } from '../src/topics.ts';
 
 // The retention policies as a real broker takes them: `full` must be a configuration Kafka accepts

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { createKafkaLog } from '../src/log/kafka.ts';
+import { createKafkaLog } from '../src/log/kafka/log.ts';
 import { chunkRecords, TopicSnapshots } from '../src/snapshot/kafka-chunks.ts';
 import { SNAPSHOT_TOPIC_CONFIG, snapshotTopicName } from '../src/snapshot/kafka-store.ts';
 import { DEFAULT_MAX_CHUNK_BYTES } from '../src/snapshot/store.ts';

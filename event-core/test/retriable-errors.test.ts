@@ -6,7 +6,7 @@ import {
   KafkaJSNumberOfRetriesExceeded,
 } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { isRetriable } from '../src/log/kafka.ts';
+import { isRetriable } from '../src/log/kafka/errors.ts';
 import { LogUnavailableError } from '../src/log/port.ts';
 
 // Which failures make a Kafka follower start a new consumer (and keep its projector alive) rather

@@ -21,10 +21,12 @@
  * that instance's to remove, or the next starting instance's.
  */
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Admin, type IHeaders, type Kafka, type Message } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Message } from 'kafkajs';
 import { LogUnavailableError, type EventLog } from '../log/port.ts';
-import type { KafkaLogLogger } from '../log/kafka.ts';
-import { whileBrokerNotReady } from '../log/kafka-errors.ts';
+import { asError } from '../log/kafka/errors.ts';
+import type { KafkaLogLogger } from '../log/kafka/log-lines.ts';
+import { decodeHeaders } from '../log/kafka/records.ts';
+import { whileBrokerNotReady } from '../log/kafka/waiting.ts';
 import { chunkRecords, obsoleteSnapshots, TopicSnapshots, type KnownSnapshot, type ReadChunk } from './kafka-chunks.ts';
 import {
   checkSnapshotModel,
@@ -311,22 +313,8 @@ async function readUpTo(
   return records;
 }
 
-/** kafkajs hands out header values as Buffers, and repeated header keys as arrays: keep the last. */
-function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const decoded: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const last = Array.isArray(value) ? value[value.length - 1] : value;
-    if (last !== undefined) decoded[name] = last.toString();
-  }
-  return decoded;
-}
-
 /** A failure said as what it means for the snapshot, as the port's `LogUnavailableError`. */
 function toUnavailable(error: unknown, what: string, notStored: boolean): Error {
   if (error instanceof LogUnavailableError) return error;
   return new LogUnavailableError(`${what}: ${asError(error).message}`, { cause: error, notStored });
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -2,12 +2,13 @@
  * A bounded read of one Kafka topic on a worker thread, for the replay at start (ADR 0019):
  * kafkajs fetches the records there and takes its protocol apart, and the main thread gets them in
  * batches, each packed in one transferred buffer, so what is left to it is decoding each event
- * and applying it. A live follower stays on the main thread (`kafka.ts`): it reads a few records
+ * and applying it. A live follower stays on the main thread (`follower.ts`): it reads a few records
  * at a time, and a hop between threads would only add to their latency.
  */
 import { Worker } from 'node:worker_threads';
 import type { KafkaConfig } from 'kafkajs';
-import { LogUnavailableError, type LogRecord, type PartitionOffsets, type ReplayOptions } from './port.ts';
+import { LogUnavailableError, type LogRecord, type PartitionOffsets, type ReplayOptions } from '../port.ts';
+import { asError } from './errors.ts';
 
 /** What the worker is started with: everything it needs to connect and where to read. */
 export interface ReplayWorkerData {
@@ -121,7 +122,7 @@ export function replayKafkaTopic(connection: ReplayConnection, topic: string, op
     from: options.from ?? {},
     until: options.until,
   };
-  const entry = new URL('./kafka-replay-worker.ts', import.meta.url).href;
+  const entry = new URL('./replay-worker.ts', import.meta.url).href;
   const worker = new Worker(
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
     { eval: true, workerData: data },
@@ -167,7 +168,7 @@ export function replayKafkaTopic(connection: ReplayConnection, topic: string, op
             try {
               await onBatch(records);
             } catch (error) {
-              return fail(error instanceof Error ? error : new Error(String(error)));
+              return fail(asError(error));
             }
             moved();
             worker.postMessage({ type: 'taken' } satisfies ToReplayWorker);

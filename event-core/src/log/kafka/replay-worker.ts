@@ -1,5 +1,5 @@
 /**
- * The worker thread of a Kafka replay (see `kafka-replay.ts`): a kafkajs consumer reads one topic
+ * The worker thread of a Kafka replay (see `replay.ts`): a kafkajs consumer reads one topic
  * from the given offsets up to the given ends, and every batch goes to the main thread packed in
  * one transferred buffer: keys, values and headers as bytes, offsets and times as typed arrays.
  * Decoding the events stays with the main thread (ADR 0019: handing it decoded objects cost it
@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type IHeaders } from 'kafkajs';
-import type { FromReplayWorker, PackedBatch, ReplayWorkerData, ToReplayWorker } from './kafka-replay.ts';
+import type { FromReplayWorker, PackedBatch, ReplayWorkerData, ToReplayWorker } from './replay.ts';
 
 /** Batches posted to the main thread and not yet taken, at most. */
 const BATCHES_AHEAD = 3;
