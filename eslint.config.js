@@ -15,6 +15,7 @@ export default tseslint.config(
       'coverage/**',
       'test-results/**',
       'dashboard/src/gql/**',
+      'subgraphs/*/src/generated/**',
     ],
   },
   js.configs.recommended,

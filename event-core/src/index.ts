@@ -67,6 +67,7 @@ export {
   type RunningSubgraph,
   type SubgraphServerOptions,
 } from './graphql/subgraph-server.ts';
+export type { CompleteResolvers, FieldsNeedingResolvers } from './graphql/complete-resolvers.ts';
 export {
   provisionEventTopics,
   eventTopicConfig,

@@ -11,7 +11,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { EventMeta } from '../envelope.ts';
 import { DomainError } from '../errors.ts';
@@ -64,7 +63,14 @@ export interface SubgraphContext {
   readonly readAt?: Position;
 }
 
-export type SubgraphResolvers = GraphQLResolverMap<SubgraphContext>;
+/** A module as `buildSubgraphSchema` takes it: its SDL and its resolvers. */
+type SubgraphSchemaModule = Exclude<Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number], DocumentNode>;
+
+/**
+ * A resolver map as Apollo's `buildSubgraphSchema` takes it. Each subgraph types its own with the
+ * `Resolvers` generated from its SDL (`npm run codegen:resolvers`), which fits this one.
+ */
+export type SubgraphResolvers = NonNullable<SubgraphSchemaModule['resolvers']>;
 
 export interface SubgraphServerOptions {
   readonly name: string;
@@ -189,7 +195,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const server = new ApolloServer<RequestState>({
-    schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]),
+    schema: buildSubgraphSchema([{ typeDefs, resolvers }]),
     formatError: formatError(production),
     // The gateway makes its own errors from a subgraph's; a stack trace here would only cost bytes.
     includeStacktraceInErrorResponses: false,

@@ -3,14 +3,12 @@ import {
   DateTimeScalar,
   wholeStateResolvers,
   type EntityHistory,
-  type EntityMutationArgs,
   type EventWriter,
   type Projector,
-  type SubgraphContext,
-  type SubgraphResolvers,
 } from '@shop/event-core';
 import type { CustomerEvent } from '@shop/schema';
 import { decide, type Customer, type CustomerCommand } from './domain.ts';
+import type { Resolvers } from './generated/resolvers-types.ts';
 import type { CustomersReadModel } from './read-model.ts';
 
 export interface CustomersResolverDeps {
@@ -27,38 +25,34 @@ export interface CustomersResolverDeps {
   readonly newEventId: () => string;
 }
 
-interface MutationArgs extends EntityMutationArgs {
-  readonly input?: { readonly firstName?: string | null; readonly lastName?: string | null };
-}
-
 /** Thin resolvers: check arguments → command → read model; past states → the log, on demand. */
-export function createResolvers({ newId, ...deps }: CustomersResolverDeps): SubgraphResolvers {
+export function createResolvers({ newId, ...deps }: CustomersResolverDeps): Resolvers {
   const customers = wholeStateResolvers<Customer, CustomerEvent, CustomerCommand>({ kind: 'customer', decide, ...deps });
   return {
     DateTime: DateTimeScalar,
     Query: { customers: customers.list, customer: customers.one },
     Customer: customers.entity,
     Mutation: {
-      createCustomer: (_: unknown, args: MutationArgs, context: SubgraphContext) =>
+      createCustomer: (_, args, context) =>
         customers.execute(
-          { type: 'CreateCustomer', id: newId(), firstName: args.input?.firstName ?? '', lastName: args.input?.lastName ?? '' },
+          { type: 'CreateCustomer', id: newId(), firstName: args.input.firstName, lastName: args.input.lastName },
           args,
           context,
         ),
-      updateCustomer: (_: unknown, args: MutationArgs, context: SubgraphContext) =>
+      updateCustomer: (_, args, context) =>
         customers.execute(
           {
             type: 'UpdateCustomer',
             id: checkId(args.id),
-            firstName: args.input?.firstName,
-            lastName: args.input?.lastName,
+            firstName: args.input.firstName,
+            lastName: args.input.lastName,
             expectedVersion: args.expectedVersion,
           },
           args,
           context,
         ),
-      deleteCustomer: (_: unknown, args: MutationArgs, context: SubgraphContext) =>
+      deleteCustomer: (_, args, context) =>
         customers.execute({ type: 'DeleteCustomer', id: checkId(args.id), expectedVersion: args.expectedVersion }, args, context),
     },
-  } as SubgraphResolvers;
+  };
 }

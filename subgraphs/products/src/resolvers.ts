@@ -3,16 +3,13 @@ import {
   DateTimeScalar,
   MoneyScalar,
   wholeStateResolvers,
-  type At,
   type EntityHistory,
-  type EntityMutationArgs,
   type EventWriter,
   type Projector,
-  type SubgraphContext,
-  type SubgraphResolvers,
 } from '@shop/event-core';
 import type { ProductEvent } from '@shop/schema';
 import { decide, type Product, type ProductCommand } from './domain.ts';
+import type { Resolvers } from './generated/resolvers-types.ts';
 import type { ProductsReadModel } from './read-model.ts';
 
 export interface ProductsResolverDeps {
@@ -29,39 +26,35 @@ export interface ProductsResolverDeps {
   readonly newEventId: () => string;
 }
 
-interface MutationArgs extends EntityMutationArgs {
-  readonly input?: { readonly name?: string | null; readonly price?: number | null };
-}
-
 /** Thin resolvers: check arguments → command → read model; past states → the log, on demand. */
-export function createResolvers({ newId, ...deps }: ProductsResolverDeps): SubgraphResolvers {
+export function createResolvers({ newId, ...deps }: ProductsResolverDeps): Resolvers {
   const products = wholeStateResolvers<Product, ProductEvent, ProductCommand>({ kind: 'product', decide, ...deps });
   return {
     Money: MoneyScalar,
     DateTime: DateTimeScalar,
     Query: { products: products.list, product: products.one },
-    Product: { ...products.entity, price: (product: At<Product>) => product.priceCents },
+    Product: { ...products.entity, price: (product) => product.priceCents },
     Mutation: {
-      createProduct: (_: unknown, args: MutationArgs, context: SubgraphContext) =>
+      createProduct: (_, args, context) =>
         products.execute(
-          { type: 'CreateProduct', id: newId(), name: args.input?.name ?? '', priceCents: args.input?.price ?? 0 },
+          { type: 'CreateProduct', id: newId(), name: args.input.name, priceCents: args.input.price },
           args,
           context,
         ),
-      updateProduct: (_: unknown, args: MutationArgs, context: SubgraphContext) =>
+      updateProduct: (_, args, context) =>
         products.execute(
           {
             type: 'UpdateProduct',
             id: checkId(args.id),
-            name: args.input?.name,
-            priceCents: args.input?.price,
+            name: args.input.name,
+            priceCents: args.input.price,
             expectedVersion: args.expectedVersion,
           },
           args,
           context,
         ),
-      deleteProduct: (_: unknown, args: MutationArgs, context: SubgraphContext) =>
+      deleteProduct: (_, args, context) =>
         products.execute({ type: 'DeleteProduct', id: checkId(args.id), expectedVersion: args.expectedVersion }, args, context),
     },
-  } as SubgraphResolvers;
+  };
 }

@@ -442,7 +442,10 @@ const NO_ROWS: RowList = { totals: undefined, count: 0 };
 export type ProductSalesOrder = 'PURCHASE_COUNT' | 'CUSTOMER_COUNT' | 'TOTAL_SPENT';
 export type CustomerSalesOrder = 'PURCHASE_COUNT' | 'TOTAL_SPENT';
 
-/** A product or customer as a list by sales gives it: a reference the owning subgraph resolves. */
+/**
+ * A product or customer as this subgraph gives it (in a list by sales, as a purchase's): a
+ * reference, with the point in time it is as of (null: now), that the owning subgraph resolves.
+ */
 export interface SalesRef {
   readonly id: string;
   readonly asOf: string | null;
@@ -451,6 +454,13 @@ export interface SalesRef {
 /** A reference in a list by sales now, with its creation key (ties), made once per entity. */
 export interface ListedRef extends SalesRef {
   readonly created: string;
+}
+
+/** The shop's purchase count and revenue at a position, and the purchases after it ({@link PurchasesReadModel.salesAt}). */
+export interface SalesFigures {
+  readonly purchaseCount: number;
+  readonly totalCents: bigint;
+  readonly after: readonly { readonly timeMs: number; readonly totalCents: number }[];
 }
 
 /** A sales list's key: the figure, then the entity's creation key (ties in creation order). */
@@ -890,11 +900,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
    * The shop's purchase count and revenue, now or as of `readAt`, and the purchases after it (to
    * take out of the buckets over time): the figures kept per event, minus the newest purchases.
    */
-  salesAt(readAt?: Position): {
-    readonly purchaseCount: number;
-    readonly totalCents: bigint;
-    readonly after: readonly { readonly timeMs: number; readonly totalCents: number }[];
-  } {
+  salesAt(readAt?: Position): SalesFigures {
     const cuts = readAt?.[this.names.purchases];
     if (!cuts) return { purchaseCount: this.rows.count, totalCents: this.revenue.value, after: [] };
     const after: { timeMs: number; totalCents: number }[] = [];

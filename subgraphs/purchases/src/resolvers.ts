@@ -28,11 +28,11 @@ import {
   type Projector,
   type RecordReader,
   type SubgraphContext,
-  type SubgraphResolvers,
   type WholeStateReadModel,
 } from '@shop/event-core';
 import { toPurchaseEvent } from '@shop/schema';
-import { decide, toData, type Purchase } from './domain.ts';
+import { decide, toData } from './domain.ts';
+import type { Resolvers } from './generated/resolvers-types.ts';
 import type {
   CustomerSalesOrder,
   Mirrored,
@@ -42,7 +42,6 @@ import type {
   SalesRef,
   StoredPurchase,
 } from './read-model.ts';
-import type { TimeBucket } from './sales-over-time.ts';
 
 export interface PurchasesResolverDeps {
   readonly model: PurchasesReadModel;
@@ -60,37 +59,34 @@ export interface PurchasesResolverDeps {
   readonly newEventId: () => string;
 }
 
-interface CreatePurchaseArgs {
-  readonly input: { readonly productId: string; readonly customerId: string; readonly total?: number | null };
-  readonly idempotencyKey?: string | null;
-}
-
-/** A product or customer reference: its key, `asOf` included (null: now). */
-interface Ref {
-  readonly id: string;
-  readonly asOf?: string | null;
-}
-
 /**
  * A product's or customer's data as the read model mirrors it, for the names this subgraph
  * provides: now, or as of the point in time the reference carries (a purchase listed `asOf`).
  */
 function mirroredData<D, E extends EventEnvelope>(
+  kind: string,
   mirror: WholeStateReadModel<Mirrored<D>, E>,
   past: EntityHistory<Mirrored<D>, E>,
-): (ref: Ref) => Promise<D | undefined> {
+): (ref: SalesRef) => Promise<D> {
+  // Names are provided only for a purchase's product and customer, which exist whenever a purchase
+  // is made (it is refused otherwise) and stay mirrored, deleted or not: one missing is this
+  // subgraph's fault, not the request's.
+  const known = (id: string, data: D | undefined): D => {
+    if (data === undefined) throw new Error(`${kind} "${id}" is not mirrored by the purchases subgraph`);
+    return data;
+  };
   // The fields of one reference (a customer's first and last name) read its past state once.
-  const pastReads = new WeakMap<Ref, Promise<D | undefined>>();
+  const pastReads = new WeakMap<SalesRef, Promise<D>>();
   return async (ref) => {
     const { id, asOf } = ref;
     const current = () => mirror.table.get(id);
-    if (asOf === undefined || asOf === null) return current()?.data;
+    if (asOf === null) return known(id, current()?.data);
     let read = pastReads.get(ref);
     if (!read) {
       read = past.stateAt(id, mirror.times.cut(mirror.topic, parseAsOf(asOf)), current).then(
         // A purchase's product and customer existed when it was made; compaction may have dropped
         // their records from before it, and then what is known now is all there is.
-        (then) => (then ?? current())?.data,
+        (then) => known(id, (then ?? current())?.data),
       );
       pastReads.set(ref, read);
     }
@@ -106,12 +102,6 @@ interface PurchaseListArgs extends OrderedPageArgs {
   readonly orderBy?: { readonly field: PurchaseOrder; readonly direction?: 'ASC' | 'DESC' | null } | null;
 }
 
-interface PurchasesArgs extends PurchaseListArgs {
-  readonly productId?: string | null;
-  readonly customerId?: string | null;
-  readonly asOf?: string | null;
-}
-
 const PURCHASE_ORDERS: readonly PurchaseOrder[] = ['TRANSACTION_DATE', 'TOTAL'];
 const PRODUCT_SALES_ORDERS: readonly ProductSalesOrder[] = ['PURCHASE_COUNT', 'CUSTOMER_COUNT', 'TOTAL_SPENT'];
 const CUSTOMER_SALES_ORDERS: readonly CustomerSalesOrder[] = ['PURCHASE_COUNT', 'TOTAL_SPENT'];
@@ -121,13 +111,6 @@ function purchaseOrder({ orderBy, first, after, offset }: PurchaseListArgs) {
   const { order, descending } = sortedPageArgs({ orderBy }, PURCHASE_ORDERS, { order: 'TRANSACTION_DATE', descending: false });
   return { first, after, offset, order, descending };
 }
-
-/**
- * The shop's sales as of a point (none: now), as `Query.sales` gives them to `Sales`'s fields:
- * read once per query, however many of its fields ask (as of a past point, a walk over the
- * purchases made since).
- */
-type SalesAt = ReturnType<PurchasesReadModel['salesAt']>;
 
 /** `from`/`to` of `Sales.overTime` in epoch ms (the DateTime scalar has checked them). */
 const epochMs = (date: string | null | undefined): number | undefined => (date ? Date.parse(date) : undefined);
@@ -152,7 +135,7 @@ export function createResolvers({
   now,
   newId,
   newEventId,
-}: PurchasesResolverDeps): SubgraphResolvers {
+}: PurchasesResolverDeps): Resolvers {
   /**
    * An entity's or argument's `asOf` wins; without one, `X-Read-At` (a subscription payload shows
    * aggregates exactly as they were at its event, not as they are when it is hydrated).
@@ -169,8 +152,8 @@ export function createResolvers({
   };
   const productPast = model.products.pastStates(mirrorReaders.products);
   const customerPast = model.customers.pastStates(mirrorReaders.customers);
-  const productData = mirroredData(model.products, productPast);
-  const customerData = mirroredData(model.customers, customerPast);
+  const productData = mirroredData('product', model.products, productPast);
+  const customerData = mirroredData('customer', model.customers, customerPast);
   /**
    * A list of products or customers by their sales: kept per event now; as of a point in time, the
    * entities live then (as they were) sorted by their figures then. Its entities are references,
@@ -224,7 +207,7 @@ export function createResolvers({
     Money: MoneyScalar,
     DateTime: DateTimeScalar,
     Query: {
-      purchases: async (_: unknown, { asOf, ...args }: PurchasesArgs, context: SubgraphContext) => {
+      purchases: async (_, { asOf, ...args }, context) => {
         const point = await readPoint(asOf, context);
         const filter = {
           ...purchaseOrder(args),
@@ -235,7 +218,7 @@ export function createResolvers({
       },
       // Lists by sales: the figures are this subgraph's, so it answers these lists; the owners
       // resolve the rest of each entity.
-      productsBySales: (_: unknown, args: ListArgs) =>
+      productsBySales: (_, args) =>
         bySales(args, {
           orders: PRODUCT_SALES_ORDERS,
           byDefault: 'TOTAL_SPENT',
@@ -244,7 +227,7 @@ export function createResolvers({
           past: productPast,
           sortAt: (live, readAt, page) => model.productSalesAt(live, readAt, page),
         }),
-      customersBySales: (_: unknown, args: ListArgs) =>
+      customersBySales: (_, args) =>
         bySales(args, {
           orders: CUSTOMER_SALES_ORDERS,
           byDefault: 'TOTAL_SPENT',
@@ -253,9 +236,10 @@ export function createResolvers({
           past: customerPast,
           sortAt: (live, readAt, page) => model.customerSalesAt(live, readAt, page),
         }),
-      sales: async (_: unknown, { asOf }: { asOf?: string | null }, context: SubgraphContext): Promise<SalesAt> =>
-        model.salesAt((await readPoint(asOf, context)).readAt),
-      purchase: async (_: unknown, { id, asOf }: { id: string; asOf?: string | null }, context: SubgraphContext) => {
+      // Read once per query, however many of `Sales`'s fields ask (as of a past point, a walk over
+      // the purchases made since).
+      sales: async (_, { asOf }, context) => model.salesAt((await readPoint(asOf, context)).readAt),
+      purchase: async (_, { id, asOf }, context) => {
         const purchase = isEntityId(id) ? model.purchase(id) : undefined;
         if (!purchase || asOf === undefined || asOf === null) return purchase ?? null;
         const point = await readPoint(asOf, context);
@@ -263,52 +247,47 @@ export function createResolvers({
       },
     },
     Purchase: {
-      __resolveReference: ({ id }: { id: string }) => model.purchase(id) ?? null,
+      __resolveReference: ({ id }) => model.purchase(id) ?? null,
       product: (purchase: PurchaseAt) => ({ __typename: 'Product', id: purchase.productId, asOf: purchase.asOf ?? null }),
       customer: (purchase: PurchaseAt) => ({ __typename: 'Customer', id: purchase.customerId, asOf: purchase.asOf ?? null }),
-      total: (purchase: Purchase) => purchase.totalCents,
-      history: (purchase: StoredPurchase, args: HistoryPageArgs) => history(purchase, args),
+      total: (purchase) => purchase.totalCents,
+      history: (purchase, args) => history(purchase, args),
     },
     // Aggregates are answered as of the entity's `asOf` (or X-Read-At): the totals kept per event,
     // minus the few purchases after that point.
     Product: {
-      __resolveReference: ({ id, asOf }: Ref): Ref => ({ id, asOf: asOf ?? null }),
-      asOf: ({ asOf }: Ref) => asOf ?? null,
+      __resolveReference: ({ id, asOf }) => ({ id, asOf: asOf ?? null }),
+      asOf: ({ asOf }) => asOf ?? null,
       // Provided for `Purchase.product` (the gateway asks no other subgraph for it there).
-      name: async (ref: Ref) => (await productData(ref))?.name,
-      purchases: async ({ id, asOf }: Ref, args: PurchaseListArgs, context: SubgraphContext) => {
+      name: async (ref) => (await productData(ref)).name,
+      purchases: async ({ id, asOf }, args, context) => {
         const point = await readPoint(asOf, context);
         return marked(model.page({ ...purchaseOrder(args), productId: id }, point.readAt), point);
       },
-      purchaseCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+      purchaseCount: async ({ id, asOf }, _, context) =>
         model.productStats(id, (await readPoint(asOf, context)).readAt).purchaseCount,
-      customerCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+      customerCount: async ({ id, asOf }, _, context) =>
         model.productStats(id, (await readPoint(asOf, context)).readAt).customerCount,
-      totalSpent: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
-        model.productStats(id, (await readPoint(asOf, context)).readAt).totalCents,
+      totalSpent: async ({ id, asOf }, _, context) => model.productStats(id, (await readPoint(asOf, context)).readAt).totalCents,
     },
     Customer: {
-      __resolveReference: ({ id, asOf }: Ref): Ref => ({ id, asOf: asOf ?? null }),
-      asOf: ({ asOf }: Ref) => asOf ?? null,
+      __resolveReference: ({ id, asOf }) => ({ id, asOf: asOf ?? null }),
+      asOf: ({ asOf }) => asOf ?? null,
       // Provided for `Purchase.customer`.
-      firstName: async (ref: Ref) => (await customerData(ref))?.firstName,
-      lastName: async (ref: Ref) => (await customerData(ref))?.lastName,
-      purchases: async ({ id, asOf }: Ref, args: PurchaseListArgs, context: SubgraphContext) => {
+      firstName: async (ref) => (await customerData(ref)).firstName,
+      lastName: async (ref) => (await customerData(ref)).lastName,
+      purchases: async ({ id, asOf }, args, context) => {
         const point = await readPoint(asOf, context);
         return marked(model.page({ ...purchaseOrder(args), customerId: id }, point.readAt), point);
       },
-      purchaseCount: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
+      purchaseCount: async ({ id, asOf }, _, context) =>
         model.customerStats(id, (await readPoint(asOf, context)).readAt).purchaseCount,
-      totalSpent: async ({ id, asOf }: Ref, _: unknown, context: SubgraphContext) =>
-        model.customerStats(id, (await readPoint(asOf, context)).readAt).totalCents,
+      totalSpent: async ({ id, asOf }, _, context) => model.customerStats(id, (await readPoint(asOf, context)).readAt).totalCents,
     },
     Sales: {
-      purchaseCount: (sales: SalesAt) => sales.purchaseCount,
-      revenue: (sales: SalesAt) => sales.totalCents,
-      overTime: (
-        { after }: SalesAt,
-        { from, to, bucket }: { from?: string | null; to?: string | null; bucket?: TimeBucket | null },
-      ) => {
+      purchaseCount: (sales) => sales.purchaseCount,
+      revenue: (sales) => sales.totalCents,
+      overTime: ({ after }, { from, to, bucket }) => {
         const { bucket: size, buckets } = model.overTime.range({ fromMs: epochMs(from), toMs: epochMs(to), bucket }, after);
         return {
           bucket: size,
@@ -321,7 +300,7 @@ export function createResolvers({
       },
     },
     Mutation: {
-      createPurchase: (_: unknown, { input, idempotencyKey }: CreatePurchaseArgs, context: SubgraphContext) => {
+      createPurchase: (_, { input, idempotencyKey }, context) => {
         const productId = checkId(input.productId, 'productId');
         const customerId = checkId(input.customerId, 'customerId');
         return executeMutation({
@@ -348,5 +327,5 @@ export function createResolvers({
         });
       },
     },
-  } as SubgraphResolvers;
+  };
 }
