@@ -8,6 +8,8 @@ export type ProfiledChild = 'subgraphs' | 'gateway' | 'replay';
 export interface BenchContext {
   readonly options: BenchOptions;
   readonly brokers: readonly string[];
+  /** The broker's process, when the bench started it or found it running here: its CPU is reported. */
+  readonly brokerPid?: number;
   readonly kafka: Kafka;
   /** The fast loading producer; scenarios that write events straight to Kafka use it too. */
   readonly producer: Producer;

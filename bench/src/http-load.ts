@@ -1,11 +1,13 @@
 /**
  * A small closed-loop HTTP load generator: `concurrency` clients, each sending its next request as
- * soon as the previous answer is read, on keep-alive connections (node:http, no external binary).
+ * soon as the previous answer is read, on keep-alive connections (raw HTTP/1.1 over node:net, no
+ * external binary; one-off requests go through node:http).
  * Closed loop, because the question is how much one gateway serves compared with another under
  * the same number of clients, not how it behaves past saturation.
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { RawConnection } from './raw-http.ts';
 import { Samples, type Measurement } from './stats.ts';
 
 export interface GraphQLRequest {
@@ -108,22 +110,29 @@ function failureOf(response: Response): string | undefined {
  */
 export const FRESH: Readonly<Record<string, string>> = { 'cache-control': 'no-cache' };
 
-/** Runs the closed loop for `seconds`; requests started before the deadline are awaited and counted. */
+/**
+ * Runs the closed loop for `seconds`, each client on a connection of its own opened for the run
+ * (raw HTTP/1.1, see `raw-http.ts`); requests started before the deadline are awaited and counted.
+ */
 export async function closedLoop({ url, concurrency, seconds, next, headers }: LoadOptions): Promise<Measurement> {
   const latencies = new Samples();
   let operations = 0;
   let errors = 0;
   let firstError: string | undefined;
   let counter = 0;
+  const connections: RawConnection[] = [];
   const startedAt = performance.now();
   const deadline = startedAt + seconds * 1000;
   const client = async (): Promise<void> => {
+    const connection = new RawConnection(url);
+    connections.push(connection);
     while (performance.now() < deadline) {
-      const body = next(counter++);
+      const request = connection.request(JSON.stringify(next(counter++)), headers);
       const sentAt = performance.now();
       let failure: string | undefined;
       try {
-        failure = failureOf(await postGraphQL(url, body, concurrency, headers));
+        const { status, body } = await connection.send(request);
+        failure = failureOf({ status, text: body });
       } catch (error) {
         failure = (error as Error).message;
       }
@@ -137,7 +146,11 @@ export async function closedLoop({ url, concurrency, seconds, next, headers }: L
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, client));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, client));
+  } finally {
+    for (const connection of connections) connection.close();
+  }
   return {
     latencies,
     operations,

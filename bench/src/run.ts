@@ -139,7 +139,15 @@ export async function runBench(options: BenchOptions, progress: (message: string
         `${name} data set: ${shape.products} products, ${shape.customers} customers, ${count.toLocaleString('en-US')} purchases in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`,
       );
     }
-    const ctx: BenchContext = { ...base, kafka, producer, small: datasets.small, large: datasets.large, runPrefix };
+    const ctx: BenchContext = {
+      ...base,
+      kafka,
+      producer,
+      small: datasets.small,
+      large: datasets.large,
+      runPrefix,
+      ...(broker?.pid ? { brokerPid: broker.pid } : {}),
+    };
     for (const [system, dataset] of [
       [smallSystem, ctx.small],
       [largeSystem, ctx.large],

@@ -90,6 +90,8 @@ export async function startSystem(
 
 export interface PeerGateway {
   readonly url: string;
+  /** Its process, whose CPU the comparison reports. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -145,7 +147,7 @@ export async function startHiveGateway(ctx: SystemsContext, urls: SubgraphUrls):
     await sleep(250);
   }
   ctx.progress('@graphql-hive/gateway ready');
-  return { url, stop };
+  return { url, pid: program.pid, stop };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Dashboard reads against `@graphql-hive/gateway`, and the read cost as the data grows: one page, and sorted and searched pages. */
 import { errorNote, interleave, sleep } from '../compare.ts';
 import type { BenchContext } from '../context.ts';
+import { childClock, describeCpu, metered, ownClock, pidClock } from '../cpu.ts';
 import { closedLoop, FRESH, graphqlData, postGraphQL } from '../http-load.ts';
 import { randomPair } from '../data.ts';
 import {
@@ -110,8 +111,12 @@ export async function dashboardRows(ctx: BenchContext, system: SystemUnderTest, 
     const stopWriting = writing ? purchasesFlowing(ctx, system, WRITES_PER_SECOND) : undefined;
     let writes: { written: number; failed: number } | undefined;
     let measuredBoth;
+    // What a page costs each process, on each side: the gateways, the subgraphs behind both, and the load generator.
+    const clocks = { subgraphs: childClock(system.subgraphs), 'load generator': ownClock };
+    const ourSide = metered(load(system.url), { gateway: childClock(system.gateway), ...clocks });
+    const peerSide = metered(load(peer.url), { gateway: pidClock(peer.pid), ...clocks });
     try {
-      measuredBoth = await interleave(load(system.url), load(peer.url), options);
+      measuredBoth = await interleave(ourSide.run, peerSide.run, options);
     } finally {
       writes = await stopWriting?.();
     }
@@ -127,6 +132,7 @@ export async function dashboardRows(ctx: BenchContext, system: SystemUnderTest, 
       note: notes(
         same ? undefined : 'the two gateways answered differently',
         writes ? `${writes.written} purchases written${writes.failed ? `, ${writes.failed} failed` : ''}` : undefined,
+        `CPU per request, ours: ${describeCpu(ourSide.perOperation())}; hive: ${describeCpu(peerSide.perOperation())}`,
         errorNote('ours', measured),
         errorNote('hive', baseline),
       ),

@@ -1,6 +1,7 @@
 /** `createPurchase` through the gateway against a trivial single-subgraph query, same clients. */
 import { errorNote, interleave } from '../compare.ts';
 import type { BenchContext } from '../context.ts';
+import { childClock, describeCpu, metered, ownClock, pidClock, type CpuClock } from '../cpu.ts';
 import { randomPair } from '../data.ts';
 import { closedLoop, FRESH } from '../http-load.ts';
 import { CREATE_PURCHASE, PRODUCT_BY_ID } from '../operations.ts';
@@ -36,9 +37,22 @@ export async function writesRow(ctx: BenchContext, system: SystemUnderTest): Pro
       // the row would compare a write against a hash lookup.
       headers: { ...FRESH },
     });
-  const { measured, baseline } = await interleave(writes, reads, options);
+  // Where a request's CPU goes, on each side: what a write adds is what stands between the ratio and 1.
+  const clocks: Record<string, CpuClock> = {
+    gateway: childClock(system.gateway),
+    subgraphs: childClock(system.subgraphs),
+    ...(ctx.brokerPid ? { broker: pidClock(ctx.brokerPid) } : {}),
+    'load generator': ownClock,
+  };
+  const writeSide = metered(writes, clocks);
+  const readSide = metered(reads, clocks);
+  const { measured, baseline } = await interleave(writeSide.run, readSide.run, options);
   const ratio = throughput(measured) / throughput(baseline);
-  const notes = [errorNote('createPurchase', measured), errorNote('product(id)', baseline)].filter(Boolean);
+  const notes = [
+    `CPU per request, createPurchase: ${describeCpu(writeSide.perOperation())}; product(id): ${describeCpu(readSide.perOperation())}`,
+    errorNote('createPurchase', measured),
+    errorNote('product(id)', baseline),
+  ].filter(Boolean);
   return {
     scenario: 'writes',
     measured: sideOf(`createPurchase, ${options.concurrency} clients`, measured),
