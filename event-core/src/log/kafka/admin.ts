@@ -16,6 +16,8 @@ export interface TopicAdmin {
   provision(topics: readonly TopicSpec[]): Promise<void>;
   /** As `EventLog.highWaterMarks`. */
   highWaterMarks(topic: string): Promise<PartitionOffsets>;
+  /** How many partitions a topic has, asked once. Fails as kafkajs does. */
+  partitionCount(topic: string): Promise<number>;
   /** One partition's high-water mark, asked once; undefined when the topic has no such partition. Fails as kafkajs does. */
   highWaterMark(topic: string, partition: number): Promise<number | undefined>;
   /** Does the cluster answer within `timeoutMs`? */
@@ -67,6 +69,13 @@ export function createTopicAdmin(kafka: Kafka, { replicationFactor, minInsyncRep
       // without a leader the broker knows of (NOT_LEADER_FOR_PARTITION, retriable).
       const offsets = await untilBrokerReady(topic, 15_000, async () => (await getAdmin()).fetchTopicOffsets(topic));
       return Object.fromEntries(offsets.map(({ partition, high }) => [partition, Number(high)]));
+    },
+
+    async partitionCount(topic) {
+      const { topics } = await (await getAdmin()).fetchTopicMetadata({ topics: [topic] });
+      const count = topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+      if (count === 0) throw new Error(`Kafka reported no partitions for ${topic}`);
+      return count;
     },
 
     async highWaterMark(topic, partition) {

@@ -96,7 +96,7 @@ export function createKafkaLog({
 }: KafkaLogOptions): EventLog {
   const kafka = createKafkaClient({ brokers, clientId, ssl, sasl, appendTimeoutMs, logger, kafkaLogLevel });
   const admin = createTopicAdmin(kafka, { replicationFactor, minInsyncReplicas });
-  const producer = createKafkaProducer(kafka, { appendTimeoutMs });
+  const producer = createKafkaProducer(kafka, { appendTimeoutMs, partitionCount: (topic) => admin.partitionCount(topic) });
   const appends = createGroupCommit({ send: producer.send, appendTimeoutMs, maxBatchRecords, maxBatchBytes });
 
   let closed = false;
