@@ -3,7 +3,7 @@ import { buildSchema, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createLogger, positionAfter, positionToken } from '@shop/event-core';
 import type { Change, ChangeFeed, ChangeListener } from '../src/subscriptions/change-feed.ts';
-import { createSubscriptionEngine, type Payload } from '../src/subscriptions/engine.ts';
+import { createSubscriptionEngine, type EngineOptions, type Payload } from '../src/subscriptions/engine.ts';
 import { planSubscription } from '../src/subscriptions/plan.ts';
 
 // What many subscribers of one change share: with a thousand of them, work done once per
@@ -40,6 +40,20 @@ function recordingSink() {
     full: () => sink.isFull,
   };
   return sink;
+}
+
+/** An engine on a fake feed whose hydrations answer at once, counting how often it serializes a payload. */
+function countingEngine(options: Partial<EngineOptions> = {}) {
+  const { feed, dispatch, listeners } = fakeFeed();
+  let serialized = 0;
+  const engine = createSubscriptionEngine({
+    feed,
+    logger: createLogger({ level: 'silent' }),
+    hydrate: async (_plan, change) => ({ data: { purchase: { id: change.entityId, total: '1.50' } } }),
+    serialize: (result) => (serialized++, JSON.stringify(result)),
+    ...options,
+  });
+  return { engine, dispatch, listeners, serialized: () => serialized };
 }
 
 /** Resolves once every hydration started so far has settled and its payload has been sent. */
@@ -119,14 +133,7 @@ describe('subscription engine', () => {
   });
 
   it('subscribers of one plan share one feed listener, one filter check and one serialized payload', async () => {
-    const { feed, dispatch, listeners } = fakeFeed();
-    let serialized = 0;
-    const engine = createSubscriptionEngine({
-      feed,
-      logger: createLogger({ level: 'silent' }),
-      hydrate: async (_plan, change) => ({ data: { purchase: { id: change.entityId, total: '1.50' } } }),
-      serialize: (result) => (serialized++, JSON.stringify(result)),
-    });
+    const { engine, dispatch, listeners, serialized } = countingEngine();
     const shared = plan(SELECTION);
     const sinks = Array.from({ length: 100 }, () => recordingSink());
     const subscriptions = sinks.map((sink) => engine.subscribe(shared, sink));
@@ -139,20 +146,14 @@ describe('subscription engine', () => {
       expect(sink.payloads[0]).toBe(sinks[0]!.payloads[0]);
     }
     // Serialized once per change, not once per subscriber.
-    expect(serialized).toBe(2);
+    expect(serialized()).toBe(2);
     await Promise.all(subscriptions.map((s) => s.stop()));
     expect(listeners()).toBe(0);
     expect(engine.stats().active).toBe(0);
   });
 
   it('waits for a full sink to write, sends in order once it has, and drops a live subscriber that falls maxQueued behind', async () => {
-    const { feed, dispatch } = fakeFeed();
-    const engine = createSubscriptionEngine({
-      feed,
-      logger: createLogger({ level: 'silent' }),
-      hydrate: async (_plan, change) => ({ data: { purchase: { id: change.entityId } } }),
-      maxQueued: 5,
-    });
+    const { engine, dispatch } = countingEngine({ maxQueued: 5 });
     const slow = recordingSink();
     const fast = recordingSink();
     const slowSubscription = engine.subscribe(plan(SELECTION), slow);
@@ -188,14 +189,7 @@ describe('subscription engine', () => {
   });
 
   it('subscribers resuming from different positions share live delivery, each from its own position on', async () => {
-    const { feed, dispatch, listeners } = fakeFeed();
-    let serialized = 0;
-    const engine = createSubscriptionEngine({
-      feed,
-      logger: createLogger({ level: 'silent' }),
-      hydrate: async (_plan, change) => ({ data: { purchase: { id: change.entityId, total: '1.50' } } }),
-      serialize: (result) => (serialized++, JSON.stringify(result)),
-    });
+    const { engine, dispatch, listeners, serialized } = countingEngine();
     const resuming = (offset: number) =>
       planSubscription(
         schema,
@@ -220,6 +214,6 @@ describe('subscription engine', () => {
     // A position ahead of what this gateway has seen: nothing before it.
     expect(ids(ahead)).toEqual(['purchase-7', 'purchase-8']);
     expect(ahead.payloads[0]).toBe(behind.payloads[2]);
-    expect(serialized).toBe(4);
+    expect(serialized()).toBe(4);
   });
 });
