@@ -66,7 +66,7 @@ describe('the response cache of the gateway', () => {
 
   /** Creates a product at the products subgraph itself, past the gateway: only the log tells it. */
   async function createBehindTheGateway(name: string): Promise<string> {
-    const result = await graphql<{ createProduct: { id: string } }>(system.products.url, CREATE, { name });
+    const result = await graphql<{ createProduct: { id: string } }>(system.subgraphs.products.url, CREATE, { name });
     expect(result.errors).toBeUndefined();
     return result.headers.get(CONSISTENCY_HEADER)!;
   }
@@ -239,7 +239,7 @@ describe('the response cache while writes flow', () => {
   /** A purchase written at the purchases subgraph, past the gateway. */
   async function buyBehindTheGateway(customerId: string, productId: string): Promise<void> {
     const result = await graphql(
-      system.purchases.url,
+      system.subgraphs.purchases.url,
       BUY,
       { input: { customerId, productId, total: '2.50' } },
       { [CONSISTENCY_HEADER]: setup },
@@ -298,7 +298,7 @@ describe('the response cache while writes flow', () => {
     );
     await cached(PURCHASES_PAGE);
     const renamed = await afterTheFeedApplied(async () => {
-      const result = await graphql(system.customers.url, RENAME, { id: customers[2]!, name: 'Renamed' });
+      const result = await graphql(system.subgraphs.customers.url, RENAME, { id: customers[2]!, name: 'Renamed' });
       expect(result.errors).toBeUndefined();
     }, PURCHASES_PAGE);
     const nodes = (renamed as { purchases: { nodes: { customer: { id: string; firstName: string } }[] } }).purchases.nodes;
@@ -311,7 +311,7 @@ describe('the response cache while writes flow', () => {
     await cached(CUSTOMERS_PAGE);
     const page = await afterTheFeedApplied(async () => {
       const result = await graphql(
-        system.customers.url,
+        system.subgraphs.customers.url,
         'mutation { createCustomer(input: { firstName: "New", lastName: "L" }) { id } }',
       );
       expect(result.errors).toBeUndefined();
@@ -347,7 +347,7 @@ describe('the response cache while writes flow', () => {
           const headers = Object.fromEntries(
             Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
           ) as Record<string, string>;
-          const answer = await fetch(system.purchases.url, { method: 'POST', headers, body: Buffer.concat(chunks) });
+          const answer = await fetch(system.subgraphs.purchases.url, { method: 'POST', headers, body: Buffer.concat(chunks) });
           const body = await answer.text();
           const hold = holdNext;
           holdNext = undefined;
@@ -364,8 +364,8 @@ describe('the response cache while writes flow', () => {
       log,
       topics,
       subgraphUrls: {
-        products: system.products.url,
-        customers: system.customers.url,
+        products: system.subgraphs.products.url,
+        customers: system.subgraphs.customers.url,
         purchases: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`,
       },
     });

@@ -112,7 +112,7 @@ describe('security at the gateway and the subgraphs (production settings)', () =
     });
 
     it('subgraphs answer only the gateway: a direct request without the secret gets 401, health stays open', async () => {
-      for (const subgraph of [system.products, system.customers, system.purchases]) {
+      for (const subgraph of [system.subgraphs.products, system.subgraphs.customers, system.subgraphs.purchases]) {
         const direct = await post(subgraph.url, JSON.stringify({ query: '{ __typename }' }));
         expect(direct.status).toBe(401);
         const wrong = await post(subgraph.url, JSON.stringify({ query: '{ __typename }' }), {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmbeddedLog, encodeSnapshot, type SnapshotSettings } from '@shop/event-core';
+import { CHANGE_FEED_SNAPSHOTS } from '@shop/gateway';
 import { PurchasesReadModel } from '@shop/purchases-subgraph';
 import { eventTopics } from '@shop/schema';
 import type { RunningSystem } from '@shop/system';
@@ -69,14 +70,16 @@ describe('npm run snapshots, on the embedded log', () => {
     const listed = await snapshots('list');
     expect(listed.status).toBe(0);
     const lines = listed.output.trim().split('\n');
-    for (const [model, events] of [
-      ['products', 1],
-      ['customers', 1],
-      ['gateway-changes', 3],
+    for (const [model, events, version] of [
+      ['products', 1, 1],
+      ['customers', 1, 1],
+      ['gateway-changes', 3, CHANGE_FEED_SNAPSHOTS.version],
     ] as const) {
       const at = lines.indexOf(`${model}: 1 snapshot`);
       expect(at, listed.output).toBeGreaterThanOrEqual(0);
-      expect(lines[at + 1]).toMatch(new RegExp(`^  \\S+Z  [\\d.]+ (B|KiB)  ${events} events  state version 1: usable  \\S+$`));
+      expect(lines[at + 1]).toMatch(
+        new RegExp(`^  \\S+Z  [\\d.]+ (B|KiB)  ${events} events  state version ${version}: usable  \\S+$`),
+      );
     }
     const purchases = lines.indexOf('purchases: 2 snapshots');
     expect(purchases, listed.output).toBeGreaterThanOrEqual(0);
@@ -112,7 +115,7 @@ describe('npm run snapshots, on the embedded log', () => {
 
     // With nothing left, every read model replays the log, and holds what was written.
     system = await startTestSystem(log, topics, { snapshots: settings });
-    for (const subgraph of [system.products, system.customers, system.purchases]) {
+    for (const subgraph of [system.subgraphs.products, system.subgraphs.customers, system.subgraphs.purchases]) {
       expect(subgraph.projector.snapshotStats()?.startedFrom).toBeUndefined();
       expect(subgraph.projector.stats().applied).toBeGreaterThan(0);
     }

@@ -66,7 +66,7 @@ describe('read-model snapshots of the whole system, on the embedded log', () => 
     await system.close();
     system = await start(settings());
     url = system.gateway.url;
-    for (const subgraph of [system.products, system.customers, system.purchases]) {
+    for (const subgraph of [system.subgraphs.products, system.subgraphs.customers, system.subgraphs.purchases]) {
       expect(subgraph.projector.snapshotStats()?.startedFrom).toBeDefined();
       expect(subgraph.projector.stats().applied).toBe(0);
     }
@@ -84,7 +84,7 @@ describe('read-model snapshots of the whole system, on the embedded log', () => 
     const withSnapshots = await ok(url, EVERYTHING, { at });
     await system.close();
     system = await start(undefined);
-    expect(system.purchases.projector.snapshotStats()).toBeUndefined();
+    expect(system.subgraphs.purchases.projector.snapshotStats()).toBeUndefined();
     expect(await ok(system.gateway.url, EVERYTHING, { at })).toEqual(withSnapshots);
   });
 });

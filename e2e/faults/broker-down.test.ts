@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { createKafkaLog, formatMoney, type EventLog } from '@shop/event-core';
-import { startProductsSubgraph } from '@shop/products-subgraph';
+import { startProductsSubgraph, type RunningProductsSubgraph } from '@shop/products-subgraph';
+import type { RunningPurchasesSubgraph } from '@shop/purchases-subgraph';
 import { eventTopics } from '@shop/schema';
 import type { RunningSystem } from '@shop/system';
 import {
@@ -137,7 +138,7 @@ describe('the system while its Kafka broker is down', { timeout: 300_000 }, () =
         const dashboard = await ok(url, DASHBOARD);
         expect(dashboard.products.totalCount).toBeGreaterThan(1);
         expect(dashboard.customers.nodes.map((c: { firstName: string }) => c.firstName)).toContain('Down');
-        expect(await readyStatus(system.products.url)).toBe(503);
+        expect(await readyStatus(system.subgraphs.products.url)).toBe(503);
         expect(await readyStatus(url)).toBe(503);
       });
 
@@ -180,20 +181,21 @@ describe('the system while its Kafka broker is down', { timeout: 300_000 }, () =
       const [productRecords, purchaseRecords] = [await count(topics.products), await count(topics.purchases)];
       await waitUntil(
         () =>
-          applied(system.products.projector.position(), topics.products) >= productRecords &&
-          applied(system.purchases.projector.position(), topics.products) >= productRecords &&
-          applied(system.purchases.projector.position(), topics.purchases) >= purchaseRecords,
+          applied(system.subgraphs.products.projector.position(), topics.products) >= productRecords &&
+          applied(system.subgraphs.purchases.projector.position(), topics.products) >= productRecords &&
+          applied(system.subgraphs.purchases.projector.position(), topics.purchases) >= purchaseRecords,
         'projections caught up',
       );
 
+      // The system knows its subgraphs by their manifests; their read models by their own types.
+      const products = system.subgraphs.products as RunningProductsSubgraph;
+      const purchases = system.subgraphs.purchases as RunningPurchasesSubgraph;
       const names = [
-        new Set((await everyNode((args) => system.products.model.products.page(args))).map((p) => p.name)),
-        new Set((await everyNode((args) => system.purchases.model.products.table.page(args))).map((p) => p.data.name)),
+        new Set((await everyNode((args) => products.model.products.page(args))).map((p) => p.name)),
+        new Set((await everyNode((args) => purchases.model.products.table.page(args))).map((p) => p.data.name)),
         new Set((await everyNode((args) => replica.model.products.page(args))).map((p) => p.name)),
       ];
-      const totals = new Set(
-        (await everyNode((args) => system.purchases.model.page(args))).map((p) => formatMoney(p.totalCents)),
-      );
+      const totals = new Set((await everyNode((args) => purchases.model.page(args))).map((p) => formatMoney(p.totalCents)));
       /** Where the write of an outcome is: in each products projection, or in the purchases one. */
       const presence = (o: Outcome): boolean[] =>
         o.label.startsWith('down-') ? names.map((set) => set.has(o.label)) : [totals.has(o.label)];

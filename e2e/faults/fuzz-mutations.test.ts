@@ -326,7 +326,7 @@ describe('random input to every mutation through the gateway', () => {
     );
 
     // Everything in the log is a whole, valid event that every reader applied.
-    for (const subgraph of [system.products, system.customers, system.purchases]) {
+    for (const subgraph of [system.subgraphs.products, system.subgraphs.customers, system.subgraphs.purchases]) {
       expect(subgraph.projector.stats()).toMatchObject({ rejected: 0, skipped: 0 });
     }
     console.info(

@@ -147,10 +147,10 @@ describe('poison records written straight to the topics', () => {
   });
 
   it('starts every service and skips each bad record met in the replay', () => {
-    expect(system.products.projector.stats()).toMatchObject({ applied: 0, skipped: perTopic(topics.products) });
-    expect(system.customers.projector.stats()).toMatchObject({ applied: 0, skipped: perTopic(topics.customers) });
+    expect(system.subgraphs.products.projector.stats()).toMatchObject({ applied: 0, skipped: perTopic(topics.products) });
+    expect(system.subgraphs.customers.projector.stats()).toMatchObject({ applied: 0, skipped: perTopic(topics.customers) });
     // The purchases subgraph follows all three topics.
-    expect(system.purchases.projector.stats()).toMatchObject({ applied: 0, skipped: poison.length });
+    expect(system.subgraphs.purchases.projector.stats()).toMatchObject({ applied: 0, skipped: poison.length });
   });
 
   it('keeps applying good events written after bad ones met live', async () => {
@@ -162,7 +162,7 @@ describe('poison records written straight to the topics', () => {
     const dashboard = await ok(url, DASHBOARD);
     expect(dashboard.products.nodes).toEqual([expect.objectContaining({ name: 'Butter', purchaseCount: 1, totalSpent: '1.50' })]);
     expect(dashboard.customers.nodes).toEqual([expect.objectContaining({ firstName: 'Danny', purchaseCount: 1 })]);
-    for (const service of [system.products.url, system.customers.url, system.purchases.url, url])
+    for (const service of [system.subgraphs.products.url, system.subgraphs.customers.url, system.subgraphs.purchases.url, url])
       expect(await readyStatus(service)).toBe(200);
   });
 
@@ -195,10 +195,13 @@ describe('poison records written straight to the topics', () => {
     expect(products.results[0]!.productChanged.product.id).toBe(jam.id);
     expect(customers.results[0]!.customerChanged.customer.id).toBe(eve.id);
     expect(purchases.results[0]!.purchaseMade.purchase.id).toBe(bought.id);
-    await waitUntil(() => system.purchases.projector.stats().applied === 6, 'purchases applied the good events after the poison');
-    expect(system.products.projector.stats()).toMatchObject({ applied: 2, rejected: 0, skipped: expected.products });
-    expect(system.customers.projector.stats()).toMatchObject({ applied: 2, rejected: 0, skipped: expected.customers });
-    expect(system.purchases.projector.stats()).toMatchObject({
+    await waitUntil(
+      () => system.subgraphs.purchases.projector.stats().applied === 6,
+      'purchases applied the good events after the poison',
+    );
+    expect(system.subgraphs.products.projector.stats()).toMatchObject({ applied: 2, rejected: 0, skipped: expected.products });
+    expect(system.subgraphs.customers.projector.stats()).toMatchObject({ applied: 2, rejected: 0, skipped: expected.customers });
+    expect(system.subgraphs.purchases.projector.stats()).toMatchObject({
       applied: 6,
       rejected: 0,
       byTopic: {
@@ -210,7 +213,7 @@ describe('poison records written straight to the topics', () => {
   });
 
   it('exports the counts as the shop_records_skipped_total metric', async () => {
-    const metrics = await (await fetch(new URL('/metrics', system.products.url))).text();
+    const metrics = await (await fetch(new URL('/metrics', system.subgraphs.products.url))).text();
     const skipped = (service: string, topic: string): number | undefined => {
       const line = metrics
         .split('\n')
@@ -248,7 +251,7 @@ describe('poison records written straight to the topics', () => {
     try {
       expect(replica.projector.stats()).toMatchObject({ applied: 2, rejected: 0, skipped: perTopic(topics.products) });
       const query = `{ products { nodes { id name price version } } }`;
-      expect(await ok(replica.url, query)).toEqual(await ok(system.products.url, query));
+      expect(await ok(replica.url, query)).toEqual(await ok(system.subgraphs.products.url, query));
     } finally {
       await replica.close();
     }

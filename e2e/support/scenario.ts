@@ -351,9 +351,9 @@ export function describeSystemScenario(name: string, target: ScenarioTarget): vo
 
     it('rebuilds exactly the same state in a restarted subgraph, and a second instance agrees', async () => {
       const query = `{ products(first: 500) { totalCount nodes { id name price version createdAt updatedAt } } }`;
-      const before = await ok(system.products.url, query);
-      const { port } = system.products;
-      await system.products.close();
+      const before = await ok(system.subgraphs.products.url, query);
+      const { port } = system.subgraphs.products;
+      await system.subgraphs.products.close();
       // Same port, so the gateway keeps working with the restarted instance.
       const restarted = await startProductsSubgraph({ log, logger, topics, port });
       const twin = await startProductsSubgraph({ log, logger, topics, port: 0 });

@@ -30,7 +30,17 @@ export { DomainError, badInput, notFound, conflict, type ErrorCode } from './err
 export { parseMoney, formatMoney, MAX_CENTS } from './money.ts';
 export { newEntityId, newEventId, isEntityId, ENTITY_ID_PATTERN } from './ids.ts';
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from './logger.ts';
-export { loadConfig, configSchema, ConfigError, type Config } from './config.ts';
+export {
+  loadConfig,
+  configSchemaFor,
+  subgraphSettings,
+  subgraphSettingsOf,
+  ConfigError,
+  type BaseConfig,
+  type Config,
+  type SubgraphSettings,
+  type SubgraphSettingsSource,
+} from './config.ts';
 export {
   createProjector,
   applied,
@@ -85,7 +95,36 @@ export {
 export { openEventLog, snapshotSettingsFrom } from './open-log.ts';
 export { checkExpectedVersion, type CommandContext, type Decider } from './decider.ts';
 export { digestValue, inputDigest, inputsDiffer, reusedKey } from './idempotency.ts';
-export { runServiceMain, handleShutdownSignals, exitFailedStart, type ShutdownOptions, type PortSettingName } from './main.ts';
+export {
+  runServiceMain,
+  runSubgraphMain,
+  handleShutdownSignals,
+  exitFailedStart,
+  type ServiceMainOptions,
+  type ShutdownOptions,
+} from './main.ts';
+export {
+  checkManifests,
+  changeOf,
+  loadSubgraphStart,
+  subscriptionFieldsOf,
+  topicNames,
+  topicOf,
+  type ChangeReader,
+  type EntityChange,
+  type EntityRef,
+  type StartSubgraph,
+  type SubgraphManifest,
+  type SubscriptionField,
+  type SubscriptionFields,
+  type TopicNames,
+} from './subgraph-manifest.ts';
+export {
+  createdOnceChanges,
+  wholeStateChanges,
+  type CreatedOnceChangesSpec,
+  type WholeStateChangesSpec,
+} from './change-readers.ts';
 export {
   checkPortsFree,
   startFailureMessage,

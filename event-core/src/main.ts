@@ -1,12 +1,19 @@
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, subgraphSettingsOf, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { EventLog } from './log/port.ts';
-import { openEventLog } from './open-log.ts';
-import { checkPortsFree, startFailureMessage, type StartSettings } from './start-failure.ts';
+import { openEventLog, snapshotSettingsFrom } from './open-log.ts';
+import { checkPortsFree, startFailureMessage, type PortSetting, type StartSettings } from './start-failure.ts';
+import { loadSubgraphStart, topicNames, type SubgraphManifest } from './subgraph-manifest.ts';
 import { startTracing } from './tracing.ts';
 
-/** The settings that hold a port: a service names the one it listens on. */
-export type PortSettingName = 'GATEWAY_PORT' | 'PRODUCTS_PORT' | 'CUSTOMERS_PORT' | 'PURCHASES_PORT';
+export interface ServiceMainOptions {
+  /** Names the process in its logs, traces and Kafka client id. */
+  readonly name: string;
+  /** The manifests of the system's subgraphs: the config has their settings. */
+  readonly subgraphs: readonly SubgraphManifest[];
+  /** The port the service listens on, with its setting. */
+  readonly port: (config: Config) => PortSetting;
+}
 
 export interface ShutdownOptions {
   /** Names the process in the log lines. */
@@ -58,13 +65,12 @@ export function handleShutdownSignals({ name, logger, close, timeoutMs = 25_000 
  * on stderr (see `start-failure.ts`), anything else in a fatal log line with its stack.
  */
 export function runServiceMain(
-  name: string,
-  port: PortSettingName,
+  { name, subgraphs, port }: ServiceMainOptions,
   start: (config: Config, log: EventLog, logger: Logger) => Promise<{ close(): Promise<void> }>,
 ): void {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, subgraphs);
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(2);
@@ -72,7 +78,7 @@ export function runServiceMain(
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name });
   const settings: StartSettings = {
     host: config.HOST,
-    ports: [{ setting: port, port: config[port] }],
+    ports: [port(config)],
     brokers: config.KAFKA_BROKERS,
   };
   void checkPortsFree(settings.host, settings.ports)
@@ -101,6 +107,37 @@ export function runServiceMain(
       exitFailedStart(error, settings, logger, name);
     });
   }
+}
+
+/**
+ * Runs the subgraph `name` of `subgraphs` as its own process ({@link runServiceMain}), started by
+ * the module its manifest names: its port from `<settings>_PORT`, and the topic names of every
+ * subgraph of the list with `TOPIC_PREFIX` in front.
+ */
+export function runSubgraphMain(name: string, subgraphs: readonly SubgraphManifest[]): void {
+  const subgraph = subgraphs.find((candidate) => candidate.name === name);
+  if (!subgraph) throw new Error(`no subgraph ${name} in the list (${subgraphs.map((s) => s.name).join(', ')})`);
+  const port = (config: Config): PortSetting => {
+    const settings = subgraphSettingsOf(config, name);
+    return { setting: settings.portSetting, port: settings.port };
+  };
+  runServiceMain({ name, subgraphs, port }, async (config, log, logger) => {
+    const start = await loadSubgraphStart(subgraph);
+    return start({
+      log,
+      logger,
+      host: config.HOST,
+      port: port(config).port,
+      partitions: config.TOPIC_PARTITIONS,
+      retention: config.TOPIC_RETENTION,
+      topics: topicNames(subgraphs, config.TOPIC_PREFIX),
+      mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
+      consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
+      production: config.NODE_ENV === 'production',
+      ...(config.SUBGRAPH_SECRET ? { secret: config.SUBGRAPH_SECRET } : {}),
+      snapshots: snapshotSettingsFrom(config, log),
+    });
+  });
 }
 
 /**

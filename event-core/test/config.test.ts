@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, configSchemaFor, loadConfig, subgraphSettingsOf } from '../src/config.ts';
 import { appendTimeoutFor } from '../src/open-log.ts';
+
+/** Two subgraphs, as their manifests declare their settings. */
+const SUBGRAPHS = [
+  { name: 'books', settings: 'BOOKS', port: 4101 },
+  { name: 'loans', settings: 'LOANS', port: 4102 },
+];
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -8,9 +14,6 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       DATA_DIR: '.data',
       GATEWAY_PORT: 4000,
-      PRODUCTS_PORT: 4001,
-      CUSTOMERS_PORT: 4002,
-      PURCHASES_PORT: 4003,
       TOPIC_PREFIX: '',
       TOPIC_PARTITIONS: 1,
       MUTATION_TIMEOUT_MS: 10_000,
@@ -67,7 +70,6 @@ describe('loadConfig', () => {
     };
     expect(message({ GATEWAY_PORT: 'abc' })).toContain('GATEWAY_PORT="abc": must be a port number from 1 to 65535');
     expect(message({ GATEWAY_PORT: 'abc' })).not.toContain('NaN');
-    expect(message({ PURCHASES_PORT: '70000' })).toContain('PURCHASES_PORT="70000": must be a port number from 1 to 65535');
     expect(message({ TOPIC_PARTITIONS: '1.5' })).toContain('TOPIC_PARTITIONS="1.5": must be a whole number from 1 to 1000');
     expect(message({ MUTATION_TIMEOUT_MS: '10s' })).toContain(
       'MUTATION_TIMEOUT_MS="10s": must be a number of milliseconds from 1 to 600000',
@@ -129,6 +131,47 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '2' }).TOPIC_MIN_INSYNC_REPLICAS).toBe(2);
     expect(loadConfig({ TOPIC_REPLICATION_FACTOR: '3' }).TOPIC_MIN_INSYNC_REPLICAS).toBeUndefined();
+  });
+});
+
+describe("each subgraph's settings, from its manifest", () => {
+  it('are <settings>_PORT, default the manifest port, and <settings>_URL, default HOST and that port', () => {
+    const config = loadConfig({ HOST: 'shop.local', LOANS_PORT: '5102' }, SUBGRAPHS);
+    expect(config.subgraphs).toEqual({
+      books: { portSetting: 'BOOKS_PORT', port: 4101, urls: ['http://shop.local:4101/graphql'] },
+      loans: { portSetting: 'LOANS_PORT', port: 5102, urls: ['http://shop.local:5102/graphql'] },
+    });
+    expect(config).not.toHaveProperty('BOOKS_PORT');
+  });
+
+  it('take several comma-separated URLs: instances the gateway spreads requests over', () => {
+    const config = loadConfig({ BOOKS_URL: 'http://books-1:4101/graphql, http://books-2:4101/graphql' }, SUBGRAPHS);
+    expect(subgraphSettingsOf(config, 'books').urls).toEqual(['http://books-1:4101/graphql', 'http://books-2:4101/graphql']);
+  });
+
+  it('are refused with the same messages as every other setting, in the order of the list, after GATEWAY_PORT', () => {
+    let message = '';
+    try {
+      loadConfig({ TOPIC_PREFIX: 'a b', LOANS_PORT: '70000', BOOKS_PORT: 'x', GATEWAY_PORT: '0' }, SUBGRAPHS);
+    } catch (error) {
+      message = (error as ConfigError).message;
+    }
+    expect(message.split('\n').map((line) => line.trim().split(/[=:]/)[0])).toEqual([
+      'Invalid configuration, fix these environment variables',
+      'GATEWAY_PORT',
+      'BOOKS_PORT',
+      'LOANS_PORT',
+      'TOPIC_PREFIX',
+    ]);
+    expect(message).toContain('LOANS_PORT="70000": must be a port number from 1 to 65535');
+  });
+
+  it('are variables of the schema, which without manifests has none', () => {
+    expect(Object.keys(configSchemaFor(SUBGRAPHS).shape)).toEqual(
+      expect.arrayContaining(['BOOKS_PORT', 'LOANS_PORT', 'BOOKS_URL', 'LOANS_URL']),
+    );
+    expect(Object.keys(configSchemaFor().shape).filter((key) => key.endsWith('_URL'))).toEqual([]);
+    expect(() => subgraphSettingsOf(loadConfig({}), 'books')).toThrow(/no settings for subgraph books/);
   });
 });
 

@@ -27,14 +27,17 @@ import {
   sendGraphQLResponse,
   SpanKind,
   toGraphQLError,
+  topicOf,
   type Config,
   type EventLog,
   type Logger,
   type Position,
   type SnapshotSettings,
+  type SubgraphManifest,
+  type TopicNames,
 } from '@shop/event-core';
 import { dashboardRouter } from '@shop/dashboard';
-import { SUBGRAPHS, SUPERGRAPH_PATH, TOPICS, type EventTopics, type SubgraphName } from '@shop/schema';
+import { SUBGRAPHS, SUPERGRAPH_PATH, TOPICS } from '@shop/schema';
 import { ConsistentDataSource, roundRobin, type GatewayContext } from './data-source.ts';
 import { createHttpFetcher } from './http-fetcher.ts';
 import { ChangeFeed } from './subscriptions/change-feed.ts';
@@ -95,7 +98,13 @@ export interface GatewayOptions {
    * instances of one subgraph: requests go round-robin, and consistency tokens make any instance's
    * answer as fresh as the caller needs.
    */
-  readonly subgraphUrls?: Partial<Record<SubgraphName, string | readonly string[]>>;
+  readonly subgraphUrls?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * The manifests of the subgraphs the supergraph composes (default the shop's, `SUBGRAPHS`): the
+   * topics each one follows (the response cache), the changes and subscription fields the change
+   * feed serves.
+   */
+  readonly subgraphs?: readonly SubgraphManifest[];
   /** The composed supergraph SDL; default: the checked-in `schema/supergraph.graphql`. */
   readonly supergraphSdl?: string;
   readonly production?: boolean;
@@ -103,8 +112,8 @@ export interface GatewayOptions {
   readonly readinessTimeoutMs?: number;
   /** The event log subscriptions are fed from; without one, the gateway serves no subscriptions. */
   readonly log?: EventLog;
-  /** Topic names; default the public ones (`eventbus.*`). */
-  readonly topics?: EventTopics;
+  /** The topic of each subgraph, by its name; default the public ones (`eventbus.*`). */
+  readonly topics?: TopicNames;
   readonly subscriptionLimits?: SubscriptionLimits;
   /** Tokens, subgraph secret, introspection, origins and query limits. Default: open, development. */
   readonly security?: Partial<Omit<SecurityOptions, 'production'>>;
@@ -115,7 +124,7 @@ export interface GatewayOptions {
   readonly responseCache?: ResponseCacheOptions | false;
   /**
    * Snapshots of the change feed's state (docs/snapshots.md): a start reads only the events after
-   * the newest one. Without them, every start replays the three topics from the beginning.
+   * the newest one. Without them, every start replays the subgraphs' topics from the beginning.
    */
   readonly snapshots?: SnapshotSettings;
 }
@@ -236,6 +245,7 @@ export async function startGateway({
   host = '127.0.0.1',
   port = 4000,
   subgraphUrls = {},
+  subgraphs = SUBGRAPHS,
   supergraphSdl = readFileSync(SUPERGRAPH_PATH, 'utf8'),
   production = false,
   readinessTimeoutMs = 1000,
@@ -262,7 +272,7 @@ export async function startGateway({
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
-      const configured = subgraphUrls[name as SubgraphName] ?? url;
+      const configured = subgraphUrls[name] ?? url;
       const targets = typeof configured === 'string' ? [configured] : [...(configured ?? [])];
       if (targets.length === 0) throw new Error(`no URL for subgraph ${name}`);
       targets.forEach((target, i) => urls.set(targets.length > 1 ? `${name}#${i + 1}` : name, target));
@@ -271,9 +281,9 @@ export async function startGateway({
       const source = roundRobin(
         targets.map((target) => new ConsistentDataSource({ url: target, fetcher }, security.subgraphSecret)),
       );
-      // A subgraph not in the manifest may follow any topic.
-      const known = name in SUBGRAPHS ? SUBGRAPHS[name as SubgraphName] : undefined;
-      const follows = known ? known.follows.map((key) => topics[key]) : Object.values(topics);
+      // A subgraph without a manifest may follow any topic.
+      const known = subgraphs.find((subgraph) => subgraph.name === name);
+      const follows = known ? known.follows.map((followed) => topicOf(topics, followed)) : Object.values(topics);
       return recordingReads(source, follows);
     },
   });
@@ -317,7 +327,7 @@ export async function startGateway({
   await server.start();
 
   // Subscriptions: @apollo/gateway cannot execute them, so the gateway follows the log itself.
-  const feed = log ? new ChangeFeed(topics, log, logger.child({ module: 'subscriptions' }), snapshots) : undefined;
+  const feed = log ? new ChangeFeed(topics, log, logger.child({ module: 'subscriptions' }), snapshots, subgraphs) : undefined;
   const subscriptions = feed
     ? startSubscriptionServer({
         httpServer,

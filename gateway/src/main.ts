@@ -9,14 +9,15 @@ import {
   openEventLog,
   snapshotSettingsFrom,
   startTracing,
+  subgraphSettingsOf,
   type StartSettings,
 } from '@shop/event-core';
-import { eventTopics } from '@shop/schema';
+import { eventTopics, SUBGRAPHS } from '@shop/schema';
 import { responseCacheFrom, securityFrom, startGateway } from './index.ts';
 
 let config;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, SUBGRAPHS);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(2);
@@ -43,11 +44,8 @@ const gateway = await startGateway({
   log,
   topics: eventTopics(config.TOPIC_PREFIX),
   snapshots: snapshotSettingsFrom(config, log),
-  subgraphUrls: {
-    products: config.PRODUCTS_URL ?? [`http://${config.HOST}:${config.PRODUCTS_PORT}/graphql`],
-    customers: config.CUSTOMERS_URL ?? [`http://${config.HOST}:${config.CUSTOMERS_PORT}/graphql`],
-    purchases: config.PURCHASES_URL ?? [`http://${config.HOST}:${config.PURCHASES_PORT}/graphql`],
-  },
+  // `<settings>_URL` of each subgraph, else HOST and its port.
+  subgraphUrls: Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, subgraphSettingsOf(config, name).urls])),
 }).catch((error: unknown) => exitFailedStart(error, settings, logger, 'gateway'));
 handleShutdownSignals({
   name: 'gateway',

@@ -19,18 +19,15 @@
 import { Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayContext } from './data-source.ts';
-import type { Change, Entity } from './subscriptions/change-feed.ts';
-
-const TYPE_OF: Record<Entity, string> = { product: 'Product', customer: 'Customer', purchase: 'Purchase' };
+import type { Change } from './subscriptions/change-feed.ts';
 
 export const topicRead = (topic: string): string => `topic ${topic}`;
 export const entityRead = (type: string, id: string): string => `entity ${type} ${id}`;
 
-/** The reads a change touches: its topic, its entity, and for a purchase its product and customer. */
+/** The reads a change touches: its topic, its entity, and the other entities it is an event of (a purchase's product and customer). */
 export function readsTouchedBy(change: Change): string[] {
-  const reads = [topicRead(change.topic), entityRead(TYPE_OF[change.entity], change.entityId)];
-  if (change.productId !== undefined) reads.push(entityRead('Product', change.productId));
-  if (change.customerId !== undefined) reads.push(entityRead('Customer', change.customerId));
+  const reads = [topicRead(change.topic), entityRead(change.type, change.entityId)];
+  for (const ref of Object.values(change.refs ?? {})) reads.push(entityRead(ref.type, ref.id));
   return reads;
 }
 

@@ -34,7 +34,7 @@ describe('headers that reach an event are normalised at the edge: no request mak
   it('stores and applies every write at once, through the gateway and straight at a subgraph', async () => {
     const { url, system, log, topics } = started;
     let n = 0;
-    for (const target of [url, system.products.url]) {
+    for (const target of [url, system.subgraphs.products.url]) {
       for (const headers of HOSTILE) {
         const answer = await post(
           target,
@@ -55,7 +55,7 @@ describe('headers that reach an event are normalised at the edge: no request mak
       expect(decoded.event.meta.correlationId!.length).toBeLessThanOrEqual(100);
       expect(decoded.event.meta.actor?.length ?? 0).toBeLessThanOrEqual(200);
     }
-    expect(system.products.projector.stats().skipped).toBe(0);
+    expect(system.subgraphs.products.projector.stats().skipped).toBe(0);
   });
 
   it('the writer refuses, with nothing stored, an event the readers would skip', async () => {

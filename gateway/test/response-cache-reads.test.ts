@@ -10,6 +10,7 @@ const customers = (...ids: string[]) => ids.map((id) => ({ __typename: 'Customer
 
 const change = (fields: Partial<Change>): Change => ({
   entity: 'customer',
+  type: 'Customer',
   kind: 'UPDATED',
   entityId: 'c1',
   topic: 't.customers',
@@ -70,11 +71,11 @@ describe('what a change touches', () => {
   it('touches a purchase, its product and its customer', () => {
     const purchase = change({
       entity: 'purchase',
+      type: 'Purchase',
       kind: 'CREATED',
       entityId: 'p1',
       topic: 't.purchases',
-      productId: 'x',
-      customerId: 'c2',
+      refs: { productId: { type: 'Product', id: 'x' }, customerId: { type: 'Customer', id: 'c2' } },
     });
     expect(readsTouchedBy(purchase)).toEqual([
       'topic t.purchases',

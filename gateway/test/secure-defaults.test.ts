@@ -12,7 +12,11 @@ describe('secure defaults of the whole system in one process (npm start)', () =>
   });
 
   it('keeps strangers off the subgraphs with a secret made at start, while the gateway answers', async () => {
-    for (const subgraph of [started.system.products, started.system.customers, started.system.purchases]) {
+    for (const subgraph of [
+      started.system.subgraphs.products,
+      started.system.subgraphs.customers,
+      started.system.subgraphs.purchases,
+    ]) {
       const direct = await post(subgraph.url, { query: '{ __typename }' });
       expect(direct.status).toBe(401);
       expect((await fetch(new URL('/readyz', subgraph.url))).status).toBe(200);
@@ -30,7 +34,7 @@ describe('secure defaults of the whole system in one process (npm start)', () =>
     });
     expect(browser.status).toBe(302);
     expect(browser.headers.get('location')).toBe('/playground');
-    for (const url of [started.url, started.system.products.url]) {
+    for (const url of [started.url, started.system.subgraphs.products.url]) {
       const page = await fetch(url, { headers: { accept: 'text/html' }, redirect: 'manual' });
       expect(await page.text()).not.toMatch(/cdn\.apollographql|https:\/\/(?!localhost)/);
     }

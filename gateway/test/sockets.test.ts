@@ -256,7 +256,11 @@ describe('production settings over graphql-ws and HTTP', () => {
     expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer not-a-token-at-all' } })).status).toBe(401);
     const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${VIEWER}` } });
     expect(metrics.status).toBe(200);
-    for (const subgraph of [started.system.products, started.system.customers, started.system.purchases]) {
+    for (const subgraph of [
+      started.system.subgraphs.products,
+      started.system.subgraphs.customers,
+      started.system.subgraphs.purchases,
+    ]) {
       expect((await fetch(new URL('/metrics', subgraph.url))).status).toBe(401);
     }
   });
@@ -267,12 +271,12 @@ describe('production settings over graphql-ws and HTTP', () => {
     expect((await post(started.url, padded(90 * 1024), viewer)).status).toBe(200);
     expect((await post(started.url, padded(110 * 1024), viewer)).status).toBe(413);
     const secret = { 'x-subgraph-secret': 'subgraph-secret-0123456789' };
-    expect((await post(started.system.products.url, padded(900 * 1024), secret)).status).toBe(200);
-    expect((await post(started.system.products.url, padded(1100 * 1024), secret)).status).toBe(413);
+    expect((await post(started.system.subgraphs.products.url, padded(900 * 1024), secret)).status).toBe(200);
+    expect((await post(started.system.subgraphs.products.url, padded(1100 * 1024), secret)).status).toBe(413);
   });
 
   it('serves no landing page that loads from the internet, on the gateway or a subgraph', async () => {
-    for (const url of [started.url, started.system.products.url]) {
+    for (const url of [started.url, started.system.subgraphs.products.url]) {
       const response = await fetch(url, { headers: { accept: 'text/html' }, redirect: 'manual' });
       expect(await response.text()).not.toMatch(/https?:\/\/(?!localhost|127\.0\.0\.1)/);
     }
@@ -281,7 +285,7 @@ describe('production settings over graphql-ws and HTTP', () => {
   // Last: it stops a subgraph.
   it('tells a probe which subgraph is not ready, never its address or error', async () => {
     const base = started.url.replace(/\/graphql$/, '');
-    await started.system.customers.close();
+    await started.system.subgraphs.customers.close();
     const response = await fetch(`${base}/readyz`);
     expect(response.status).toBe(503);
     const text = await response.text();

@@ -61,6 +61,7 @@ const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 const purchase = (offset: number): Change => ({
   entity: 'purchase',
+  type: 'Purchase',
   kind: 'CREATED',
   entityId: `purchase-${offset}`,
   topic: PURCHASES,
@@ -68,8 +69,7 @@ const purchase = (offset: number): Change => ({
   offset,
   position: positionAfter(PURCHASES, 0, offset),
   occurredAt: '2026-01-05T10:00:00.000Z',
-  productId: 'p1',
-  customerId: 'c1',
+  refs: { productId: { type: 'Product', id: 'p1' }, customerId: { type: 'Customer', id: 'c1' } },
 });
 
 const plan = (query: string) => planSubscription(schema, parse(query), undefined, {});

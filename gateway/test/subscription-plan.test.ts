@@ -12,8 +12,15 @@ const schema = buildSchema(readFileSync(new URL('../../schema/api-contract.graph
 const PURCHASES = 'shop.eventbus.purchases';
 const PRODUCTS = 'shop.eventbus.products';
 
+/** A purchase of `productId` by `customerId`, as the feed describes it. */
+const refs = (productId: string, customerId: string): Change['refs'] => ({
+  productId: { type: 'Product', id: productId },
+  customerId: { type: 'Customer', id: customerId },
+});
+
 const change = (overrides: Partial<Change> = {}): Change => ({
   entity: 'purchase',
+  type: 'Purchase',
   kind: 'CREATED',
   entityId: 'u1',
   topic: PURCHASES,
@@ -21,8 +28,7 @@ const change = (overrides: Partial<Change> = {}): Change => ({
   offset: 7,
   position: positionAfter(PURCHASES, 0, 7),
   occurredAt: '2026-01-05T10:00:00.000Z',
-  productId: 'p1',
-  customerId: 'c1',
+  refs: refs('p1', 'c1'),
   ...overrides,
 });
 
@@ -91,13 +97,13 @@ describe('planSubscription', () => {
   it('matches only the changes its filters and its `after` let through', () => {
     const byProduct = plan('subscription { purchaseMade(productId: "p1", customerId: "c1") { kind } }');
     expect(byProduct.matches(change())).toBe(true);
-    expect(byProduct.matches(change({ productId: 'p2' }))).toBe(false);
-    expect(byProduct.matches(change({ customerId: 'c2' }))).toBe(false);
-    expect(byProduct.matches(change({ entity: 'product', topic: PRODUCTS }))).toBe(false);
+    expect(byProduct.matches(change({ refs: refs('p2', 'c1') }))).toBe(false);
+    expect(byProduct.matches(change({ refs: refs('p1', 'c2') }))).toBe(false);
+    expect(byProduct.matches(change({ entity: 'product', type: 'Product', topic: PRODUCTS }))).toBe(false);
 
     const one = plan('subscription ($id: ID) { productChanged(id: $id) { kind } }', { id: 'p1' });
-    expect(one.matches(change({ entity: 'product', entityId: 'p1', topic: PRODUCTS }))).toBe(true);
-    expect(one.matches(change({ entity: 'product', entityId: 'p2', topic: PRODUCTS }))).toBe(false);
+    expect(one.matches(change({ entity: 'product', type: 'Product', entityId: 'p1', topic: PRODUCTS }))).toBe(true);
+    expect(one.matches(change({ entity: 'product', type: 'Product', entityId: 'p2', topic: PRODUCTS }))).toBe(false);
 
     const after = encodePosition(positionAfter(PURCHASES, 0, 7));
     const resumed = plan(`subscription { purchaseMade(after: "${after}") { kind } }`);

@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readClientConfig } from '../../client/src/config.ts';
-import { configSchema, loadConfig, type Config } from '../../event-core/src/config.ts';
+import type { ZodType } from 'zod';
+import { configSchemaFor, loadConfig, subgraphSettingsOf, type Config } from '../../event-core/src/config.ts';
+import { SUBGRAPHS as MANIFESTS, type SubgraphName } from '../../schema/src/subgraphs/index.ts';
 import { TRUSTED_DOCUMENTS_PATH } from '../../schema/src/trusted-documents/manifest.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,30 +25,34 @@ const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 type Env = Record<string, string>;
 type Service = Record<string, any>;
 
-const SUBGRAPHS = ['products', 'customers', 'purchases'] as const;
-const SERVICES = [...SUBGRAPHS, 'gateway'] as const;
-type ServiceName = (typeof SERVICES)[number];
+/** Every subgraph of the manifests is a service of the deployment files, and so is the gateway. */
+const SUBGRAPHS: readonly SubgraphName[] = MANIFESTS.map(({ name }) => name);
+type ServiceName = SubgraphName | 'gateway';
+const SERVICES: readonly ServiceName[] = [...SUBGRAPHS, 'gateway'];
+/** A value for each service, from a subgraph's manifest and for the gateway. */
+const perService = <T>(ofSubgraph: (manifest: (typeof MANIFESTS)[number]) => T, gateway: T): Record<ServiceName, T> =>
+  ({ ...Object.fromEntries(MANIFESTS.map((manifest) => [manifest.name, ofSubgraph(manifest)])), gateway }) as Record<
+    ServiceName,
+    T
+  >;
 
-/** The port variable each service listens on, and the file its process starts from. */
-const PORT_VARIABLE = {
-  products: 'PRODUCTS_PORT',
-  customers: 'CUSTOMERS_PORT',
-  purchases: 'PURCHASES_PORT',
-  gateway: 'GATEWAY_PORT',
-} as const satisfies Record<ServiceName, keyof Config>;
-const URL_VARIABLE = { products: 'PRODUCTS_URL', customers: 'CUSTOMERS_URL', purchases: 'PURCHASES_URL' } as const;
-const MAIN_FILE: Record<ServiceName, string> = {
-  products: 'subgraphs/products/src/main.ts',
-  customers: 'subgraphs/customers/src/main.ts',
-  purchases: 'subgraphs/purchases/src/main.ts',
-  gateway: 'gateway/src/main.ts',
-};
-/** The ports the system documents (README). */
-const EXPECTED_PORT: Record<ServiceName, number> = { products: 4001, customers: 4002, purchases: 4003, gateway: 4000 };
+/** The port variable each service listens on, and the file its process starts from (a subgraph's: from its manifest). */
+const PORT_VARIABLE = perService(({ settings }) => `${settings}_PORT`, 'GATEWAY_PORT');
+const URL_VARIABLE = perService(({ settings }) => `${settings}_URL`, '');
+const MAIN_FILE = perService(({ main }) => relative(ROOT, main).split(sep).join('/'), 'gateway/src/main.ts');
+/** The ports the system documents (README): the gateway's, and each subgraph's in its manifest. */
+const EXPECTED_PORT = perService(({ port }) => port, 4000);
+/** Every variable the config reads, the subgraphs' settings included. */
+const CONFIG_SHAPE = configSchemaFor(MANIFESTS).shape as Readonly<Record<string, ZodType>>;
 /** The config's own defaults: what a service uses for a variable nobody sets. */
-const defaultOf = (key: keyof Config): unknown => configSchema.shape[key].parse(undefined);
+const defaultOf = (key: string): unknown => CONFIG_SHAPE[key]!.parse(undefined);
+/** The port a service listens on, by its config. */
+const portOf = (config: Config, name: ServiceName): number =>
+  name === 'gateway' ? config.GATEWAY_PORT : subgraphSettingsOf(config, name).port;
 
-const CONFIG_VARIABLES = new Set(Object.keys(configSchema.shape));
+const CONFIG_VARIABLES = new Set(Object.keys(CONFIG_SHAPE));
+/** The subgraphs' settings: read through `Config.subgraphs`, by names made from their manifests. */
+const SUBGRAPH_VARIABLES = new Set(SUBGRAPHS.flatMap((name) => [PORT_VARIABLE[name], URL_VARIABLE[name]]));
 /** Variables read by the platform, not by our code: Kontena's load balancer, and node itself. */
 const isPlatformVariable = (name: string): boolean => name.startsWith('KONTENA_LB_') || name === 'NODE_OPTIONS';
 /** What the shell (client/) reads; it is a client of the gateway, not a service. */
@@ -103,14 +109,14 @@ function checkServiceEnvironments(
     // The schema decides what production requires (secrets included): loading must succeed.
     let config: Config;
     try {
-      config = loadConfig(Object.fromEntries(Object.entries(env).filter(([key]) => CONFIG_VARIABLES.has(key))));
+      config = loadConfig(Object.fromEntries(Object.entries(env).filter(([key]) => CONFIG_VARIABLES.has(key))), MANIFESTS);
     } catch (error) {
       throw new Error(`${name}: ${(error as Error).message}`);
     }
     for (const broker of config.KAFKA_BROKERS ?? []) {
       expect([...kafkaHosts], `${name}: broker ${broker}`).toContain(broker);
     }
-    expect(config[PORT_VARIABLE[name]], `${name}: port`).toBe(EXPECTED_PORT[name]);
+    expect(portOf(config, name), `${name}: port`).toBe(EXPECTED_PORT[name]);
     configs[name] = config;
   }
   // The gateway (subscriptions) and the subgraphs must read the same topics on the same cluster,
@@ -121,7 +127,7 @@ function checkServiceEnvironments(
   }
   for (const subgraph of SUBGRAPHS) {
     for (const key of ['TOPIC_PARTITIONS', 'TOPIC_REPLICATION_FACTOR'] as const) {
-      expect(configs[subgraph][key], `${subgraph}: ${key}`).toBe(configs.products[key]);
+      expect(configs[subgraph][key], `${subgraph}: ${key}`).toBe(configs[SUBGRAPHS[0]!][key]);
     }
   }
   // The gateway finds each subgraph by its service name and its port.
@@ -132,7 +138,7 @@ function checkServiceEnvironments(
   for (const subgraph of SUBGRAPHS) {
     const url = new URL(gateway[URL_VARIABLE[subgraph]] ?? '');
     expect(url.hostname, `gateway: ${URL_VARIABLE[subgraph]}`).toBe(subgraph);
-    expect(Number(url.port), `gateway: ${URL_VARIABLE[subgraph]}`).toBe(configs[subgraph][PORT_VARIABLE[subgraph]]);
+    expect(Number(url.port), `gateway: ${URL_VARIABLE[subgraph]}`).toBe(portOf(configs[subgraph], subgraph));
     expect(url.pathname).toBe('/graphql');
   }
   return configs;
@@ -388,7 +394,7 @@ describe('kontena.yml', () => {
   it('sets only variables the code reads, and every one the production shape needs', () => {
     const envs = Object.fromEntries(SERVICES.map((name) => [name, kontenaEnvOf(services[name]!)]));
     const configs = checkServiceEnvironments(envs as Record<ServiceName, Env>, new Set(brokers));
-    expect(configs.products.TOPIC_REPLICATION_FACTOR, 'production replication').toBe(3);
+    for (const name of SUBGRAPHS) expect(configs[name].TOPIC_REPLICATION_FACTOR, `${name}: production replication`).toBe(3);
   });
 
   it('hands secrets over from the Vault, never in the file', () => {
@@ -564,7 +570,9 @@ describe('what the deployment files rely on in the code', () => {
       .filter((file) => !file.endsWith(join('event-core', 'src', 'config.ts')) && !file.includes(join('src', 'testing')))
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
-    const unused = [...set].filter((key) => CONFIG_VARIABLES.has(key) && !new RegExp(`\\b${key}\\b`).test(sources));
+    const unused = [...set].filter(
+      (key) => CONFIG_VARIABLES.has(key) && !SUBGRAPH_VARIABLES.has(key) && !new RegExp(`\\b${key}\\b`).test(sources),
+    );
     expect(unused, 'set by a deployment file, parsed by config.ts, used nowhere').toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import * as typescript from '@graphql-codegen/typescript';
 import * as typescriptResolvers from '@graphql-codegen/typescript-resolvers';
 import { parse } from 'graphql';
 import { format, resolveConfig } from 'prettier';
-import { SUBGRAPHS, type SubgraphName } from '../src/compose-lib.ts';
+import { SUBGRAPHS, subgraphNamed, type SubgraphName } from '../src/subgraphs/index.ts';
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -31,7 +31,7 @@ const PARENT_TYPES = {
 
 /** Where a subgraph's generated resolver types are checked in. */
 export function resolverTypesPath(name: SubgraphName): string {
-  return join(dirname(SUBGRAPHS[name].sdl), 'src', 'generated', 'resolvers-types.ts');
+  return join(dirname(subgraphNamed(name).sdl), 'src', 'generated', 'resolvers-types.ts');
 }
 
 export interface GeneratedFile {
@@ -47,7 +47,7 @@ export interface GeneratedFile {
  */
 export async function generateResolverTypes(name: SubgraphName): Promise<GeneratedFile> {
   const path = resolverTypesPath(name);
-  const sdlPath = SUBGRAPHS[name].sdl;
+  const sdlPath = subgraphNamed(name).sdl;
   const types = await codegen({
     filename: path,
     schema: parse(readFileSync(sdlPath, 'utf8')),
@@ -87,6 +87,6 @@ export async function generateResolverTypes(name: SubgraphName): Promise<Generat
 /** Every subgraph's resolver types, in the order of `SUBGRAPHS`. */
 export async function generateAllResolverTypes(): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];
-  for (const name of Object.keys(SUBGRAPHS) as SubgraphName[]) files.push(await generateResolverTypes(name));
+  for (const { name } of SUBGRAPHS) files.push(await generateResolverTypes(name));
   return files;
 }

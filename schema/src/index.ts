@@ -1,8 +1,9 @@
-export { changeKindOf, TOPICS, eventTopics, type EventTopics, moneyString } from './events/common.ts';
+export { changeKindOf, moneyString } from './events/common.ts';
 export * from './events/products.ts';
 export * from './events/customers.ts';
 export * from './events/purchases.ts';
-export { SUBGRAPHS, loadSubgraphSdl, composeSupergraph, SUPERGRAPH_PATH, type SubgraphName } from './compose-lib.ts';
+export { SUBGRAPHS, subgraphNamed, eventTopics, TOPICS, type EventTopics, type SubgraphName } from './subgraphs/index.ts';
+export { loadSubgraphSdl, composeSupergraph, SUPERGRAPH_PATH } from './compose-lib.ts';
 export {
   buildManifest,
   documentHash,

@@ -3,11 +3,12 @@
  * configured log's store (see `snapshots-command.ts` and docs/snapshots.md).
  */
 import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { SUBGRAPHS } from '@shop/schema';
 import { runSnapshotsCommand } from './snapshots-command.ts';
 
 let config;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, SUBGRAPHS);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(2);

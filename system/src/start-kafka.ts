@@ -6,7 +6,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkPortsFree, ConfigError, loadConfig, startFailureMessage, type Config, type StartSettings } from '@shop/event-core';
+import {
+  checkPortsFree,
+  ConfigError,
+  loadConfig,
+  startFailureMessage,
+  subgraphSettingsOf,
+  type Config,
+  type PortSetting,
+  type StartSettings,
+} from '@shop/event-core';
+import { SUBGRAPHS } from '@shop/schema';
 import { startKafka, type RunningKafka } from '../../infra/kafka/kafka.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -14,21 +24,27 @@ const startedAt = Date.now();
 
 let config: Config;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, SUBGRAPHS);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(2);
 }
 
-const services = [
-  ['products', 'subgraphs/products/src/main.ts', 'PRODUCTS_PORT'],
-  ['customers', 'subgraphs/customers/src/main.ts', 'CUSTOMERS_PORT'],
-  ['purchases', 'subgraphs/purchases/src/main.ts', 'PURCHASES_PORT'],
-  ['gateway', 'gateway/src/main.ts', 'GATEWAY_PORT'],
-] as const;
+/** Each service: its name, the file its process runs, and its port. */
+const services: readonly { readonly name: string; readonly main: string; readonly port: PortSetting }[] = [
+  ...SUBGRAPHS.map(({ name, main }) => {
+    const { portSetting, port } = subgraphSettingsOf(config, name);
+    return { name, main, port: { setting: portSetting, port } };
+  }),
+  {
+    name: 'gateway',
+    main: join(root, 'gateway', 'src', 'main.ts'),
+    port: { setting: 'GATEWAY_PORT', port: config.GATEWAY_PORT },
+  },
+];
 const settings: StartSettings = {
   host: config.HOST,
-  ports: services.map(([, , setting]) => ({ setting, port: config[setting] })),
+  ports: services.map(({ port }) => port),
   brokers: config.KAFKA_BROKERS,
 };
 
@@ -90,8 +106,8 @@ if (!stopping) await run(brokers);
 /** Starts every service on `brokers` and says where they are once the gateway is ready. */
 async function run(brokers: string): Promise<void> {
   const env = { ...process.env, KAFKA_BROKERS: brokers };
-  for (const [name, entry] of services) {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { env, stdio: 'inherit' });
+  for (const { name, main } of services) {
+    const child = spawn(process.execPath, ['--import', 'tsx', main], { env, stdio: 'inherit' });
     child.on('exit', (code, signal) => {
       if (stopping) return;
       console.error(`${name} exited (${signal ?? code}); stopping the others`);
@@ -112,8 +128,6 @@ async function run(brokers: string): Promise<void> {
   while (!stopping && !(await ready())) await new Promise((resolve) => setTimeout(resolve, 250));
   if (!stopping) {
     const running = await broker;
-    const subgraph = (setting: 'PRODUCTS_PORT' | 'CUSTOMERS_PORT' | 'PURCHASES_PORT') =>
-      `http://${host}:${config[setting]}/graphql`;
     console.log(
       [
         '',
@@ -123,9 +137,10 @@ async function run(brokers: string): Promise<void> {
         `  Playground ${base}/playground`,
         `  GraphQL    ${base}/graphql   (HTTP and graphql-ws)`,
         `  Health     ${base}/healthz   Ready ${base}/readyz`,
-        `  Subgraphs  products ${subgraph('PRODUCTS_PORT')}`,
-        `             customers ${subgraph('CUSTOMERS_PORT')}`,
-        `             purchases ${subgraph('PURCHASES_PORT')}`,
+        ...SUBGRAPHS.map(
+          ({ name }, i) =>
+            `${i === 0 ? '  Subgraphs  ' : '             '}${name} http://${host}:${subgraphSettingsOf(config, name).port}/graphql`,
+        ),
         '',
         '  The data is in Kafka; what `npm start` kept in its embedded log (DATA_DIR) is not read here.',
         running && !running.alreadyRunning

@@ -12,16 +12,17 @@ import {
   openEventLog,
   snapshotSettingsFrom,
   startTracing,
+  subgraphSettingsOf,
   type EventLog,
   type StartSettings,
 } from '@shop/event-core';
 import { responseCacheFrom, securityFrom } from '@shop/gateway';
-import { eventTopics } from '@shop/schema';
+import { eventTopics, SUBGRAPHS } from '@shop/schema';
 import { startSystem } from './index.ts';
 
 let config;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, SUBGRAPHS);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(2);
@@ -31,9 +32,10 @@ const settings: StartSettings = {
   host: config.HOST,
   ports: [
     { setting: 'GATEWAY_PORT', port: config.GATEWAY_PORT },
-    { setting: 'PRODUCTS_PORT', port: config.PRODUCTS_PORT },
-    { setting: 'CUSTOMERS_PORT', port: config.CUSTOMERS_PORT },
-    { setting: 'PURCHASES_PORT', port: config.PURCHASES_PORT },
+    ...SUBGRAPHS.map(({ name }) => {
+      const { portSetting, port } = subgraphSettingsOf(config, name);
+      return { setting: portSetting, port };
+    }),
   ],
   brokers: config.KAFKA_BROKERS,
 };
@@ -54,9 +56,7 @@ try {
     host: config.HOST,
     ports: {
       gateway: config.GATEWAY_PORT,
-      products: config.PRODUCTS_PORT,
-      customers: config.CUSTOMERS_PORT,
-      purchases: config.PURCHASES_PORT,
+      ...Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, subgraphSettingsOf(config, name).port])),
     },
     partitions: config.TOPIC_PARTITIONS,
     retention: config.TOPIC_RETENTION,
@@ -78,9 +78,7 @@ try {
       `  Playground ${base}/playground`,
       `  GraphQL    ${system.gateway.url}   (HTTP and graphql-ws)`,
       `  Health     ${base}/healthz   Ready ${base}/readyz`,
-      `  Subgraphs  products ${system.products.url}`,
-      `             customers ${system.customers.url}`,
-      `             purchases ${system.purchases.url}`,
+      ...SUBGRAPHS.map(({ name }, i) => `${i === 0 ? '  Subgraphs  ' : '             '}${name} ${system.subgraphs[name].url}`),
       '',
       '  Ctrl-C stops everything; the data stays.',
       '',

@@ -3,10 +3,13 @@ import {
   DecodeError,
   decodeRecord,
   positionAfter,
+  subscriptionFieldsOf,
+  topicOf,
   tracingOn,
-  WholeStateTable,
   type ApplyOutcome,
+  type ChangeReader,
   type Decoded,
+  type EntityChange,
   type EventLog,
   type Logger,
   type LogRecord,
@@ -15,77 +18,49 @@ import {
   type Projector,
   type Snapshottable,
   type SnapshotSettings,
-  type Versioned,
-  type WholeStateTableSnapshot,
+  type SubgraphManifest,
+  type SubscriptionFields,
+  type TopicNames,
 } from '@shop/event-core';
-import {
-  changeKindOf,
-  toCustomerEvent,
-  toProductEvent,
-  toPurchaseEvent,
-  type CustomerData,
-  type CustomerEvent,
-  type EventTopics,
-  type ProductData,
-  type ProductEvent,
-} from '@shop/schema';
+import { SUBGRAPHS } from '@shop/schema';
 
-export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
-export type Entity = 'product' | 'customer' | 'purchase';
+export type ChangeKind = EntityChange['kind'];
 
 /** One applied change, as subscriptions see it. Rejected events (lost races, retries) are never changes. */
-export interface Change {
-  readonly entity: Entity;
-  readonly kind: ChangeKind;
-  readonly entityId: string;
+export interface Change extends EntityChange {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
   /** The position just after this change: a payload's `position`, and a client's `after` to resume. */
   readonly position: Position;
   readonly occurredAt: string;
-  /** The correlation id of the request that caused the change, so its logs can be followed. */
-  readonly correlationId?: string;
   /** The trace context of the record (`traceparent`), kept when tracing is on: its payloads continue the trace. */
   readonly trace?: Readonly<Record<string, string>>;
-  /** Purchases only: what `purchaseMade(productId, customerId)` filters on. */
-  readonly productId?: string;
-  readonly customerId?: string;
 }
 
 export type ChangeListener = (change: Change) => void;
 
-interface Mirrored<D> extends Versioned {
-  readonly data: D;
-}
-
 /** The change feed's snapshots: their name in the store, and the version of the shape of its state (raise it when that changes). */
-export const CHANGE_FEED_SNAPSHOTS = { model: 'gateway-changes', version: 1 } as const;
+export const CHANGE_FEED_SNAPSHOTS = { model: 'gateway-changes', version: 2 } as const;
 
 /** The feed's state as data: what a snapshot of it holds ({@link ChangeFeed.toSnapshot}). */
 export interface ChangeFeedSnapshot {
-  readonly products: WholeStateTableSnapshot<Mirrored<ProductData>>;
-  readonly customers: WholeStateTableSnapshot<Mirrored<CustomerData>>;
-  readonly purchaseIds: readonly string[];
-  readonly purchaseKeys: readonly string[];
+  /** Each subgraph's reader's state, by the subgraph's name. */
+  readonly readers: Readonly<Record<string, unknown>>;
   readonly notChanges: readonly string[];
 }
 
-const mirror = <D extends { id: string; deletedAt: string | null }>(
-  _: unknown,
-  event: { version: number; data: D },
-): Mirrored<D> => ({
-  id: event.data.id,
-  version: event.version,
-  deletedAt: event.data.deletedAt,
-  data: event.data,
-});
+/** The reader of one topic, and the subgraph it belongs to. */
+interface TopicReader {
+  readonly subgraph: string;
+  readonly reader: ChangeReader;
+}
 
 /**
- * The gateway's own reading of the three topics, by the same rules as the subgraphs, so that a
- * subscriber is told exactly about the events the subgraphs applied. It keeps the least it needs:
- * products and customers (small), purchase ids and idempotency keys, and the offsets it rejected
- * so that a replay from `after` can skip them without rebuilding state.
+ * The gateway's own reading of the subgraphs' topics, each by the reader its manifest gives
+ * (`changes`), with the same rules as the subgraphs, so that a subscriber is told exactly about the
+ * events the subgraphs applied. It keeps the least it needs: what those readers keep, and the
+ * offsets it rejected so that a replay from `after` can skip them without rebuilding state.
  *
  * With snapshot settings it starts from its newest snapshot and reads only the tail, as the
  * subgraphs do. The rejected offsets are part of the snapshot: a subscriber may resume from an
@@ -95,31 +70,31 @@ export class ChangeFeed implements Projection, Snapshottable {
   readonly topics: readonly string[];
   readonly snapshotModel = CHANGE_FEED_SNAPSHOTS.model;
   readonly snapshotVersion = CHANGE_FEED_SNAPSHOTS.version;
-  private readonly products = new WholeStateTable<Mirrored<ProductData>, ProductEvent>(
-    'product',
-    (e) => e.type === 'ProductCreated',
-    mirror,
-  );
-  private readonly customers = new WholeStateTable<Mirrored<CustomerData>, CustomerEvent>(
-    'customer',
-    (e) => e.type === 'CustomerCreated',
-    mirror,
-  );
-  private readonly purchaseIds = new Set<string>();
-  private readonly purchaseKeys = new Set<string>();
+  /** The subscription fields the feed's subgraphs declare. */
+  readonly fields: SubscriptionFields;
+  private readonly readers = new Map<string, TopicReader>();
   /** "topic partition offset" of every record that is not a change. Rejections are rare, so this stays small. */
   private readonly notChanges = new Set<string>();
   private readonly listeners = new Set<ChangeListener>();
   /** The feed's own projector (exposed for metrics). */
   readonly projector: Projector;
 
+  /**
+   * `names`: the topic of each subgraph; `subgraphs`: their manifests (default the shop's), whose
+   * topics it reads when they have `changes`.
+   */
   constructor(
-    private readonly names: EventTopics,
+    names: TopicNames,
     private readonly log: EventLog,
     logger: Logger,
     snapshots?: SnapshotSettings,
+    subgraphs: readonly SubgraphManifest[] = SUBGRAPHS,
   ) {
-    this.topics = [names.products, names.customers, names.purchases];
+    for (const subgraph of subgraphs)
+      if (subgraph.changes)
+        this.readers.set(topicOf(names, subgraph.name), { subgraph: subgraph.name, reader: subgraph.changes() });
+    this.topics = [...this.readers.keys()];
+    this.fields = subscriptionFieldsOf(subgraphs);
     this.projector = createProjector({
       name: 'gateway-subscriptions',
       log,
@@ -129,13 +104,10 @@ export class ChangeFeed implements Projection, Snapshottable {
     });
   }
 
-  /** The feed's state as data, copied (the mirrors' entities are never changed in place, only replaced). */
+  /** The feed's state as data, copied. */
   toSnapshot(): ChangeFeedSnapshot {
     return {
-      products: this.products.toSnapshot(),
-      customers: this.customers.toSnapshot(),
-      purchaseIds: [...this.purchaseIds],
-      purchaseKeys: [...this.purchaseKeys],
+      readers: Object.fromEntries([...this.readers.values()].map(({ subgraph, reader }) => [subgraph, reader.toSnapshot()])),
       notChanges: [...this.notChanges],
     };
   }
@@ -143,10 +115,10 @@ export class ChangeFeed implements Projection, Snapshottable {
   /** Takes a snapshot's state ({@link toSnapshot}) into this new feed, before it starts. */
   restore(state: unknown): void {
     const snapshot = state as ChangeFeedSnapshot;
-    this.products.restore(snapshot.products);
-    this.customers.restore(snapshot.customers);
-    for (const id of snapshot.purchaseIds) this.purchaseIds.add(id);
-    for (const key of snapshot.purchaseKeys) this.purchaseKeys.add(key);
+    for (const { subgraph, reader } of this.readers.values()) {
+      const kept = snapshot.readers[subgraph];
+      if (kept !== undefined) reader.restore(kept);
+    }
     for (const record of snapshot.notChanges) this.notChanges.add(record);
   }
 
@@ -250,90 +222,37 @@ export class ChangeFeed implements Projection, Snapshottable {
   /** A change from a record already accepted by this feed (no state needed, nor changed). */
   private describe(topic: string, record: LogRecord): Change | undefined {
     try {
-      const decoded = decodeRecord(record);
-      if (topic === this.names.purchases) return purchaseChange(topic, record, toPurchaseEvent(decoded, record));
-      if (decoded.format === 'envelope')
-        return entityChange(topic, record, topic === this.names.products ? 'product' : 'customer', decoded.event);
-      // The original's records have no type; `remove` is a deletion, a `set` is told apart by the
-      // feed's first reading, which recorded no difference here: report it as an update.
-      const id = String(decoded.legacy.payload.id);
-      return {
-        ...base(topic, record),
-        entity: topic === this.names.products ? 'product' : 'customer',
-        entityId: id,
-        kind: decoded.legacy.eventType === 'remove' ? 'DELETED' : 'UPDATED',
-      };
+      const change = this.readerOf(topic).describe(decodeRecord(record), record);
+      return located(topic, record, change);
     } catch {
       return undefined;
     }
   }
 
   private toChange(topic: string, decoded: Decoded, record: LogRecord): { change?: Change; outcome: ApplyOutcome } {
-    if (topic === this.names.products) {
-      const event = toProductEvent(decoded, record, (id) => this.products.table.get(id));
-      const outcome = this.products.apply(event);
-      return { outcome, change: accepted(outcome) ? entityChange(topic, record, 'product', event) : undefined };
-    }
-    if (topic === this.names.customers) {
-      const event = toCustomerEvent(decoded, record, (id) => this.customers.table.get(id));
-      const outcome = this.customers.apply(event);
-      return { outcome, change: accepted(outcome) ? entityChange(topic, record, 'customer', event) : undefined };
-    }
-    if (topic === this.names.purchases) {
-      const event = toPurchaseEvent(decoded, record);
-      const idempotencyKey = event.meta.idempotencyKey;
-      if (this.purchaseIds.has(event.entityId) || (idempotencyKey !== undefined && this.purchaseKeys.has(idempotencyKey))) {
-        return { outcome: { ok: true, entityId: event.entityId } };
-      }
-      this.purchaseIds.add(event.entityId);
-      if (idempotencyKey !== undefined) this.purchaseKeys.add(idempotencyKey);
-      return { outcome: { ok: true, entityId: event.entityId }, change: purchaseChange(topic, record, event) };
-    }
-    throw new DecodeError(`not a topic of the change feed: ${topic}`);
+    const { outcome, change } = this.readerOf(topic).apply(decoded, record);
+    return change ? { outcome, change: located(topic, record, change) } : { outcome };
+  }
+
+  private readerOf(topic: string): ChangeReader {
+    const found = this.readers.get(topic);
+    if (!found) throw new DecodeError(`not a topic of the change feed: ${topic}`);
+    return found.reader;
   }
 }
-
-/** Did the event change state (not rejected, not a retry's duplicate)? */
-const accepted = (outcome: ApplyOutcome): boolean => outcome.ok && !outcome.duplicate;
 
 const key = (record: Pick<LogRecord, 'topic' | 'partition' | 'offset'>): string =>
   `${record.topic} ${record.partition} ${record.offset}`;
 
-/** Where a change is; `occurredAt` defaults to the record's timestamp (legacy records carry none). */
-function base(topic: string, record: LogRecord, occurredAt?: string) {
+/** A change where it is in the log; `occurredAt` defaults to the record's timestamp (the original's records carry none). */
+function located(topic: string, record: LogRecord, change: EntityChange): Change {
   return {
+    ...change,
     topic,
     partition: record.partition,
     offset: record.offset,
     position: positionAfter(topic, record.partition, record.offset),
-    occurredAt: occurredAt ?? new Date(record.timestampMs).toISOString(),
+    occurredAt: change.occurredAt ?? new Date(record.timestampMs).toISOString(),
     ...(tracingOn() && record.headers.traceparent !== undefined ? { trace: record.headers } : {}),
-  };
-}
-
-function entityChange(
-  topic: string,
-  record: LogRecord,
-  entity: Entity,
-  event: { type: string; entityId: string; occurredAt: string; meta: { correlationId?: string } },
-): Change {
-  return {
-    ...base(topic, record, event.occurredAt),
-    entity,
-    kind: changeKindOf(event.type),
-    entityId: event.entityId,
-    ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),
-  };
-}
-
-function purchaseChange(topic: string, record: LogRecord, event: ReturnType<typeof toPurchaseEvent>): Change {
-  return {
-    ...base(topic, record, event.occurredAt),
-    entity: 'purchase',
-    kind: 'CREATED',
-    entityId: event.entityId,
-    productId: event.data.productId,
-    customerId: event.data.customerId,
-    ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),
   };
 }

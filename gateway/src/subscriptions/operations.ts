@@ -4,6 +4,7 @@
  * keeps a subscription's cost (CPU at subscribe time, heap while it is open) to what is its own.
  */
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
+import type { SubscriptionFields } from '@shop/event-core';
 import { planSubscription, type SubscriptionPlan } from './plan.ts';
 
 /** A map that keeps the `limit` entries used last. */
@@ -47,9 +48,14 @@ const MAX_KEPT_TEXT = 16 * 1024;
 /**
  * Parses and validates each distinct document text once (`check` does both, and must depend on
  * the text alone), and plans each distinct subscription (document, operation name, variables)
- * once: subscribers with equal operations get the same plan object.
+ * once, by the subscription `fields` served: subscribers with equal operations get the same plan object.
  */
-export function createOperationCache(schema: GraphQLSchema, check: (text: string) => CheckedDocument, limit = 1_000) {
+export function createOperationCache(
+  schema: GraphQLSchema,
+  fields: SubscriptionFields,
+  check: (text: string) => CheckedDocument,
+  limit = 1_000,
+) {
   const documents = new RecentlyUsed<string, CheckedDocument>(limit);
   const plans = new RecentlyUsed<string, SubscriptionPlan>(limit);
   const documentIds = new WeakMap<DocumentNode, number>();
@@ -65,7 +71,7 @@ export function createOperationCache(schema: GraphQLSchema, check: (text: string
       let id = documentIds.get(document);
       if (id === undefined) documentIds.set(document, (id = nextDocumentId++));
       const key = `${id}|${operationName ?? ''}|${JSON.stringify(variables)}`;
-      return plans.get(key) ?? plans.set(key, planSubscription(schema, document, operationName, variables));
+      return plans.get(key) ?? plans.set(key, planSubscription(schema, document, operationName, variables, fields));
     },
   };
 }

@@ -17,17 +17,12 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { decodePosition, positionToken, type Position } from '@shop/event-core';
-import type { Change, Entity } from './change-feed.ts';
+import { decodePosition, positionToken, subscriptionFieldsOf, type Position, type SubscriptionFields } from '@shop/event-core';
+import { SUBGRAPHS } from '@shop/schema';
+import type { Change } from './change-feed.ts';
 
-/** What each subscription field follows, and the query field that hydrates its entity. */
-const FIELDS = {
-  productChanged: { entity: 'product', typename: 'ProductChange', query: 'product', includeDeleted: true },
-  customerChanged: { entity: 'customer', typename: 'CustomerChange', query: 'customer', includeDeleted: true },
-  purchaseMade: { entity: 'purchase', typename: 'PurchaseChange', query: 'purchase', includeDeleted: false },
-} as const satisfies Record<string, { entity: Entity; typename: string; query: string; includeDeleted: boolean }>;
-
-type FieldName = keyof typeof FIELDS;
+/** The shop's subscription fields: what each follows, and the query field that hydrates its entity. */
+const SHOP_FIELDS = subscriptionFieldsOf(SUBGRAPHS);
 
 /**
  * A subscription operation, planned once at subscribe time: which changes it wants (filters are
@@ -35,7 +30,7 @@ type FieldName = keyof typeof FIELDS;
  * federated graph — the client's own selection, moved under `product(id:)` and friends.
  */
 export interface SubscriptionPlan {
-  readonly entity: Entity;
+  readonly entity: string;
   readonly responseKey: string;
   readonly after?: Position;
   /** Whether a change is one it wants: its entity and filters, and past `after`. */
@@ -66,11 +61,16 @@ export interface SubscriptionPlan {
 
 const ENTITY_VARIABLE = '__entityId';
 
+/**
+ * Plans a subscription operation against `schema`, by the subscription fields its subgraphs
+ * declare (`fields`, default the shop's); throws BAD_USER_INPUT when it is not one of them.
+ */
 export function planSubscription(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variableValues: Record<string, unknown>,
+  fields: SubscriptionFields = SHOP_FIELDS,
 ): SubscriptionPlan {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
@@ -96,20 +96,17 @@ export function planSubscription(
     });
 
   const [root] = fieldsOf(operation.selectionSet);
-  if (!root || !(root.name.value in FIELDS))
-    throw new GraphQLError('expected one of productChanged, customerChanged, purchaseMade', {
+  const spec = root && Object.hasOwn(fields, root.name.value) ? fields[root.name.value] : undefined;
+  if (!root || !spec)
+    throw new GraphQLError(`expected one of ${Object.keys(fields).join(', ')}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
-  const spec = FIELDS[root.name.value as FieldName];
   const fieldDef = schema.getSubscriptionType()?.getFields()[root.name.value];
   if (!fieldDef)
     throw new GraphQLError(`unknown subscription field ${root.name.value}`, { extensions: { code: 'BAD_USER_INPUT' } });
-  const args = argumentValues(fieldDef, root, variableValues) as {
-    id?: string;
-    productId?: string;
-    customerId?: string;
-    after?: string;
-  };
+  const args = argumentValues(fieldDef, root, variableValues) as { id?: string; after?: string } & Record<string, unknown>;
+  /** The refs it picks changes by: its filter arguments that were given, with their values. */
+  const filters = (spec.filters ?? []).map((name) => [name, args[name]] as const);
   let after: Position | undefined;
   try {
     after = args.after ? decodePosition(args.after) : undefined;
@@ -176,8 +173,7 @@ export function planSubscription(
   const wants = (change: Change): boolean => {
     if (change.entity !== spec.entity) return false;
     if (args.id && change.entityId !== args.id) return false;
-    if (args.productId && change.productId !== args.productId) return false;
-    if (args.customerId && change.customerId !== args.customerId) return false;
+    for (const [name, value] of filters) if (value && change.refs?.[name]?.id !== value) return false;
     return true;
   };
   const matches = (change: Change): boolean => wants(change) && isPast(after, change);
@@ -218,7 +214,7 @@ export function planSubscription(
     selectionUses.variables.map((name) => [name, variableValues[name]]),
     hydrationKey,
   ]);
-  const liveKey = JSON.stringify([payloadKey, spec.entity, args.id ?? null, args.productId ?? null, args.customerId ?? null]);
+  const liveKey = JSON.stringify([payloadKey, spec.entity, args.id ?? null, ...filters.map(([, value]) => value ?? null)]);
   return {
     entity: spec.entity,
     responseKey: root.alias?.value ?? root.name.value,

@@ -260,7 +260,7 @@ export function startSubscriptionServer({
     },
   });
 
-  const operationCache = createOperationCache(apiSchema, (text) => {
+  const operationCache = createOperationCache(apiSchema, feed.fields, (text) => {
     let document: DocumentNode;
     try {
       document = parse(text, { maxTokens });

@@ -31,27 +31,6 @@ export const isEntityIdText = (value: unknown): value is string => typeof value 
 const ISO_DATE = isoDate._zod.pattern;
 export const isIsoDateText = (value: unknown): value is string => typeof value === 'string' && ISO_DATE.test(value);
 
-/** The topic of each aggregate. */
-export interface EventTopics {
-  readonly products: string;
-  readonly customers: string;
-  readonly purchases: string;
-}
-
-/**
- * The topics of the system; the names are the public contract. A prefix (`TOPIC_PREFIX`, empty by
- * default) lets several independent systems, or test runs, share one Kafka cluster.
- */
-export function eventTopics(prefix = ''): EventTopics {
-  return {
-    products: `${prefix}eventbus.products`,
-    customers: `${prefix}eventbus.customers`,
-    purchases: `${prefix}eventbus.purchases`,
-  };
-}
-
-export const TOPICS: EventTopics = eventTopics();
-
 /** Validates an envelope's `data` against the schema of its type; {@link DecodeError} if it does not fit. */
 export function parseData<T>(schema: z.ZodType<T>, event: EventEnvelope): T {
   const parsed = schema.safeParse(event.data);

@@ -1,21 +1,5 @@
 /** Runs the customers subgraph as its own process (`npm run start:kafka` starts one of these). */
-import { runServiceMain, snapshotSettingsFrom } from '@shop/event-core';
-import { eventTopics } from '@shop/schema';
-import { startCustomersSubgraph } from './index.ts';
+import { runSubgraphMain } from '@shop/event-core';
+import { SUBGRAPHS } from '@shop/schema';
 
-runServiceMain('customers', 'CUSTOMERS_PORT', (config, log, logger) =>
-  startCustomersSubgraph({
-    log,
-    logger,
-    host: config.HOST,
-    port: config.CUSTOMERS_PORT,
-    partitions: config.TOPIC_PARTITIONS,
-    retention: config.TOPIC_RETENTION,
-    topics: eventTopics(config.TOPIC_PREFIX),
-    mutationTimeoutMs: config.MUTATION_TIMEOUT_MS,
-    consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
-    production: config.NODE_ENV === 'production',
-    ...(config.SUBGRAPH_SECRET ? { secret: config.SUBGRAPH_SECRET } : {}),
-    snapshots: snapshotSettingsFrom(config, log),
-  }),
-);
+runSubgraphMain('customers', SUBGRAPHS);
