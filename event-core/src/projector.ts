@@ -414,7 +414,9 @@ export function createProjector({
       replays.abort();
       const wasReady = ready;
       await Promise.all(followers.splice(0).map((follower) => follower.close()));
-      // A graceful stop leaves a snapshot of everything applied, so the next start replays nothing.
+      // A graceful stop leaves a snapshot of everything applied, so the next start replays nothing;
+      // at full speed, the one being saved as well: the stop waits for them.
+      snapshotter?.hurry();
       if (wasReady) await saveSnapshot();
     },
   };

@@ -133,7 +133,7 @@ export function createEmbeddedSnapshotStore(
   };
 
   return {
-    async save(snapshot) {
+    async save(snapshot, { pace = turn } = {}) {
       const { model } = snapshot;
       checkSnapshotModel(model);
       const chunks = Math.max(1, Math.ceil(snapshot.bytes.length / maxChunkBytes));
@@ -141,7 +141,7 @@ export function createEmbeddedSnapshotStore(
       try {
         for (let chunk = 0; chunk < chunks; chunk++) {
           step(() => writeChunk.immediate(model, snapshot, chunk));
-          await turn();
+          await pace();
         }
         boundary = step(() => commit.immediate(snapshot, chunks));
       } catch (error) {

@@ -101,12 +101,13 @@ export const fingerprintOf = (key: string | null, value: Buffer | null): RecordF
 });
 
 /**
- * Encodes a snapshot, yielding to the event loop between parts: `state` must not change meanwhile
- * (a read model's `toSnapshot` gives copies).
+ * Encodes a snapshot, calling `pace` between parts (by default it only yields to the event loop):
+ * `state` must not change meanwhile (a read model's `toSnapshot` gives copies).
  */
 export async function encodeSnapshot(
   header: Omit<SnapshotHeader, 'format' | 'bodyBytes' | 'sha256'>,
   state: unknown,
+  pace: () => Promise<unknown> = yieldToLoop,
 ): Promise<Buffer> {
   const large: (unknown[] | Typed)[] = [];
   const skeleton = takeOutLarge(state, large);
@@ -125,13 +126,13 @@ export async function encodeSnapshot(
   for (const array of large) {
     if (Array.isArray(array)) {
       for (let start = 0; start < array.length; start += SLICE) {
-        await yieldToLoop();
+        await pace();
         add(serialize(array.slice(start, start + SLICE)));
       }
       continue;
     }
     for (let start = 0; start < array.byteLength; start += TYPED_SLICE_BYTES) {
-      await yieldToLoop();
+      await pace();
       add(new Uint8Array(array.buffer, array.byteOffset + start, Math.min(TYPED_SLICE_BYTES, array.byteLength - start)));
     }
   }

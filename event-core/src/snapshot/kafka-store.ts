@@ -149,8 +149,16 @@ export function createKafkaSnapshotStore({
     return snapshots;
   };
 
-  /** Writes `messages` one request at a time, at most `concurrent` in flight, each acknowledged by all in-sync replicas. */
-  const produce = async (topic: string, requests: readonly Message[][], concurrent: number): Promise<void> => {
+  /**
+   * Writes `messages` one request at a time, at most `concurrent` in flight, each acknowledged by
+   * all in-sync replicas; with `pace`, one at a time, pacing between them.
+   */
+  const produce = async (
+    topic: string,
+    requests: readonly Message[][],
+    concurrent: number,
+    pace?: () => Promise<void>,
+  ): Promise<void> => {
     const producer = kafka.producer({
       allowAutoTopicCreation: false,
       // kafkajs' default (murmur2, as the Java client), named to silence its warning; one partition anyway.
@@ -164,9 +172,10 @@ export function createKafkaSnapshotStore({
           const messages = requests[next++]!;
           if (isClosed()) throw new LogUnavailableError('the Kafka event log is closed');
           await producer.send({ topic, acks: -1, timeout: timeoutMs, messages });
+          await pace?.();
         }
       };
-      await Promise.all(Array.from({ length: Math.min(concurrent, requests.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(pace ? 1 : concurrent, requests.length) }, worker));
     } finally {
       await producer.disconnect().catch(() => undefined);
     }
@@ -185,7 +194,7 @@ export function createKafkaSnapshotStore({
   };
 
   return {
-    async save(snapshot: StoredSnapshot) {
+    async save(snapshot: StoredSnapshot, { pace }: { readonly pace?: () => Promise<void> } = {}) {
       const { model } = snapshot;
       const topic = begin(model);
       const records = chunkRecords(snapshot, maxChunkBytes);
@@ -204,6 +213,7 @@ export function createKafkaSnapshotStore({
           topic,
           records.map((record) => [{ key: record.key, value: record.value, headers: { ...record.headers } }]),
           concurrentChunks,
+          pace,
         );
       } catch (error) {
         throw toUnavailable(error, `the snapshot ${snapshot.id} of ${model} was not saved (incomplete, never loaded)`, false);

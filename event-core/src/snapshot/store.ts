@@ -43,8 +43,11 @@ export interface SnapshotStore {
    *
    * Rejects with `LogUnavailableError` when the log cannot take it (closed, broker down): nothing
    * that was stored of it is ever returned.
+   *
+   * `pace`, when given, is awaited between the pieces written (see `snapshot/pacer.ts`): the
+   * save then takes longer and the service's other work less of a hit.
    */
-  save(snapshot: StoredSnapshot): Promise<void>;
+  save(snapshot: StoredSnapshot, options?: { readonly pace?: () => Promise<void> }): Promise<void>;
   /** The complete snapshots of `model`, newest first (at most {@link KEPT_SNAPSHOTS}); none: `[]`. */
   load(model: string): Promise<StoredSnapshot[]>;
   /** Removes every snapshot of `model` (an operator's "rebuild from the log"). */
