@@ -74,6 +74,8 @@ const trailingSettings = {
   SNAPSHOT_EVERY_EVENTS: wholeNumber(1000, 100_000_000).default(100_000),
   /** A snapshot after this many minutes with events applied since the last one. */
   SNAPSHOT_EVERY_MINUTES: wholeNumber(1, 1440).default(10),
+  /** The percentage of its thread's time a snapshot's encoding and writing may take (100: as fast as it can). */
+  SNAPSHOT_CPU_PERCENT: wholeNumber(1, 100).default(10),
   /** Answers the gateway's response cache keeps (docs/decisions/0011-response-cache.md); 0 turns it off. */
   RESPONSE_CACHE_ENTRIES: wholeNumber(0, 1_000_000).default(1000),
   /** Bound on the bytes of those answers, in MiB. */

@@ -58,12 +58,17 @@ export function openEventLog(
  * `SNAPSHOTS=false` or the log keeps none.
  */
 export function snapshotSettingsFrom(
-  config: Pick<Config, 'SNAPSHOTS' | 'SNAPSHOT_EVERY_EVENTS' | 'SNAPSHOT_EVERY_MINUTES' | 'TOPIC_PREFIX'>,
+  config: Pick<Config, 'SNAPSHOTS' | 'SNAPSHOT_EVERY_EVENTS' | 'SNAPSHOT_EVERY_MINUTES' | 'SNAPSHOT_CPU_PERCENT' | 'TOPIC_PREFIX'>,
   log: EventLog,
 ): SnapshotSettings | undefined {
   const store = config.SNAPSHOTS ? log.snapshotStore?.({ topicPrefix: config.TOPIC_PREFIX }) : undefined;
   if (!store) return undefined;
-  return { store, everyEvents: config.SNAPSHOT_EVERY_EVENTS, everyMs: config.SNAPSHOT_EVERY_MINUTES * 60_000 };
+  return {
+    store,
+    everyEvents: config.SNAPSHOT_EVERY_EVENTS,
+    everyMs: config.SNAPSHOT_EVERY_MINUTES * 60_000,
+    cpuShare: config.SNAPSHOT_CPU_PERCENT / 100,
+  };
 }
 
 /** kafkajs types each SASL mechanism apart; one switch keeps that out of the wiring. */

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       OTEL_TRACES_EXPORTER: 'none',
       RESPONSE_CACHE_ENTRIES: 1000,
       RESPONSE_CACHE_MB: 32,
+      SNAPSHOT_CPU_PERCENT: 10,
     });
     expect(config.KAFKA_BROKERS).toBeUndefined();
     expect(config.LOG_PRETTY).toBeUndefined();
@@ -78,6 +79,7 @@ describe('loadConfig', () => {
       'LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent',
     );
     expect(message({ KAFKA_BROKERS: 'kafka' })).toContain('KAFKA_BROKERS="kafka": must be host:port[,host:port...]');
+    expect(message({ SNAPSHOT_CPU_PERCENT: '0' })).toContain('SNAPSHOT_CPU_PERCENT="0": must be a whole number from 1 to 100');
   });
 
   it('does not repeat a secret it refuses', () => {
