@@ -25,9 +25,14 @@ export class NumberColumn {
     return this.data.byteLength;
   }
 
-  /** The values, copied (a snapshot of the column). */
+  /** The values, copied. */
   toArray(): Float64Array {
     return this.data.slice(0, this.size);
+  }
+
+  /** The values so far, without a copy; see {@link IntColumn.view}. */
+  view(): Float64Array {
+    return this.data.subarray(0, this.size);
   }
 
   /** A column holding `values` (from {@link toArray}). */
@@ -76,7 +81,7 @@ export class IntColumn {
     return this.data[index]!;
   }
 
-  /** The values, copied (a snapshot of the column). */
+  /** The values, copied. */
   toArray(): Int32Array {
     return this.data.slice(0, this.size);
   }
@@ -100,7 +105,11 @@ export class IntColumn {
     return column;
   }
 
-  /** The values as an array-like view (no copy); valid until the next `push`. */
+  /**
+   * The values so far, without a copy. The column only grows, and a push writes past them or into
+   * a new array, so the view keeps exactly these values whatever is pushed later: a snapshot's
+   * capture takes a column in no time and encodes it afterwards.
+   */
   view(): Int32Array {
     return this.data.subarray(0, this.size);
   }
