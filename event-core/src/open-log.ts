@@ -58,7 +58,10 @@ export function openEventLog(
  * `SNAPSHOTS=false` or the log keeps none.
  */
 export function snapshotSettingsFrom(
-  config: Pick<Config, 'SNAPSHOTS' | 'SNAPSHOT_EVERY_EVENTS' | 'SNAPSHOT_EVERY_MINUTES' | 'SNAPSHOT_CPU_PERCENT' | 'TOPIC_PREFIX'>,
+  config: Pick<
+    Config,
+    'SNAPSHOTS' | 'SNAPSHOT_EVERY_EVENTS' | 'SNAPSHOT_EVERY_MINUTES' | 'SNAPSHOT_CPU_PERCENT' | 'TOPIC_PREFIX'
+  >,
   log: EventLog,
 ): SnapshotSettings | undefined {
   const store = config.SNAPSHOTS ? log.snapshotStore?.({ topicPrefix: config.TOPIC_PREFIX }) : undefined;
