@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, parse, type ExecutionResult } from 'graphql';
+import { buildSchema, GraphQLError, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createLogger, positionAfter, positionToken } from '@shop/event-core';
 import type { Change, ChangeFeed, ChangeListener } from '../src/subscriptions/change-feed.ts';
@@ -215,5 +215,47 @@ describe('subscription engine', () => {
     expect(ids(ahead)).toEqual(['purchase-7', 'purchase-8']);
     expect(ahead.payloads[0]).toBe(behind.payloads[2]);
     expect(serialized()).toBe(4);
+  });
+
+  it('tries a hydration that failed again, in order, and ends its subscribers with UNAVAILABLE only once it keeps failing', async () => {
+    let failuresLeft = 2;
+    const { engine, dispatch } = countingEngine({
+      hydrationRetryMs: 60_000,
+      hydrationBackoffMs: () => 1,
+      hydrate: async (_plan, change) =>
+        change.entityId === 'purchase-1' && failuresLeft-- > 0
+          ? {
+              errors: [
+                new GraphQLError('the purchases read model did not reach the requested position', {
+                  extensions: { code: 'CONSISTENCY_TIMEOUT' },
+                }),
+              ],
+            }
+          : { data: { purchase: { id: change.entityId, total: '1.50' } } },
+    });
+    const sink = recordingSink();
+    engine.subscribe(plan(SELECTION), sink);
+    dispatch(purchase(1));
+    dispatch(purchase(2));
+    await expect.poll(() => sink.payloads.length, { timeout: 30_000 }).toBe(2);
+    // The change whose hydration failed twice comes first, whole, without errors.
+    expect(sink.payloads.map((p) => JSON.parse(p.json))).toEqual([
+      { data: { purchaseMade: expect.objectContaining({ purchase: { id: 'purchase-1', total: '1.50' } }) } },
+      { data: { purchaseMade: expect.objectContaining({ purchase: { id: 'purchase-2', total: '1.50' } }) } },
+    ]);
+    expect(engine.stats().hydrations).toBe(2);
+
+    const failing = countingEngine({
+      hydrationRetryMs: 20,
+      hydrationBackoffMs: () => 5,
+      hydrate: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:4003');
+      },
+    });
+    const subscription = failing.engine.subscribe(plan(SELECTION), recordingSink());
+    failing.dispatch(purchase(3));
+    const error = await subscription.ended;
+    expect(JSON.stringify(error)).toMatch(/UNAVAILABLE/);
+    expect(error?.message).toMatch(/could not be built within 20 ms \(connect ECONNREFUSED.*\); subscribe again with after/);
   });
 });

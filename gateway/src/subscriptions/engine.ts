@@ -1,5 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { inSpan, SpanKind, type Logger } from '@shop/event-core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inSpan, positionToken, SpanKind, type Logger } from '@shop/event-core';
 import type { Change, ChangeFeed } from './change-feed.ts';
 import { ENTITY_VARIABLE, isPast, type SubscriptionPlan } from './plan.ts';
 import { createReplaySlots } from './replay-slots.ts';
@@ -67,6 +68,17 @@ export interface EngineOptions {
    * subscription fails and gives its slot to the next one. Default 30000.
    */
   readonly replayStallMs?: number;
+  /**
+   * How long a hydration that failed is tried again, in ms, before its subscribers end with
+   * UNAVAILABLE (to subscribe again with `after`). Default 30000. A hydration query is valid by
+   * construction, so its errors are the graph's, and passing: a subgraph instance behind the
+   * others (CONSISTENCY_TIMEOUT, or a mirror that has not yet seen the product a purchase names),
+   * a broker that froze, a subgraph that restarts. Delivering them as the payload would lose the
+   * change for every subscriber.
+   */
+  readonly hydrationRetryMs?: number;
+  /** The pause before the n-th retry of a hydration (from 0), in ms. Default: 100 ms doubling to 2 s. */
+  readonly hydrationBackoffMs?: (attempt: number) => number;
 }
 
 /** A payload being built, shared by every subscriber of its change and selection. */
@@ -123,6 +135,8 @@ export function createSubscriptionEngine({
   maxReplaysPerSocket = 1,
   replayWindow = 8,
   replayStallMs = 30_000,
+  hydrationRetryMs = 30_000,
+  hydrationBackoffMs = (attempt) => Math.min(2_000, 100 * 2 ** attempt),
 }: EngineOptions) {
   // Work shared by the subscribers of one change, kept as long as the change object is (the feed
   // hands the same object to every listener): one hydration per hydration key, one payload per
@@ -142,6 +156,28 @@ export function createSubscriptionEngine({
     return value;
   };
 
+  /** Hydrates a change, trying again while the graph answers with errors, until `hydrationRetryMs`. */
+  const hydrateUntilAnswered = async (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> => {
+    const deadline = Date.now() + hydrationRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      let why: string;
+      try {
+        const result = await hydrate(plan, change);
+        if (!result.errors?.length) return result;
+        why = result.errors.map((e) => e.message).join('; ');
+      } catch (error) {
+        why = (error as Error).message;
+      }
+      if (Date.now() >= deadline) {
+        throw unavailable(
+          `the payload of the change at ${positionToken(change.position)} could not be built within ${hydrationRetryMs} ms (${why}); subscribe again with after: your last position`,
+        );
+      }
+      logger.debug({ entity: plan.entity, entityId: change.entityId, attempt, why }, 'hydration failed; trying again');
+      await sleep(hydrationBackoffMs(attempt));
+    }
+  };
+
   const hydrateShared = (plan: SubscriptionPlan, change: Change): Promise<ExecutionResult> => {
     if (!plan.query) return Promise.resolve({ data: null });
     return memo(hydrations, change, plan.hydrationKey, () => {
@@ -151,7 +187,7 @@ export function createSubscriptionEngine({
       return inSpan(
         `hydrate ${plan.entity} change`,
         { kind: SpanKind.CONSUMER, ...(change.trace ? { continues: change.trace } : {}) },
-        () => hydrate(plan, change),
+        () => hydrateUntilAnswered(plan, change),
       );
     });
   };
@@ -167,12 +203,7 @@ export function createSubscriptionEngine({
       const entry: Entry = {};
       hydrateShared(plan, change).then(
         (hydrated) => {
-          // Apollo hands back formatted plain objects; payloads carry real GraphQLErrors (toJSON).
-          const errors = hydrated.errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }));
-          const result = {
-            data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined),
-            ...(errors?.length ? { errors } : {}),
-          };
+          const result = { data: plan.payload(change, hydrated.data as Record<string, unknown> | null | undefined) };
           entry.payload = new Payload(result, serialize);
           settle(entry);
         },
