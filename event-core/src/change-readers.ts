@@ -9,19 +9,11 @@ import type { EventEnvelope } from './envelope.ts';
 import type { LogRecord } from './log/port.ts';
 import type { ApplyOutcome } from './projector.ts';
 import type { ChangeKind } from './readmodel/history.ts';
-import { WholeStateTable, type WholeStateTableSnapshot } from './readmodel/whole-state.ts';
+import { mirrorState, WholeStateTable, type Mirrored, type WholeStateTableSnapshot } from './readmodel/whole-state.ts';
 import { changeOf, type ChangeReader, type EntityChange, type EntityRef } from './subgraph-manifest.ts';
 
 /** Did the event change state (not rejected, not a retry's duplicate)? */
 const accepted = (outcome: ApplyOutcome): boolean => outcome.ok && !outcome.duplicate;
-
-/** What the feed keeps of an entity of a whole-state topic: enough to check versions and upcast the original's records. */
-interface Mirrored<D> {
-  readonly id: string;
-  readonly version: number;
-  readonly deletedAt: string | null;
-  readonly data: D;
-}
 
 export interface WholeStateChangesSpec<
   TData extends { readonly id: string; readonly deletedAt: string | null },
@@ -52,12 +44,8 @@ export function wholeStateChanges<
 >(spec: WholeStateChangesSpec<TData, TEvent>): () => ChangeReader {
   const { entity, type, changeKind } = spec;
   return () => {
-    const mirror = new WholeStateTable<Mirrored<TData>, TEvent>(entity, spec.isCreate, (_, event) => ({
-      id: event.data.id,
-      version: event.version,
-      deletedAt: event.data.deletedAt,
-      data: event.data,
-    }));
+    // What the feed keeps of an entity: enough to check versions and upcast the original's records.
+    const mirror = new WholeStateTable<Mirrored<TData>, TEvent>(entity, spec.isCreate, mirrorState);
     return {
       apply(decoded, record) {
         const event = spec.toEvent(decoded, record, (id) => mirror.table.get(id));

@@ -15,7 +15,7 @@ export {
 } from './connection.ts';
 export { EntityTable, type Versioned } from './entity-table.ts';
 export { OrderedIds, creationKey } from './ordered-ids.ts';
-export { WholeStateTable, type WholeStateTableSnapshot } from './whole-state.ts';
+export { mirrorState, WholeStateTable, type Mirrored, type WholeStateTableSnapshot } from './whole-state.ts';
 export { HistoryIndex, type EventRef, type HistoryIndexSnapshot } from './history-index.ts';
 export { TimeIndex, type TimeIndexSnapshot } from './time-index.ts';
 export { NumberColumn, IntColumn, countBelow } from './numbers.ts';

@@ -4,6 +4,23 @@ import { inputsDiffer, reusedKey } from '../idempotency.ts';
 import { applied, duplicateOf, rejected, type ApplyOutcome } from '../projector.ts';
 import { EntityTable, type Versioned } from './entity-table.ts';
 
+/**
+ * Another aggregate's entity as a reader of its topic keeps it: enough to check versions by the
+ * owner's rules, with its data as the event carried it.
+ */
+export interface Mirrored<D> {
+  readonly id: string;
+  readonly version: number;
+  readonly deletedAt: string | null;
+  readonly data: D;
+}
+
+/** The evolve of a mirror: an entity is what its last event carried. */
+export const mirrorState = <D extends { readonly id: string; readonly deletedAt: string | null }>(
+  _state: unknown,
+  event: { readonly version: number; readonly data: D },
+): Mirrored<D> => ({ id: event.data.id, version: event.version, deletedAt: event.data.deletedAt, data: event.data });
+
 /** A {@link WholeStateTable} as data. */
 export interface WholeStateTableSnapshot<T> {
   readonly entities: readonly T[];

@@ -18,11 +18,13 @@ import {
   reusedKey,
   SortedIndex,
   SortedLists,
+  mirrorState,
   WholeStateReadModel,
   type ApplyOutcome,
   type Connection,
   type Decoded,
   type EventEnvelope,
+  type Mirrored,
   type KeyShape,
   type LogRecord,
   type OrderedPageArgs,
@@ -52,23 +54,6 @@ import { evolve, type Purchase } from './domain.ts';
 import { SalesOverTime } from './sales-over-time.ts';
 
 /** What this subgraph mirrors of another aggregate: enough to decide and to upcast old records. */
-export interface Mirrored<D> {
-  readonly id: string;
-  readonly version: number;
-  readonly deletedAt: string | null;
-  readonly data: D;
-}
-
-const mirror = <D extends { id: string; deletedAt: string | null }>(
-  _state: unknown,
-  event: { version: number; data: D },
-): Mirrored<D> => ({
-  id: event.data.id,
-  version: event.version,
-  deletedAt: event.data.deletedAt,
-  data: event.data,
-});
-
 /**
  * A mirror of another aggregate's topic: its entities applied by the owner's rules (so a rejected
  * event is rejected here too), with where their events are, for their names as of a point in time.
@@ -78,7 +63,7 @@ function mirrorOf<D extends { id: string; deletedAt: string | null; createdAt: s
 ): WholeStateReadModel<Mirrored<D>, E> {
   return new WholeStateReadModel<Mirrored<D>, E>({
     ...spec,
-    evolve: mirror,
+    evolve: mirrorState,
     changeKind: (event) => changeKindOf(event.type),
     orderKey: ({ id, data }) => creationKey(data.createdAt, id),
   });

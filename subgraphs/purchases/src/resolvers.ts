@@ -27,6 +27,7 @@ import {
   type Position,
   type Projector,
   type RecordReader,
+  type Mirrored,
   type SubgraphContext,
   type WholeStateReadModel,
 } from '@shop/event-core';
@@ -35,7 +36,6 @@ import { decide, toData } from './domain.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
 import type {
   CustomerSalesOrder,
-  Mirrored,
   ProductSalesOrder,
   PurchaseOrder,
   PurchasesReadModel,
