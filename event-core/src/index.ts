@@ -63,6 +63,8 @@ export {
 export { toGraphQLError, formatError } from './graphql/errors.ts';
 export { MoneyScalar, DateTimeScalar } from './graphql/scalars.ts';
 export { graphqlPostListener, executeGraphQLPost, sendGraphQLResponse, type GraphQLPostRoute } from './graphql/http.ts';
+export { listen, requestHeader, sendError, type ListenOptions } from './http/server.ts';
+export { serviceRoutes, type MetricsAccess, type Readiness, type ServiceRoutesOptions } from './http/service-routes.ts';
 export {
   startSubgraphServer,
   CONSISTENCY_HEADER,

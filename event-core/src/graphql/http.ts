@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { sendError } from '../http/server.ts';
 
 export interface GraphQLPostRoute {
   /** The path GraphQL is served on, e.g. `/graphql`. */
@@ -33,10 +34,7 @@ function takesFastPath(req: IncomingMessage, path: string, maxBodyBytes: number)
   return Number(length) <= maxBodyBytes;
 }
 
-function badRequest(res: ServerResponse, message: string): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-  res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end(body);
-}
+const badRequest = (res: ServerResponse, message: string): void => sendError(res, 400, 'BAD_REQUEST', message);
 
 /**
  * A request listener that serves GraphQL POSTs straight on `node:http` and hands everything else
@@ -61,12 +59,7 @@ export function graphqlPostListener({ path, maxBodyBytes, handle, fallback }: Gr
       if (body === null || typeof body !== 'object') return badRequest(res, 'the request body must be a JSON object');
       handle(req, res, body).catch((error: unknown) => {
         if (res.headersSent) res.destroy(error as Error);
-        else {
-          const message = JSON.stringify({
-            errors: [{ message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-          });
-          res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(message);
-        }
+        else sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal server error');
       });
     });
   };

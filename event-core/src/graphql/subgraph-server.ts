@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -14,7 +13,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
 import type { EventMeta } from '../envelope.ts';
 import { DomainError } from '../errors.ts';
-import { metricsText, observeMutation } from '../metrics.ts';
+import { listen, requestHeader, sendError } from '../http/server.ts';
+import { serviceRoutes, type MetricsAccess } from '../http/service-routes.ts';
+import { observeMutation } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { EventLog } from '../log/port.ts';
 import { decodePosition, encodePosition, mergePositions, type Position } from '../position.ts';
@@ -102,11 +103,23 @@ export interface RunningSubgraph {
 /** Largest request body a subgraph accepts. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** One request header as a string (Node joins repeated ones). */
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
+const GATEWAY_ONLY = 'subgraphs answer the gateway only';
+
+/** Refuses a call that does not come from the gateway. */
+const refuse = (res: ServerResponse): void => sendError(res, 401, 'UNAUTHENTICATED', GATEWAY_ONLY);
+
+/**
+ * With a secret, a subgraph's figures are for whoever holds it: the gateway, or a scraper that
+ * sends it as a bearer token.
+ */
+const secretHolders = (secret: string): MetricsAccess => ({
+  allows: (req) =>
+    secretsMatch(
+      requestHeader(req, SUBGRAPH_SECRET_HEADER) ?? /^Bearer (.+)$/i.exec(requestHeader(req, 'authorization') ?? '')?.[1],
+      secret,
+    ),
+  refusal: GATEWAY_ONLY,
+});
 
 /**
  * The last tokens decoded: the gateway sends the same one to every subgraph call of a plan, and
@@ -218,47 +231,28 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   });
   await server.start();
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service: name });
-  });
-  const refuse = (res: ServerResponse): void => {
-    res
-      .writeHead(401, { 'content-type': 'application/json; charset=utf-8' })
-      .end(
-        JSON.stringify({ errors: [{ message: 'subgraphs answer the gateway only', extensions: { code: 'UNAUTHENTICATED' } }] }),
-      );
-  };
-  app.get('/metrics', async (req, res) => {
-    // With a secret, a subgraph's figures are for whoever holds it (a scraper sends it as a bearer token).
-    if (
-      secret &&
-      !secretsMatch(req.header(SUBGRAPH_SECRET_HEADER) ?? /^Bearer (.+)$/i.exec(req.header('authorization') ?? '')?.[1], secret)
-    ) {
-      refuse(res);
-      return;
-    }
-    const { contentType, body } = await metricsText();
-    res.type(contentType).send(body);
-  });
-  app.get('/readyz', async (_req, res) => {
-    const logHealthy = await log.healthy();
-    const ready = projector.isReady() && logHealthy;
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not ready',
+  app.use(
+    serviceRoutes({
       service: name,
-      replayed: projector.isReady(),
-      log: logHealthy ? 'up' : 'down',
-    });
-  });
+      readiness: async () => {
+        const logHealthy = await log.healthy();
+        return {
+          ready: projector.isReady() && logHealthy,
+          parts: { replayed: projector.isReady(), log: logHealthy ? 'up' : 'down' },
+        };
+      },
+      ...(secret ? { metricsAccess: secretHolders(secret) } : {}),
+    }),
+  );
   const context = async (req: IncomingMessage): Promise<RequestState> => {
     if (!projector.isReady()) {
       throw toGraphQLError(
         new DomainError('UNAVAILABLE', `the ${name} subgraph is still replaying its events; retry in a moment`),
       );
     }
-    const token = header(req, CONSISTENCY_HEADER);
-    const preferredToken = header(req, PREFER_POSITION_HEADER);
-    const readAtToken = header(req, READ_AT_HEADER);
+    const token = requestHeader(req, CONSISTENCY_HEADER);
+    const preferredToken = requestHeader(req, PREFER_POSITION_HEADER);
+    const readAtToken = requestHeader(req, READ_AT_HEADER);
     let readAt: Position | undefined;
     let preferenceMissed = false;
     try {
@@ -274,8 +268,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     } catch (error) {
       throw toGraphQLError(error);
     }
-    const correlationId = correlationIdFrom(header(req, CORRELATION_HEADER));
-    const actor = actorFrom(header(req, 'x-actor'));
+    const correlationId = correlationIdFrom(requestHeader(req, CORRELATION_HEADER));
+    const actor = actorFrom(requestHeader(req, 'x-actor'));
     const written: RequestState['written'] = {};
     let child: Logger | undefined;
     return {
@@ -309,7 +303,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       maxBodyBytes: MAX_BODY_BYTES,
       fallback: app,
       async handle(req, res, body) {
-        if (secret && !secretsMatch(header(req, SUBGRAPH_SECRET_HEADER), secret)) return refuse(res);
+        if (secret && !secretsMatch(requestHeader(req, SUBGRAPH_SECRET_HEADER), secret)) return refuse(res);
         // The gateway's call continues its trace here (when tracing is on), down to the append.
         await inSpan(
           `${name} POST /graphql`,
@@ -320,12 +314,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     }),
   );
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(port, host, () => resolve());
-  });
-  const actualPort = (httpServer.address() as AddressInfo).port;
-  const url = `http://${host}:${actualPort}/graphql`;
+  const { port: actualPort, url } = await listen(httpServer, { host, port, path: '/graphql' });
   logger.info({ subgraph: name, url }, `${name} subgraph listening on ${url}`);
   return {
     name,
