@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import {
@@ -10,6 +11,7 @@ import {
   PREFER_POSITION_HEADER,
   PREFERENCE_MISSED_HEADER,
   READ_AT_HEADER,
+  requestHeader,
   SUBGRAPH_SECRET_HEADER,
   traceHeaders,
   type Position,
@@ -50,6 +52,15 @@ export interface GatewayContext {
     /** What the subgraph fetches of the request read (response-cache-reads.ts). */
     reads?: string[];
   };
+}
+
+/** What the gateway reads of a client's request to make its context. */
+export type RequestHeaders = Pick<IncomingMessage, 'headers'>;
+
+/** The position a request's `X-Consistency-Token` asks for (its `requested`); throws when the token is malformed. */
+export function requestedPosition(req: RequestHeaders): Position | undefined {
+  const token = requestHeader(req, CONSISTENCY_HEADER);
+  return token ? decodePosition(token) : undefined;
 }
 
 /** Who a client says it is; the subgraphs record it in the events a mutation writes. */

@@ -1,4 +1,4 @@
-import { secretsMatch } from '@shop/event-core';
+import { requestHeader, secretsMatch } from '@shop/event-core';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   GraphQLError,
@@ -9,7 +9,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from './data-source.ts';
+import type { GatewayContext, RequestHeaders } from './data-source.ts';
 import { checkInputValues, operationCost, tooCostly } from './operation-checks.ts';
 import type { TrustedDocumentsOptions } from './trusted-documents.ts';
 
@@ -87,7 +87,15 @@ export function roleOf(
   return holder ? holder.role : holder;
 }
 
-export const unauthenticated = (message = 'send a valid token: Authorization: Bearer <token>') =>
+/** The role a request's bearer token gives: undefined without tokens or without a token, `null` when it is not valid. */
+export function requestRole(tokens: SecurityOptions['tokens'], req: RequestHeaders): Role | null | undefined {
+  return tokens ? roleOf(tokens, requestHeader(req, 'authorization')) : undefined;
+}
+
+/** What a request without a valid token is told to do. */
+export const SEND_A_TOKEN = 'send a valid token: Authorization: Bearer <token>';
+
+export const unauthenticated = (message = SEND_A_TOKEN) =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 
 const forbidden = (message: string) => new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });

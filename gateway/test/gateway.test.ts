@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, silentLogger } from '@shop/event-core';
+import { loadConfig, silentLogger, startFailureMessage } from '@shop/event-core';
 import { responseCacheFrom, startGateway, type RunningGateway } from '../src/index.ts';
 
 // Port 9 (discard) is closed on a test machine: every subgraph is unreachable.
@@ -42,6 +42,13 @@ describe('the gateway without its subgraphs', () => {
     });
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('fails to start on a port in use with the error that names GATEWAY_PORT', async () => {
+    const error = await startGateway({ logger: silentLogger, port: gateway.port }).catch((e: unknown) => e);
+    expect(startFailureMessage(error, { host: '127.0.0.1', ports: [{ setting: 'GATEWAY_PORT', port: gateway.port }] })).toBe(
+      `Port ${gateway.port} (GATEWAY_PORT) on 127.0.0.1 is already in use, perhaps by another instance of the shop: stop it, or set GATEWAY_PORT to a free port.`,
+    );
   });
 
   it('answers a query with an error, not a crash, when a subgraph is down', async () => {
