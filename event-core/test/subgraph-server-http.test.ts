@@ -4,7 +4,12 @@ import { silentLogger } from '../src/logger.ts';
 import type { EventLog } from '../src/log/port.ts';
 import type { Projector } from '../src/projector.ts';
 import { startFailureMessage } from '../src/start-failure.ts';
-import { startSubgraphServer, SUBGRAPH_SECRET_HEADER, type RunningSubgraph } from '../src/graphql/subgraph-server.ts';
+import {
+  NOT_SERVED_HEADER,
+  startSubgraphServer,
+  SUBGRAPH_SECRET_HEADER,
+  type RunningSubgraph,
+} from '../src/graphql/subgraph-server.ts';
 
 const SECRET = 'subgraph-secret-0123456789';
 
@@ -68,6 +73,29 @@ describe("a subgraph's HTTP routes", () => {
       });
     expect((await ask({})).status).toBe(401);
     expect(await (await ask({ [SUBGRAPH_SECRET_HEADER]: SECRET })).json()).toEqual({ data: { hello: 'hi' } });
+  });
+
+  it('refuses /graphql while it replays, saying nothing ran (the gateway then asks another instance)', async () => {
+    state.replayed = false;
+    try {
+      const refused = await fetch(subgraph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SUBGRAPH_SECRET_HEADER]: SECRET },
+        body: JSON.stringify({ query: '{ hello }' }),
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get(NOT_SERVED_HEADER)).toBe('replaying');
+      expect(await refused.json()).toMatchObject({
+        errors: [
+          {
+            message: expect.stringMatching(/the things subgraph is still replaying its events; retry in a moment$/),
+            extensions: { code: 'UNAVAILABLE', stored: 'NO' },
+          },
+        ],
+      });
+    } finally {
+      state.replayed = true;
+    }
   });
 
   it('fails to start on a port in use with the error that names the setting to change', async () => {

@@ -8,6 +8,7 @@ import {
   decodePosition,
   positionToken,
   mergePositions,
+  NOT_SERVED_HEADER,
   PREFER_POSITION_HEADER,
   PREFERENCE_MISSED_HEADER,
   READ_AT_HEADER,
@@ -100,7 +101,11 @@ export class ConsistentDataSource extends RemoteGraphQLDataSource<GatewayContext
         ...(request.extensions === undefined ? {} : { extensions: request.extensions }),
       }),
     });
-    if (!response.ok) throw await this.errorFromResponse(response);
+    if (!response.ok) {
+      const error = await this.errorFromResponse(response);
+      // The instance ran nothing of it (it is still replaying): another may take it.
+      throw response.headers.has(NOT_SERVED_HEADER) ? Object.assign(error, { [NOT_SERVED]: true }) : error;
+    }
     const body = await this.parseBody(response);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new Error(`Expected JSON response body, but received: ${String(body)}`);
@@ -164,7 +169,12 @@ export type { GraphQLDataSourceProcessOptions };
 /** Errors of a connection that was never made: the request reached no server, so nothing can have been stored. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/** Marks an error of an instance that answered without running anything of the request. */
+const NOT_SERVED = Symbol('not served');
+
+/** Did the request reach no instance, or one that ran nothing of it? Either way nothing can have been stored. */
 const neverSent = (error: unknown): boolean => {
+  if ((error as { [NOT_SERVED]?: boolean } | undefined)?.[NOT_SERVED]) return true;
   const code =
     (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ??
     (error as { cause?: { code?: unknown } })?.cause?.code;
@@ -173,9 +183,10 @@ const neverSent = (error: unknown): boolean => {
 
 /**
  * Spreads requests over the instances of one subgraph, in turn, and goes around one that cannot be
- * reached. A request whose connection was refused never reached the instance: nothing was sent,
- * nothing stored, so it is sent to the next instance — a mutation too — and the client never
- * learns that one instance was down. An instance that refused a connection is passed over for
+ * reached or is still replaying. A request whose connection was refused never reached the
+ * instance, and one answered with `X-Not-Served` ran nothing there: nothing stored either way, so
+ * it is sent to the next instance — a mutation too — and the client never learns that one
+ * instance was down or starting. An instance that refused a connection is passed over for
  * `downMs`, then tried again; when every instance refuses, the request fails with the last error.
  */
 export function roundRobin(

@@ -1,6 +1,10 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { NOT_SERVED_HEADER } from '@shop/event-core';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { roundRobin, type GatewayContext } from '../src/data-source.ts';
+import { ConsistentDataSource, roundRobin, type GatewayContext } from '../src/data-source.ts';
+import { createHttpFetcher } from '../src/http-fetcher.ts';
 
 type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
 type Answer = Awaited<ReturnType<ReturnType<typeof roundRobin>['process']>>;
@@ -63,5 +67,53 @@ describe('roundRobin over the instances of a subgraph', () => {
     b.state.fail = refused;
     await expect(roundRobin([a, b]).process(request)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(a.state.received + b.state.received).toBe(2);
+  });
+
+  it('sends a request an instance answered without running (it is still replaying) to the next one, a mutation too, and only then', async () => {
+    // Two real instances over HTTP: one still replaying (503 with X-Not-Served, as every subgraph
+    // answers then), one ready; and one that fails a request it did run (503 without the header).
+    const answered: string[] = [];
+    const server = (answer: (res: ServerResponse) => void, name: string) =>
+      createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          answered.push(name);
+          answer(res);
+        });
+      });
+    const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const unavailable = { errors: [{ message: 'not now', extensions: { code: 'UNAVAILABLE' } }] };
+    const replaying = server((res) => json(res, 503, unavailable, { [NOT_SERVED_HEADER]: 'replaying' }), 'replaying');
+    const failing = server((res) => json(res, 503, unavailable), 'failing');
+    const ready = server((res) => json(res, 200, { data: { from: 'ready' } }), 'ready');
+    const fetcher = createHttpFetcher();
+    try {
+      const urls = await Promise.all(
+        [replaying, failing, ready].map(
+          (s) =>
+            new Promise<string>((resolve) =>
+              s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}/graphql`)),
+            ),
+        ),
+      );
+      const source = (url: string) => new ConsistentDataSource({ url, fetcher });
+      const mutation = {
+        request: { query: 'mutation { createProduct(input: { name: "Tea", price: 1 }) { id } }' },
+        context: { written: {} },
+      } as unknown as Options;
+      const spread = roundRobin([source(urls[0]!), source(urls[2]!)]);
+      expect((await spread.process(mutation)).data).toEqual({ from: 'ready' });
+      expect(answered).toEqual(['replaying', 'ready']);
+      // An instance that ran the request and failed is never asked to let another one try.
+      answered.length = 0;
+      await expect(roundRobin([source(urls[1]!), source(urls[2]!)]).process(mutation)).rejects.toThrow('not now');
+      expect(answered).toEqual(['failing']);
+    } finally {
+      fetcher.close();
+      for (const s of [replaying, failing, ready]) s.close();
+    }
   });
 });

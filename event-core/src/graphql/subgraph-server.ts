@@ -10,9 +10,8 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import type { EventMeta } from '../envelope.ts';
-import { DomainError } from '../errors.ts';
 import { listen, requestHeader, sendError } from '../http/server.ts';
 import { serviceRoutes, type MetricsAccess } from '../http/service-routes.ts';
 import { observeMutation } from '../metrics.ts';
@@ -50,6 +49,11 @@ export const READ_AT_HEADER = 'x-read-at';
  * {@link PREFERENCE_MISSED_HEADER}, and the gateway does not store it.
  */
 export const PREFER_POSITION_HEADER = 'x-prefer-position';
+/**
+ * On an answer a subgraph gave without running anything of the request (it is still replaying its
+ * events): whoever sent it may send it to another instance, a mutation too.
+ */
+export const NOT_SERVED_HEADER = 'x-not-served';
 /** Set on an answer given before the subgraph reached its request's `X-Prefer-Position`. */
 export const PREFERENCE_MISSED_HEADER = 'x-prefer-position-missed';
 
@@ -246,9 +250,15 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   );
   const context = async (req: IncomingMessage): Promise<RequestState> => {
     if (!projector.isReady()) {
-      throw toGraphQLError(
-        new DomainError('UNAVAILABLE', `the ${name} subgraph is still replaying its events; retry in a moment`),
-      );
+      // Refused before anything ran: the header tells the gateway so, and it sends the request
+      // to another instance of the subgraph (a mutation too: nothing was decided, nothing stored).
+      throw new GraphQLError(`the ${name} subgraph is still replaying its events; retry in a moment`, {
+        extensions: {
+          code: 'UNAVAILABLE',
+          stored: 'NO',
+          http: { status: 503, headers: new Map([[NOT_SERVED_HEADER, 'replaying']]) },
+        },
+      });
     }
     const token = requestHeader(req, CONSISTENCY_HEADER);
     const preferredToken = requestHeader(req, PREFER_POSITION_HEADER);
