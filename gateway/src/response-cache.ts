@@ -52,7 +52,7 @@ const sizeOf = (key: string, response: CachedResponse, reads: readonly string[])
 
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
-  /** Read → the count of changes when it last changed; oldest change first (Map insertion order). */
+  /** Read → the count of changes when it last changed. */
   private readonly lastChanged = new Map<string, number>();
   /** What a read no longer in `lastChanged` is assumed to have last changed at. */
   private forgottenAt = 0;
@@ -83,15 +83,24 @@ export class ResponseCache {
   /** One change, with every read it touches; in the order the feed applies them. */
   changed(reads: Iterable<string>): void {
     const at = ++this.changes;
-    for (const read of reads) {
-      // Most recently changed last, so the oldest are forgotten first.
+    // Set in place: deleting and adding a key again to keep the Map in order of change cost about
+    // 2.5 µs a read in V8 (its table fills with holes), minutes of gateway CPU over the catch-up
+    // on a million purchases.
+    for (const read of reads) this.lastChanged.set(read, at);
+    if (this.lastChanged.size > this.maxTrackedReads) this.forgetOldest();
+  }
+
+  /**
+   * Forgets the reads that changed longest ago, down to nine tenths of the bound (of a bound of 10
+   * or more), so that this runs once per many new reads; a forgotten read counts as changed at the
+   * latest of them.
+   */
+  private forgetOldest(): void {
+    const keep = this.maxTrackedReads - Math.floor(this.maxTrackedReads / 10);
+    const byAge = [...this.lastChanged].sort((a, b) => a[1] - b[1]);
+    for (const [read, changedAt] of byAge.slice(0, byAge.length - keep)) {
       this.lastChanged.delete(read);
-      this.lastChanged.set(read, at);
-    }
-    for (const [read, changedAt] of this.lastChanged) {
-      if (this.lastChanged.size <= this.maxTrackedReads) break;
-      this.lastChanged.delete(read);
-      this.forgottenAt = changedAt;
+      this.forgottenAt = Math.max(this.forgottenAt, changedAt);
     }
   }
 

@@ -84,4 +84,20 @@ describe('the response cache', () => {
     expect(cache.stats()).toMatchObject({ entries: 1, bytes });
     expect(cache.get('q')?.body).toBe('later');
   });
+
+  it('forgets a tenth of its bound at a time, the reads changed longest ago first', () => {
+    const cache = new ResponseCache({ maxTrackedReads: 100 });
+    for (let i = 0; i < 100; i++) cache.changed([`r${i}`]);
+    cache.set('recent', cache.mark(), ['r95'], answer('recent'));
+    cache.set('old', cache.mark(), ['r5'], answer('old'));
+    // One read over the bound: r0..r10 are forgotten (changed at 1..11), the rest kept.
+    cache.changed(['r100']);
+    expect(cache.get('recent')?.body).toBe('recent');
+    expect(cache.get('old')?.body).toBe('old');
+    cache.changed(['r50']);
+    expect(cache.get('recent')?.body).toBe('recent');
+    // A forgotten read counts as changed as late as the latest forgotten one: after 'old' was made.
+    cache.set('after', 5, ['r3'], answer('after'));
+    expect(cache.get('after')).toBeUndefined();
+  });
 });
