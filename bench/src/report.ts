@@ -171,10 +171,15 @@ const SCENARIO_NOTES = `- **replay**: the purchases subgraph's start-up rebuild 
   loads of each side; the ratio is large ÷ small, figure by figure. Every purchase of the bench's
   data sets has the same transaction time, so the overview's chart over time is one bucket: its
   answer is as small as it gets (the server keeps it to at most 1,000 buckets over any range).
-- **fan-out**: CPU time of the gateway process per event (\`process.cpuUsage()\`, idle CPU
-  subtracted) while events are written to Kafka at a fixed rate and every subscriber of
-  \`purchaseMade\` (same selection, one socket each) receives every payload; N subscriptions
-  against one. Sub-linear means the ratio stays below N.
+- **fan-out**: every subscriber of \`purchaseMade\` (same selection, one socket each, in a process
+  of their own) receives every payload while events are written to Kafka at a fixed rate. _CPU per
+  subscriber and event_: the gateway process's CPU (\`process.cpuUsage()\`, idle CPU subtracted)
+  with N subscriptions minus with one, per event and extra subscriber; against a plain \`ws\` server
+  that sends the same payload bytes (each message with its subscription's id) to the same number
+  of sockets, measured the same way. _N subscribers at R events/s_: events sent ÷ the time from the
+  first sent until every subscriber had the last. _Idle subscriptions_: heap used after a full GC
+  with that many subscriptions open, minus before, against the plain \`ws\` server with the same
+  sockets.
 - Each side of a comparison is warmed up, then the sides alternate round by round, so that load
   from elsewhere on the machine hits both; throughput counts successful operations only.`;
 
