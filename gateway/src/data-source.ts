@@ -169,6 +169,18 @@ export type { GraphQLDataSourceProcessOptions };
 /** Errors of a connection that was never made: the request reached no server, so nothing can have been stored. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/** Connection failures after the request may have been sent: a query may go elsewhere, a mutation may not. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+
+const connectionLost = (error: unknown): boolean => {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && CONNECTION_LOST.has(code)) || message === 'socket hang up';
+};
+
+/** A subgraph request the query planner made for a mutation (its operation says so first). */
+const isMutation = (options: GraphQLDataSourceProcessOptions<GatewayContext>): boolean =>
+  /^\s*mutation\b/.test(options.request.query ?? '');
+
 /** Marks an error of an instance that answered without running anything of the request. */
 const NOT_SERVED = Symbol('not served');
 
@@ -186,7 +198,8 @@ const neverSent = (error: unknown): boolean => {
  * reached or is still replaying. A request whose connection was refused never reached the
  * instance, and one answered with `X-Not-Served` ran nothing there: nothing stored either way, so
  * it is sent to the next instance — a mutation too — and the client never learns that one
- * instance was down or starting. An instance that refused a connection is passed over for
+ * instance was down or starting. A query whose connection broke after it was sent goes to the
+ * next instance as well (it changed nothing); a mutation's never does: it may have been stored. An instance that refused a connection is passed over for
  * `downMs`, then tried again; when every instance refuses, the request fails with the last error.
  */
 export function roundRobin(
@@ -218,7 +231,9 @@ export function roundRobin(
         try {
           return await sources[index]!.process(options);
         } catch (error) {
-          if (!neverSent(error)) throw error;
+          // Nothing stored: another instance may take it. A query changes nothing wherever it
+          // ran: one whose connection broke (an instance killed mid-answer) goes on too.
+          if (!neverSent(error) && (isMutation(options) || !connectionLost(error))) throw error;
           downUntil[index] = now() + downMs;
           lastError = error;
         }

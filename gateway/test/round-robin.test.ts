@@ -24,7 +24,10 @@ function instance(name: string) {
   };
 }
 
-const request = {} as Options;
+const request = { request: { query: 'query { products { totalCount } }' } } as Options;
+const mutation = {
+  request: { query: 'mutation CreateProduct { createProduct(input: { name: "Tea", price: 1 }) { id } }' },
+} as Options;
 
 describe('roundRobin over the instances of a subgraph', () => {
   it('takes the instances in turn', async () => {
@@ -49,16 +52,36 @@ describe('roundRobin over the instances of a subgraph', () => {
     expect(answers).toContainEqual({ from: 'a' });
   });
 
-  it('never sends again a request that may have reached an instance (a reset connection, an error answer)', async () => {
+  it('never sends again a mutation that may have reached an instance (a reset connection), nor any request it answered with an error', async () => {
     const [a, b] = [instance('a'), instance('b')];
     a.state.fail = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const spread = roundRobin([a, b]);
-    await expect(spread.process(request)).rejects.toThrow('socket hang up');
+    await expect(spread.process(mutation)).rejects.toThrow('socket hang up');
     expect(b.state.received).toBe(0);
     a.state.fail = () => new Error('a GraphQL error answer');
     await spread.process(request); // b's turn
     await expect(spread.process(request)).rejects.toThrow('a GraphQL error answer');
     expect(b.state.received).toBe(1);
+  });
+
+  it('sends a query whose connection broke (an instance killed mid-answer) to the next instance: it changed nothing', async () => {
+    let clock = 0;
+    const [a, b] = [instance('a'), instance('b')];
+    const spread = roundRobin([a, b], { downMs: 1_000, now: () => clock });
+    for (const fail of [
+      () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      () => new Error('socket hang up'),
+      () => Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }),
+    ]) {
+      // Past the last one's time out: each failure is met afresh.
+      clock += 1_000;
+      a.state.fail = fail;
+      const triedBefore = a.state.received;
+      const answers = [(await spread.process(request)).data, (await spread.process(request)).data];
+      expect(answers).toEqual([{ from: 'b' }, { from: 'b' }]);
+      expect(a.state.received).toBe(triedBefore + 1);
+    }
   });
 
   it('fails with the last refusal when every instance refuses', async () => {
