@@ -79,7 +79,7 @@ describe('the Kafka producer', () => {
     });
   });
 
-  it('fails the whole send when one partition fails, and asks for the partitions again with a new producer', async () => {
+  it('fails the whole send when one partition fails, and goes on with a new producer and the partitions it knows', async () => {
     let failOnce = true;
     const { kafka } = fakeKafka((batch) => {
       if (!failOnce || batch.topicMessages![0]!.messages[0]!.partition !== partitionOfKey('purchase-0')) return undefined;
@@ -93,6 +93,7 @@ describe('the Kafka producer', () => {
     });
     await expect(producer.send(TOPIC, records(12), send())).rejects.toThrow(/not the leader/);
     await producer.send(TOPIC, records(12), send());
-    expect(asked).toBe(2);
+    // Not asked again: the broker that failed may be one that answers nothing.
+    expect(asked).toBe(1);
   });
 });

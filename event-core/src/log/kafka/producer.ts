@@ -33,7 +33,10 @@ export function createKafkaProducer(
     partitionCount,
   }: {
     readonly appendTimeoutMs: number;
-    /** How many partitions a topic has (asked once per topic, and again after a failed send). */
+    /**
+     * How many partitions a topic has, asked once per topic (again only if asking failed): keys
+     * keep their partition for the life of the process, even if partitions are added meanwhile.
+     */
     readonly partitionCount: (topic: string) => Promise<number>;
   },
 ): KafkaProducer {
@@ -101,11 +104,14 @@ export function createKafkaProducer(
     return producer;
   };
 
-  /** Drops the producer after a failed send, so the next send starts with a fresh producer id (and fresh metadata). */
+  /**
+   * Drops the producer after a failed send, so the next send starts with a fresh producer id. The
+   * partition counts stay: a leader change does not change them, and asking again would wait on
+   * the same broker that just failed (a frozen one answers nothing).
+   */
   const discardProducer = (): void => {
     const old = producer;
     producer = undefined;
-    partitionsOf.clear();
     void old?.then((p) => p.disconnect()).catch(() => undefined);
   };
 
