@@ -19,7 +19,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createKafkaLog, createLogger, createProjector, type EventLog, type SnapshotSettings } from '@shop/event-core';
 import { PurchasesReadModel, startPurchasesSubgraph } from '@shop/purchases-subgraph';
 import { eventTopics } from '@shop/schema';
-import { childConfig, serveChild } from './child.ts';
+import { childConfig, fullGc, serveChild } from './child.ts';
 
 export interface ReplayConfig {
   readonly brokers: readonly string[];
@@ -54,14 +54,6 @@ export interface ProjectionResult extends ReplayResult {
   readonly heapBeforeBytes: number;
   readonly heapAfterBytes: number;
 }
-
-const gc = (): void => {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (!collect) throw new Error('the replay child needs node --expose-gc');
-  // Twice: the first pass may leave garbage that only becomes unreachable after finalizers ran.
-  collect();
-  collect();
-};
 
 /**
  * CPU time of this process's main thread so far, in ms, from `/proc` (its thread id is the pid);
@@ -129,7 +121,7 @@ serveChild(async () => {
     const log = createKafkaLog({ brokers, clientId: 'bench-replay', logger: logger.child({ module: 'kafka' }) });
     const model = new PurchasesReadModel(eventTopics(prefix));
     const projector = createProjector({ name: 'purchases', log, projection: model, logger, snapshots: snapshotsOf(log, prefix) });
-    gc();
+    fullGc();
     const heapBeforeBytes = process.memoryUsage().heapUsed;
     const cpuStart = process.cpuUsage();
     const mainStart = mainThreadCpuMs();
@@ -144,7 +136,7 @@ serveChild(async () => {
     await projector.stop();
     await log.close();
     retained = model;
-    gc();
+    fullGc();
     const heapAfterBytes = process.memoryUsage().heapUsed;
     return { events: applied + rejected + skipped, seconds, cpuMs: cpu, ...main, heapBeforeBytes, heapAfterBytes };
   };
@@ -180,7 +172,7 @@ serveChild(async () => {
       release: () => {
         retained = undefined;
         // Collected here, outside any clock, rather than during the next measurement.
-        gc();
+        fullGc();
         return true;
       },
     },
