@@ -99,6 +99,7 @@ export { openEventLog, snapshotSettingsFrom } from './open-log.ts';
 export { checkExpectedVersion, type CommandContext, type Decider } from './decider.ts';
 export { digestValue, inputDigest, inputsDiffer, reusedKey } from './idempotency.ts';
 export {
+  configOrExit,
   runServiceMain,
   runSubgraphMain,
   handleShutdownSignals,

@@ -59,6 +59,19 @@ export function handleShutdownSignals({ name, logger, close, timeoutMs = 25_000 
 }
 
 /**
+ * The configuration from the environment, or, when a setting is wrong, its message on stderr
+ * and exit code 2: how every command of the project starts.
+ */
+export function configOrExit(subgraphs: readonly SubgraphManifest[]): Config {
+  try {
+    return loadConfig(process.env, subgraphs);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(2);
+  }
+}
+
+/**
  * The one way a service runs as its own process: read and validate the config, check that its
  * port (the `port` setting) is free, open the log, start, and on SIGTERM/SIGINT stop accepting,
  * finish what is in flight and close the log. A start failure a user can fix ends in one sentence
@@ -68,13 +81,7 @@ export function runServiceMain(
   { name, subgraphs, port }: ServiceMainOptions,
   start: (config: Config, log: EventLog, logger: Logger) => Promise<{ close(): Promise<void> }>,
 ): void {
-  let config: Config;
-  try {
-    config = loadConfig(process.env, subgraphs);
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exit(2);
-  }
+  const config = configOrExit(subgraphs);
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name });
   const settings: StartSettings = {
     host: config.HOST,

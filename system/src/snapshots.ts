@@ -2,17 +2,11 @@
  * `npm run snapshots -- list | drop <model> | drop --all`: the read-model snapshots in the
  * configured log's store (see `snapshots-command.ts` and docs/snapshots.md).
  */
-import { ConfigError, createLogger, loadConfig, openEventLog } from '@shop/event-core';
+import { configOrExit, createLogger, openEventLog } from '@shop/event-core';
 import { SUBGRAPHS } from '@shop/schema';
 import { runSnapshotsCommand } from './snapshots-command.ts';
 
-let config;
-try {
-  config = loadConfig(process.env, SUBGRAPHS);
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(2);
-}
+const config = configOrExit(SUBGRAPHS);
 // Only what goes wrong: the command's own output is its answer.
 const logger = createLogger({ level: 'warn', pretty: config.LOG_PRETTY ?? process.stdout.isTTY, name: 'snapshots' });
 const log = openEventLog(config, logger, 'shop-snapshots');

@@ -8,11 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   checkPortsFree,
-  ConfigError,
-  loadConfig,
+  configOrExit,
   startFailureMessage,
   subgraphSettingsOf,
-  type Config,
   type PortSetting,
   type StartSettings,
 } from '@shop/event-core';
@@ -22,13 +20,7 @@ import { startKafka, type RunningKafka } from '../../infra/kafka/kafka.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const startedAt = Date.now();
 
-let config: Config;
-try {
-  config = loadConfig(process.env, SUBGRAPHS);
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(2);
-}
+const config = configOrExit(SUBGRAPHS);
 
 /** Each service: its name, the file its process runs, and its port. */
 const services: readonly { readonly name: string; readonly main: string; readonly port: PortSetting }[] = [

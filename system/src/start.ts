@@ -4,11 +4,10 @@
  */
 import {
   checkPortsFree,
-  ConfigError,
+  configOrExit,
   createLogger,
   exitFailedStart,
   handleShutdownSignals,
-  loadConfig,
   openEventLog,
   snapshotSettingsFrom,
   startTracing,
@@ -20,13 +19,7 @@ import { responseCacheFrom, securityFrom } from '@shop/gateway';
 import { eventTopics, SUBGRAPHS } from '@shop/schema';
 import { startSystem } from './index.ts';
 
-let config;
-try {
-  config = loadConfig(process.env, SUBGRAPHS);
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(2);
-}
+const config = configOrExit(SUBGRAPHS);
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY });
 const settings: StartSettings = {
   host: config.HOST,
