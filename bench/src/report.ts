@@ -5,6 +5,7 @@
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { format, resolveConfig } from 'prettier';
 import { QUIET_MS } from './browser.ts';
+import { throughput, type Measurement } from './stats.ts';
 
 /** One side of a row. Latencies in ms; `value` is the side's main figure, with its unit. */
 export interface Side {
@@ -62,6 +63,13 @@ const significant = (n: number): string => {
 
 export const ms = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '—' : `${significant(n)} ms`);
 export const perSecond = (n: number, unit: string): string => `${significant(n)} ${unit}/s`;
+/** A side of a closed-loop comparison: its latencies and its requests a second. */
+export const requestSide = (label: string, m: Measurement): Side => ({
+  label,
+  medianMs: m.latencies.median,
+  p99Ms: m.latencies.p99,
+  value: perSecond(throughput(m), 'req'),
+});
 export const mebibytes = (bytes: number): string => `${significant(bytes / 2 ** 20)} MiB`;
 export const ratioText = (ratio: number | undefined): string =>
   ratio === undefined || !Number.isFinite(ratio) ? '—' : `${ratio.toFixed(2)}×`;

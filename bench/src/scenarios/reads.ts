@@ -12,18 +12,11 @@ import {
   PRODUCTS_PAGE,
   PURCHASES_BY_TOTAL_PAGE,
 } from '../operations.ts';
-import { perSecond, type Row } from '../report.ts';
-import { throughput, type Measurement } from '../stats.ts';
+import { requestSide, type Row } from '../report.ts';
+import { throughput } from '../stats.ts';
 import type { Dataset } from '../data.ts';
 import type { GraphQLRequest } from '../http-load.ts';
 import type { PeerGateway, SystemUnderTest } from '../systems.ts';
-
-const sideOf = (label: string, m: Measurement) => ({
-  label,
-  medianMs: m.latencies.median,
-  p99Ms: m.latencies.p99,
-  value: perSecond(throughput(m), 'req'),
-});
 
 const notes = (...parts: (string | undefined)[]): string | undefined => {
   const present = parts.filter((p): p is string => Boolean(p));
@@ -124,8 +117,8 @@ export async function dashboardRows(ctx: BenchContext, system: SystemUnderTest, 
     const ratio = throughput(measured) / throughput(baseline);
     rows.push({
       scenario,
-      measured: sideOf(label, measured),
-      baseline: sideOf(`@graphql-hive/gateway, ${options.concurrency} clients`, baseline),
+      measured: requestSide(label, measured),
+      baseline: requestSide(`@graphql-hive/gateway, ${options.concurrency} clients`, baseline),
       ratio,
       target: 'throughput ≥ 1.5×',
       met: options.quick ? undefined : ratio >= 1.5,
@@ -158,8 +151,8 @@ export async function readCostRow(ctx: BenchContext, small: SystemUnderTest, lar
   const ratio = measured.latencies.median / baseline.latencies.median;
   return {
     scenario: 'read cost',
-    measured: sideOf(`customers page at ${ctx.large.purchases.toLocaleString('en-US')} purchases`, measured),
-    baseline: sideOf(`at ${ctx.small.purchases.toLocaleString('en-US')} purchases`, baseline),
+    measured: requestSide(`customers page at ${ctx.large.purchases.toLocaleString('en-US')} purchases`, measured),
+    baseline: requestSide(`at ${ctx.small.purchases.toLocaleString('en-US')} purchases`, baseline),
     ratio,
     target: 'median latency ≤ 1.2×',
     met: options.quick ? undefined : ratio <= 1.2,
@@ -226,8 +219,8 @@ export async function listCostRows(ctx: BenchContext, small: SystemUnderTest, la
     const ratio = measured.latencies.median / baseline.latencies.median;
     rows.push({
       scenario: `list cost: ${page.name}`,
-      measured: sideOf(`at ${ctx.large.purchases.toLocaleString('en-US')} purchases`, measured),
-      baseline: sideOf(`at ${ctx.small.purchases.toLocaleString('en-US')} purchases`, baseline),
+      measured: requestSide(`at ${ctx.large.purchases.toLocaleString('en-US')} purchases`, measured),
+      baseline: requestSide(`at ${ctx.small.purchases.toLocaleString('en-US')} purchases`, baseline),
       ratio,
       target: 'median latency ≤ 1.5×',
       met: options.quick ? undefined : ratio <= 1.5,

@@ -9,19 +9,12 @@ import type { BenchContext } from '../context.ts';
 import { randomPair } from '../data.ts';
 import { closedLoop } from '../http-load.ts';
 import { CREATE_PURCHASE } from '../operations.ts';
-import { perSecond, type Row } from '../report.ts';
+import { requestSide, type Row } from '../report.ts';
 import { throughput, type Measurement } from '../stats.ts';
 import type { SnapshotsTaken } from '../services/subgraphs.ts';
 import type { SystemUnderTest } from '../systems.ts';
 
 const TARGET_RATIO = 0.9;
-
-const sideOf = (label: string, m: Measurement) => ({
-  label,
-  medianMs: m.latencies.median,
-  p99Ms: m.latencies.p99,
-  value: perSecond(throughput(m), 'req'),
-});
 
 export async function snapshotWritesRow(ctx: BenchContext, system: SystemUnderTest): Promise<Row> {
   const { options, small } = ctx;
@@ -67,8 +60,8 @@ export async function snapshotWritesRow(ctx: BenchContext, system: SystemUnderTe
   ].filter(Boolean);
   return {
     scenario: 'writes while a snapshot is taken',
-    measured: sideOf(`createPurchase during snapshots, ${options.concurrency} clients`, measured),
-    baseline: sideOf(`createPurchase without, ${options.concurrency} clients`, baseline),
+    measured: requestSide(`createPurchase during snapshots, ${options.concurrency} clients`, measured),
+    baseline: requestSide(`createPurchase without, ${options.concurrency} clients`, baseline),
     ratio,
     target: `throughput ≥ ${TARGET_RATIO}×`,
     met: options.quick ? undefined : ratio >= TARGET_RATIO,

@@ -6,19 +6,12 @@ import { readTrustedDocuments } from '@shop/schema';
 import { errorNote, interleave } from '../compare.ts';
 import type { BenchContext } from '../context.ts';
 import { closedLoop, FRESH, graphqlData, type GraphQLRequest } from '../http-load.ts';
-import { perSecond, type Row } from '../report.ts';
-import { throughput, type Measurement } from '../stats.ts';
+import { requestSide, type Row } from '../report.ts';
+import { throughput } from '../stats.ts';
 import type { SystemUnderTest } from '../systems.ts';
 
 /** The dashboard's first customers page, as its list asks for it by default (by name, 20 rows). */
 const CUSTOMERS_PAGE_VARIABLES = { first: 20, offset: 0, orderBy: { field: 'NAME', direction: 'ASC' } };
-
-const sideOf = (label: string, m: Measurement) => ({
-  label,
-  medianMs: m.latencies.median,
-  p99Ms: m.latencies.p99,
-  value: perSecond(throughput(m), 'req'),
-});
 
 /**
  * The two requests of the row: the manifest's document for the dashboard's `Customers` operation
@@ -55,8 +48,8 @@ export async function trustedDocumentsRow(ctx: BenchContext, system: SystemUnder
   const bytes = (body: GraphQLRequest) => Buffer.byteLength(JSON.stringify(body));
   return {
     scenario: 'trusted documents: dashboard customers page',
-    measured: sideOf(`by hash, ${options.concurrency} clients`, measured),
-    baseline: sideOf(`as text, ${options.concurrency} clients`, baseline),
+    measured: requestSide(`by hash, ${options.concurrency} clients`, measured),
+    baseline: requestSide(`as text, ${options.concurrency} clients`, baseline),
     ratio: throughput(measured) / throughput(baseline),
     // A figure to report, not a threshold.
     target: 'reported',

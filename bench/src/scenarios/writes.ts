@@ -5,16 +5,9 @@ import { childClock, describeCpu, metered, ownClock, pidClock, type CpuClock } f
 import { randomPair } from '../data.ts';
 import { closedLoop, FRESH } from '../http-load.ts';
 import { CREATE_PURCHASE, PRODUCT_BY_ID } from '../operations.ts';
-import { perSecond, type Row } from '../report.ts';
-import { throughput, type Measurement } from '../stats.ts';
+import { requestSide, type Row } from '../report.ts';
+import { throughput } from '../stats.ts';
 import type { SystemUnderTest } from '../systems.ts';
-
-const sideOf = (label: string, m: Measurement) => ({
-  label,
-  medianMs: m.latencies.median,
-  p99Ms: m.latencies.p99,
-  value: perSecond(throughput(m), 'req'),
-});
 
 export async function writesRow(ctx: BenchContext, system: SystemUnderTest): Promise<Row> {
   const { options, small } = ctx;
@@ -55,8 +48,8 @@ export async function writesRow(ctx: BenchContext, system: SystemUnderTest): Pro
   ].filter(Boolean);
   return {
     scenario: 'writes',
-    measured: sideOf(`createPurchase, ${options.concurrency} clients`, measured),
-    baseline: sideOf(`product(id) query, ${options.concurrency} clients`, baseline),
+    measured: requestSide(`createPurchase, ${options.concurrency} clients`, measured),
+    baseline: requestSide(`product(id) query, ${options.concurrency} clients`, baseline),
     ratio,
     target: 'throughput ≥ 0.7×',
     met: options.quick ? undefined : ratio >= 0.7,
