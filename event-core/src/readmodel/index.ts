@@ -20,6 +20,7 @@ export { HistoryIndex, type EventRef, type HistoryIndexSnapshot } from './histor
 export { TimeIndex, type TimeIndexSnapshot } from './time-index.ts';
 export { NumberColumn, IntColumn, countBelow } from './numbers.ts';
 export { IdNumbers } from './id-numbers.ts';
+export { IdTable, type IdTableSnapshot } from './id-table.ts';
 export { RecordReader, type RecordReaderOptions } from './record-reader.ts';
 export {
   EntityHistory,

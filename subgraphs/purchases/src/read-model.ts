@@ -8,6 +8,7 @@ import {
   inputsDiffer,
   duplicateOf,
   IdNumbers,
+  IdTable,
   IntColumn,
   MAX_CENTS,
   NumberColumn,
@@ -24,6 +25,7 @@ import {
   type Connection,
   type Decoded,
   type EventEnvelope,
+  type IdTableSnapshot,
   type Mirrored,
   type KeyShape,
   type LogRecord,
@@ -262,8 +264,8 @@ function canonicalDateMs(text: string): number {
  * object, a Map entry and copies of strings per purchase (docs/decisions/0012).
  */
 class PurchaseRows {
-  /** Purchase id ↔ row. */
-  ids = new IdNumbers();
+  /** Purchase id ↔ row: a million ids as bytes, not strings (see {@link IdTable}). */
+  ids = new IdTable();
   products = new IdNumbers();
   customers = new IdNumbers();
   product = new IntColumn();
@@ -282,7 +284,7 @@ class PurchaseRows {
    */
   toSnapshot(): PurchaseRowsSnapshot {
     return {
-      ids: this.ids.toArray(),
+      ids: this.ids.toSnapshot(),
       products: this.products.toArray(),
       customers: this.customers.toArray(),
       product: this.product.view(),
@@ -297,7 +299,7 @@ class PurchaseRows {
 
   /** Takes the rows of a snapshot ({@link toSnapshot}) into these empty rows. */
   restore(snapshot: PurchaseRowsSnapshot): void {
-    const n = snapshot.ids.length;
+    const n = snapshot.ids.ends.length;
     const columns = [
       snapshot.product,
       snapshot.customer,
@@ -307,8 +309,7 @@ class PurchaseRows {
       snapshot.dateMs,
     ];
     if (columns.some((column) => column.length !== n)) throw new Error("the snapshot's purchase columns differ in length");
-    this.ids = IdNumbers.from(snapshot.ids);
-    if (this.ids.size !== n) throw new Error('the snapshot holds a purchase id twice');
+    this.ids = IdTable.from(snapshot.ids);
     this.products = IdNumbers.from(snapshot.products);
     this.customers = IdNumbers.from(snapshot.customers);
     this.product = IntColumn.from(snapshot.product);
@@ -332,11 +333,7 @@ class PurchaseRows {
     return Number.isNaN(parsed) ? 0 : parsed;
   }
 
-  private readonly compareIds = (a: number, b: number): number => {
-    const x = this.ids.id(a);
-    const y = this.ids.id(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
+  private readonly compareIds = (a: number, b: number): number => this.ids.compare(a, b);
 
   /** Rows by (transaction date, id). */
   readonly byDate = (a: number, b: number): number => this.timeMs(a) - this.timeMs(b) || this.compareIds(a, b);
@@ -386,7 +383,7 @@ class PurchaseRows {
 
 /** {@link PurchaseRows} as data. */
 interface PurchaseRowsSnapshot {
-  readonly ids: readonly string[];
+  readonly ids: IdTableSnapshot;
   readonly products: readonly string[];
   readonly customers: readonly string[];
   readonly product: Int32Array;
@@ -464,7 +461,7 @@ const SALES_KEY: KeyShape = ['number', 'string'];
 export class PurchasesReadModel implements Projection, Snapshottable {
   /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
   readonly snapshotModel = 'purchases';
-  readonly snapshotVersion = 3;
+  readonly snapshotVersion = 4;
   readonly topics: readonly string[];
   /**
    * The products and customers as their own subgraphs hold them, with where each one's events are
