@@ -13,7 +13,7 @@ const snapshot = (id: string, savedAtMs: number, bytes: Buffer): StoredSnapshot 
 
 function topicOf(...records: { key: string; value: Buffer | null; headers?: Record<string, string> }[]): TopicSnapshots {
   const topic = new TopicSnapshots('orders');
-  for (const record of records) topic.add({ headers: {}, ...record });
+  records.forEach((record, offset) => topic.add({ headers: {}, offset, ...record }));
   return topic;
 }
 

@@ -3,7 +3,7 @@
  * object, and exact for every offset and millisecond timestamp (integers below 2^53).
  */
 export class NumberColumn {
-  private data = new Float64Array(16);
+  private data: Float64Array = new Float64Array(16);
   private size = 0;
 
   get length(): number {
@@ -33,6 +33,14 @@ export class NumberColumn {
   /** The values so far, without a copy; see {@link IntColumn.view}. */
   view(): Float64Array {
     return this.data.subarray(0, this.size);
+  }
+
+  /** A column that starts with `values`, taken as they are (no copy); see {@link IntColumn.adopt}. */
+  static adopt(values: Float64Array): NumberColumn {
+    const column = new NumberColumn();
+    column.data = values;
+    column.size = values.length;
+    return column;
   }
 
   /** A column holding `values` (from {@link toArray}). */

@@ -155,20 +155,9 @@ export function createEmbeddedSnapshotStore(
       );
     },
 
-    async load(model) {
-      checkSnapshotModel(model);
-      const found: StoredSnapshot[] = [];
-      try {
-        for (const row of step(() => selectSnapshots.all(topicPrefix, model))) {
-          const bytes = await readChunks(model, row);
-          if (bytes) found.push({ id: row.id, model, savedAtMs: row.saved_at_ms, bytes });
-          if (found.length === KEPT_SNAPSHOTS) break;
-        }
-      } catch (error) {
-        throw unstored(error, `the snapshots of ${model} could not be read`);
-      }
-      return found;
-    },
+    load: (model) => loadNewest(model, KEPT_SNAPSHOTS),
+
+    loadNewest: async (model) => (await loadNewest(model, 1))[0],
 
     async drop(model) {
       checkSnapshotModel(model);
@@ -180,6 +169,22 @@ export function createEmbeddedSnapshotStore(
       }
     },
   };
+
+  /** The newest `count` complete snapshots of `model`, each read only once the ones before it are. */
+  async function loadNewest(model: string, count: number): Promise<StoredSnapshot[]> {
+    checkSnapshotModel(model);
+    const found: StoredSnapshot[] = [];
+    try {
+      for (const row of step(() => selectSnapshots.all(topicPrefix, model))) {
+        const bytes = await readChunks(model, row);
+        if (bytes) found.push({ id: row.id, model, savedAtMs: row.saved_at_ms, bytes });
+        if (found.length === count) break;
+      }
+    } catch (error) {
+      throw unstored(error, `the snapshots of ${model} could not be read`);
+    }
+    return found;
+  }
 
   /** A snapshot's bytes, or undefined when a piece is missing or the sizes disagree with its row. */
   async function readChunks(model: string, row: SnapshotRow): Promise<Buffer | undefined> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { deserialize, serialize } from 'node:v8';
 import type { Position } from '../position.ts';
+import { packIntegers, unpackIntegers } from './packed.ts';
 
 /**
  * The bytes of a snapshot: what it is of, where in the log it stands, and the read model's state.
@@ -10,8 +11,10 @@ import type { Position } from '../position.ts';
  *
  * The body is a sequence of parts, each `u32 length | bytes`: first the state with its large arrays
  * taken out (the skeleton, v8-serialized), then those arrays in slices: plain arrays v8-serialized,
- * typed arrays as their bytes, in the machine's byte order as V8's own serializer writes them
- * (little-endian on x86-64 and arm64). Slices keep each synchronous step short, so a
+ * typed arrays a byte saying how, then either their bytes, in the machine's byte order as V8's own
+ * serializer writes them (little-endian on x86-64 and arm64), or — for whole numbers, where it
+ * saves at least a quarter — packed as differences in as few bytes as each needs (`packed.ts`:
+ * most columns of a read model shrink to an eighth). Slices keep each synchronous step short, so a
  * snapshot of a million purchases is written between applies and requests instead of blocking
  * them for the whole encoding; a typed array's bytes are hashed and copied once, into the
  * snapshot itself, with no serialized copy in between. The header carries a SHA-256 of the body:
@@ -20,9 +23,9 @@ import type { Position } from '../position.ts';
 
 /**
  * The version of this container; a snapshot written by another is ignored (and the log replayed).
- * 2: typed arrays as raw slices.
+ * 2: typed arrays as raw slices. 3: typed arrays' slices raw or packed, a byte saying which.
  */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 const MAGIC = Buffer.from('SHOPSNAP', 'ascii');
 /** Elements of an array encoded in one part. */
@@ -33,6 +36,11 @@ const PART_MARK = '__snapshotArray';
 /** Bytes of a typed array written in one part; longer typed arrays are taken out of the skeleton. */
 const TYPED_SLICE_BYTES = 256 * 1024;
 const TYPED_MARK = '__snapshotTyped';
+/** How a typed array's slice is written: the first byte of its part. */
+const RAW = 0;
+const PACKED = 1;
+const RAW_TAG = Uint8Array.of(RAW);
+const PACKED_TAG = Uint8Array.of(PACKED);
 
 /** The typed arrays written as raw bytes, by their constructor's name. */
 const TYPED = {
@@ -115,12 +123,14 @@ export async function encodeSnapshot(
   // The parts are kept as they are (a typed array's slices as views of it) and copied once, at the end.
   const parts: Uint8Array[] = [];
   let bodyBytes = 0;
-  const add = (bytes: Uint8Array) => {
+  const add = (...pieces: Uint8Array[]) => {
+    const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
     const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    parts.push(length, bytes);
-    hash.update(length).update(bytes);
-    bodyBytes += 4 + bytes.length;
+    length.writeUInt32BE(size);
+    parts.push(length, ...pieces);
+    hash.update(length);
+    for (const piece of pieces) hash.update(piece);
+    bodyBytes += 4 + size;
   };
   add(serialize(skeleton));
   for (const array of large) {
@@ -131,9 +141,13 @@ export async function encodeSnapshot(
       }
       continue;
     }
-    for (let start = 0; start < array.byteLength; start += TYPED_SLICE_BYTES) {
+    const sliceLength = TYPED_SLICE_BYTES / array.BYTES_PER_ELEMENT;
+    for (let start = 0; start < array.length; start += sliceLength) {
       await pace();
-      add(new Uint8Array(array.buffer, array.byteOffset + start, Math.min(TYPED_SLICE_BYTES, array.byteLength - start)));
+      const slice = array.subarray(start, start + sliceLength);
+      const packed = slice instanceof Int32Array || slice instanceof Float64Array ? packIntegers(slice) : undefined;
+      if (packed) add(PACKED_TAG, packed);
+      else add(RAW_TAG, new Uint8Array(slice.buffer, slice.byteOffset, slice.byteLength));
     }
   }
   const head = Buffer.from(
@@ -243,14 +257,24 @@ function putBackLarge(value: unknown, nextPart: () => Buffer): unknown {
       const array = new TYPED[typed as TypedName](length);
       // Copied into an array of its own: a part starts at any byte, and an Int32Array or a Float64Array needs aligned memory.
       const bytes = new Uint8Array(array.buffer);
-      for (let at = 0; at < bytes.length;) {
+      const sliceLength = TYPED_SLICE_BYTES / array.BYTES_PER_ELEMENT;
+      for (let at = 0; at < length; at += sliceLength) {
         const part = nextPart();
-        if (at + part.length > bytes.length) break;
-        bytes.set(part, at);
-        at += part.length;
-        if (at === bytes.length) return array;
+        const count = Math.min(sliceLength, length - at);
+        const body = part.subarray(1);
+        if (part[0] === RAW && body.length === count * array.BYTES_PER_ELEMENT) {
+          bytes.set(body, at * array.BYTES_PER_ELEMENT);
+        } else if (part[0] === PACKED && (array instanceof Int32Array || array instanceof Float64Array)) {
+          try {
+            unpackIntegers(body, array, at, count);
+          } catch (error) {
+            throw new SnapshotError('corrupt', `a snapshot array's packed slice is damaged: ${(error as Error).message}`);
+          }
+        } else {
+          throw new SnapshotError('corrupt', 'a snapshot array has other bytes than its mark says');
+        }
       }
-      throw new SnapshotError('corrupt', 'a snapshot array has other bytes than its mark says');
+      return array;
     }
     if (typeof length === 'number') {
       const slices: unknown[][] = [];

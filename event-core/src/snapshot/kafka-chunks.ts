@@ -6,6 +6,10 @@
  * (see {@link CHUNK_HEADERS}); every chunk repeats the snapshot's id, time, chunk count and size,
  * so a reader can tell a complete snapshot from one whose save was cut short without any other
  * record. Keys are unique per chunk, so compaction removes nothing but what a tombstone removes.
+ *
+ * After each save the topic ends with a small record keyed {@link NEWEST_KEY} that names the
+ * newest complete snapshot and the offsets its chunks lie between: a start reads that record and
+ * those offsets only, not every snapshot the topic still keeps ({@link parseNewest}).
  */
 import { newestFirst, type StoredSnapshot } from './store.ts';
 
@@ -29,6 +33,7 @@ export interface ChunkRecord {
 
 /** A record of the topic as read, in offset order; `value` null for a tombstone. */
 export interface ReadChunk {
+  readonly offset: number;
   readonly key: string | null;
   readonly value: Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
@@ -41,6 +46,42 @@ export interface KnownSnapshot {
   /** The keys of its chunks: what tombstones must name to remove it. */
   readonly keys: readonly string[];
   readonly complete: boolean;
+  /** The lowest and the highest offset of its chunks, where they are known. */
+  readonly offsets?: OffsetRange;
+}
+
+export interface OffsetRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** The key of the record that names the newest complete snapshot (no chunk key is without a `/`). */
+export const NEWEST_KEY = 'newest';
+
+/** What the {@link NEWEST_KEY} record says. */
+export interface NewestPointer extends OffsetRange {
+  readonly id: string;
+}
+
+/** The {@link NEWEST_KEY} record naming `snapshot`, whose chunks lie in `offsets`. */
+export function newestRecord(pointer: NewestPointer): { readonly key: string; readonly value: Buffer } {
+  const { id, first, last } = pointer;
+  return { key: NEWEST_KEY, value: Buffer.from(JSON.stringify({ id, first, last })) };
+}
+
+/** The pointer a record holds, if it is a well-formed {@link NEWEST_KEY} record written before `offset` ends. */
+export function parseNewest(record: ReadChunk): NewestPointer | undefined {
+  if (record.key !== NEWEST_KEY || record.value === null) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(record.value.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const { id, first, last } = (parsed ?? {}) as Record<string, unknown>;
+  const offset = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) < record.offset;
+  if (typeof id !== 'string' || !offset(first) || !offset(last) || first > last) return undefined;
+  return { id, first, last };
 }
 
 export function chunkKey(id: string, chunk: number): string {
@@ -80,7 +121,7 @@ interface Chunk {
  * out.
  */
 export class TopicSnapshots {
-  private readonly live = new Map<string, Chunk>();
+  private readonly live = new Map<string, Chunk & { readonly offset: number }>();
 
   constructor(private readonly model: string) {}
 
@@ -91,7 +132,7 @@ export class TopicSnapshots {
       return;
     }
     const chunk = parseChunk(record.value, record.headers);
-    if (chunk) this.live.set(record.key, chunk);
+    if (chunk) this.live.set(record.key, { ...chunk, offset: record.offset });
     else this.live.delete(record.key);
   }
 
@@ -102,6 +143,10 @@ export class TopicSnapshots {
       savedAtMs: Math.min(...chunks.map(({ chunk }) => chunk.savedAtMs)),
       keys: chunks.map(({ key }) => key),
       complete: inOrder(chunks.map(({ chunk }) => chunk)) !== undefined,
+      offsets: {
+        first: Math.min(...chunks.map(({ chunk }) => chunk.offset)),
+        last: Math.max(...chunks.map(({ chunk }) => chunk.offset)),
+      },
     }));
   }
 
@@ -120,8 +165,8 @@ export class TopicSnapshots {
     return snapshots.sort(newestFirst);
   }
 
-  private byId(): Map<string, { key: string; chunk: Chunk }[]> {
-    const byId = new Map<string, { key: string; chunk: Chunk }[]>();
+  private byId(): Map<string, { key: string; chunk: Chunk & { readonly offset: number } }[]> {
+    const byId = new Map<string, { key: string; chunk: Chunk & { readonly offset: number } }[]>();
     for (const [key, chunk] of this.live) {
       const list = byId.get(chunk.id);
       if (list) list.push({ key, chunk });
@@ -173,6 +218,12 @@ function inOrder(chunks: readonly Chunk[]): Chunk[] | undefined {
  * be saving them right now; and the newest complete snapshot is never among them, as long as
  * whoever removes knows of `kept` complete snapshots at least as new.
  */
+/** The newest complete snapshot of `known` whose chunks' offsets are known: what the {@link NEWEST_KEY} record names. */
+export function newestPointer(known: readonly KnownSnapshot[]): NewestPointer | undefined {
+  const newest = known.filter((snapshot) => snapshot.complete).sort(newestFirst)[0];
+  return newest?.offsets ? { id: newest.id, ...newest.offsets } : undefined;
+}
+
 export function obsoleteSnapshots(known: readonly KnownSnapshot[], kept: number): KnownSnapshot[] {
   const boundary = known.filter((snapshot) => snapshot.complete).sort(newestFirst)[kept - 1];
   if (!boundary) return [];

@@ -8,9 +8,13 @@
  *   It is complete once the last chunk is acknowledged; then it writes tombstones for the chunks of
  *   the snapshots older than the newest {@link KEPT_SNAPSHOTS} complete ones, and compaction
  *   removes them.
+ * - Once complete and the older ones tombstoned, the save writes a record that names the newest
+ *   complete snapshot and the offsets of its chunks (`NEWEST_KEY`, see `kafka-chunks.ts`).
  * - A load reads the topic from the beginning to the high-water mark it found at the start, with a
  *   consumer of its own that leaves when done (a fresh group, nothing committed), and keeps the
- *   complete snapshots.
+ *   complete snapshots. `loadNewest` reads the last record first: when it names the newest
+ *   snapshot, only that snapshot's offsets are read — one snapshot's bytes instead of every kept
+ *   one's — else it loads as `load` does.
  * - Snapshots are rare (minutes apart), so each operation uses its own kafkajs clients and
  *   disconnects them when done: the store holds no connection between operations, and needs no
  *   closing of its own.
@@ -27,7 +31,17 @@ import { asError } from '../log/kafka/errors.ts';
 import type { KafkaLogLogger } from '../log/kafka/log-lines.ts';
 import { decodeHeaders } from '../log/kafka/records.ts';
 import { whileBrokerNotReady } from '../log/kafka/waiting.ts';
-import { chunkRecords, obsoleteSnapshots, TopicSnapshots, type KnownSnapshot, type ReadChunk } from './kafka-chunks.ts';
+import {
+  chunkRecords,
+  NEWEST_KEY,
+  newestPointer,
+  newestRecord,
+  obsoleteSnapshots,
+  parseNewest,
+  TopicSnapshots,
+  type KnownSnapshot,
+  type ReadChunk,
+} from './kafka-chunks.ts';
 import {
   checkSnapshotModel,
   KEPT_SNAPSHOTS,
@@ -118,15 +132,19 @@ export function createKafkaSnapshotStore({
     }
   };
 
-  /** The topic's high-water mark per partition, or undefined when it does not exist. */
-  const highWaterMarks = async (topic: string): Promise<Map<number, number> | undefined> =>
+  /** The topic's low and high-water marks per partition, or undefined when it does not exist. */
+  const watermarks = async (topic: string): Promise<Map<number, { low: number; high: number }> | undefined> =>
     whileBrokerNotReady(timeoutMs, () =>
       withAdmin(async (admin) => {
         if (!ready.has(topic) && !(await admin.listTopics()).includes(topic)) return undefined;
         const offsets = await admin.fetchTopicOffsets(topic);
-        return new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
+        return new Map(offsets.map(({ partition, low, high }) => [partition, { low: Number(low), high: Number(high) }]));
       }),
     );
+  const reading = (): { readonly groupId: string; readonly timeoutMs: number } => ({
+    groupId: `${clientId}-snapshots-${randomUUID()}`,
+    timeoutMs,
+  });
 
   const ensureTopic = async (topic: string): Promise<void> => {
     if (ready.has(topic)) return;
@@ -136,10 +154,10 @@ export function createKafkaSnapshotStore({
 
   /** Every record of the topic below the high-water mark it has now: a bounded read. */
   const readTopic = async (topic: string): Promise<ReadChunk[]> => {
-    const marks = await highWaterMarks(topic);
+    const marks = await watermarks(topic);
     if (!marks) return [];
     ready.add(topic);
-    return readUpTo(kafka, topic, marks, { groupId: `${clientId}-snapshots-${randomUUID()}`, timeoutMs });
+    return readUpTo(kafka, topic, new Map([...marks].map(([partition, { high }]) => [partition, high])), reading());
   };
 
   const scan = async (model: string, topic: string): Promise<TopicSnapshots> => {
@@ -151,14 +169,15 @@ export function createKafkaSnapshotStore({
 
   /**
    * Writes `messages` one request at a time, at most `concurrent` in flight, each acknowledged by
-   * all in-sync replicas; with `pace`, one at a time, pacing between them.
+   * all in-sync replicas; with `pace`, one at a time, pacing between them. Resolves with the offset
+   * of each request's first record.
    */
   const produce = async (
     topic: string,
     requests: readonly Message[][],
     concurrent: number,
     pace?: () => Promise<void>,
-  ): Promise<void> => {
+  ): Promise<number[]> => {
     const producer = kafka.producer({
       allowAutoTopicCreation: false,
       // kafkajs' default (murmur2, as the Java client), named to silence its warning; one partition anyway.
@@ -167,22 +186,30 @@ export function createKafkaSnapshotStore({
     try {
       await producer.connect();
       let next = 0;
+      const offsets: number[] = [];
       const worker = async (): Promise<void> => {
         while (next < requests.length) {
-          const messages = requests[next++]!;
+          const request = next++;
           if (isClosed()) throw new LogUnavailableError('the Kafka event log is closed');
-          await producer.send({ topic, acks: -1, timeout: timeoutMs, messages });
+          const [sent] = await producer.send({ topic, acks: -1, timeout: timeoutMs, messages: requests[request]! });
+          offsets[request] = Number(sent?.baseOffset ?? Number.NaN);
           await pace?.();
         }
       };
       await Promise.all(Array.from({ length: Math.min(pace ? 1 : concurrent, requests.length) }, worker));
+      return offsets;
     } finally {
       await producer.disconnect().catch(() => undefined);
     }
   };
 
-  const tombstone = async (model: string, topic: string, snapshots: readonly KnownSnapshot[]): Promise<void> => {
-    const keys = snapshots.flatMap((snapshot) => snapshot.keys);
+  const tombstone = async (
+    model: string,
+    topic: string,
+    snapshots: readonly KnownSnapshot[],
+    more: readonly string[] = [],
+  ): Promise<void> => {
+    const keys = [...snapshots.flatMap((snapshot) => snapshot.keys), ...more];
     if (keys.length === 0) return;
     const requests: Message[][] = [];
     for (let i = 0; i < keys.length; i += TOMBSTONES_PER_REQUEST) {
@@ -208,8 +235,9 @@ export function createKafkaSnapshotStore({
       const keys = records.map((record) => record.key);
       // Known before it is written: a save that fails part-way leaves chunks for a later save to remove.
       mine.set(snapshot.id, { id: snapshot.id, savedAtMs: snapshot.savedAtMs, keys, complete: false });
+      let offsets: number[];
       try {
-        await produce(
+        offsets = await produce(
           topic,
           records.map((record) => [{ key: record.key, value: record.value, headers: { ...record.headers } }]),
           concurrentChunks,
@@ -218,7 +246,8 @@ export function createKafkaSnapshotStore({
       } catch (error) {
         throw toUnavailable(error, `the snapshot ${snapshot.id} of ${model} was not saved (incomplete, never loaded)`, false);
       }
-      mine.set(snapshot.id, { id: snapshot.id, savedAtMs: snapshot.savedAtMs, keys, complete: true });
+      const range = offsets.every(Number.isSafeInteger) ? { first: Math.min(...offsets), last: Math.max(...offsets) } : undefined;
+      mine.set(snapshot.id, { id: snapshot.id, savedAtMs: snapshot.savedAtMs, keys, complete: true, offsets: range });
       const obsolete = obsoleteSnapshots([...mine.values()], KEPT_SNAPSHOTS);
       try {
         await tombstone(model, topic, obsolete);
@@ -227,6 +256,17 @@ export function createKafkaSnapshotStore({
         logger?.warn(
           { topic, snapshots: obsolete.map(({ id }) => id), error: asError(error).message },
           'older snapshots were not removed; the next save will try again',
+        );
+      }
+      // Last, so that it is the topic's last record (unless another instance writes after it).
+      const pointer = newestPointer([...mine.values()]);
+      if (!pointer) return;
+      try {
+        await produce(topic, [[newestRecord(pointer)]], 1);
+      } catch (error) {
+        logger?.warn(
+          { topic, snapshot: pointer.id, error: asError(error).message },
+          'the record naming the newest snapshot was not written; a start reads every kept snapshot instead',
         );
       }
     },
@@ -240,11 +280,34 @@ export function createKafkaSnapshotStore({
       }
     },
 
+    async loadNewest(model) {
+      const topic = begin(model);
+      try {
+        const marks = (await watermarks(topic))?.get(0);
+        if (!marks || marks.high === 0) return (await this.load(model))[0];
+        ready.add(topic);
+        const [last] = await readUpTo(kafka, topic, new Map([[0, marks.high]]), { ...reading(), from: marks.high - 1 });
+        const pointer = last && parseNewest(last);
+        if (pointer && pointer.first >= marks.low) {
+          const found = new TopicSnapshots(model);
+          const records = await readUpTo(kafka, topic, new Map([[0, pointer.last + 1]]), { ...reading(), from: pointer.first });
+          for (const record of records) found.add(record);
+          const newest = found.complete().find(({ id }) => id === pointer.id);
+          if (newest) return newest;
+        }
+      } catch (error) {
+        throw toUnavailable(error, `the newest snapshot of ${model} could not be read`, true);
+      }
+      logger?.info({ topic }, 'no record names the newest snapshot (a save cut short, or one under way): reading them all');
+      return (await this.load(model))[0];
+    },
+
     async drop(model) {
       const topic = begin(model);
       try {
         const found = await scan(model, topic);
-        await tombstone(model, topic, found.known());
+        // The record naming the newest goes too (if the topic exists: a drop creates nothing).
+        await tombstone(model, topic, found.known(), ready.has(topic) ? [NEWEST_KEY] : []);
       } catch (error) {
         throw toUnavailable(error, `the snapshots of ${model} could not be dropped`, true);
       }
@@ -253,16 +316,16 @@ export function createKafkaSnapshotStore({
 }
 
 /**
- * Reads `topic` from the beginning until every partition has been read up to `marks`. The record
- * just below a high-water mark is never removed by compaction (the cleaner leaves the active
- * segment alone, and the newest record is in it), so the read always reaches it; a read that stops
- * making progress for `timeoutMs` fails all the same.
+ * Reads `topic` from the beginning (or partition 0 from offset `from`) until every partition has
+ * been read up to `marks`. The record just below a high-water mark is never removed by compaction
+ * (the cleaner leaves the active segment alone, and the newest record is in it), so the read
+ * always reaches it; a read that stops making progress for `timeoutMs` fails all the same.
  */
 async function readUpTo(
   kafka: Kafka,
   topic: string,
   marks: ReadonlyMap<number, number>,
-  { groupId, timeoutMs }: { readonly groupId: string; readonly timeoutMs: number },
+  { groupId, timeoutMs, from }: { readonly groupId: string; readonly timeoutMs: number; readonly from?: number },
 ): Promise<ReadChunk[]> {
   const waiting = new Set([...marks].filter(([, high]) => high > 0).map(([partition]) => partition));
   if (waiting.size === 0) return [];
@@ -290,6 +353,10 @@ async function readUpTo(
       };
       stall();
       consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+      // A fresh group has no committed offsets: partition 0 starts where the seek says (kafkajs
+      // drops what it fetched for a partition before a seek).
+      if (from !== undefined)
+        consumer.on(consumer.events.GROUP_JOIN, () => consumer.seek({ topic, partition: 0, offset: String(from) }));
       consumer
         .connect()
         .then(() => consumer.subscribe({ topic, fromBeginning: true }))
@@ -300,8 +367,11 @@ async function readUpTo(
               stall();
               const high = marks.get(batch.partition) ?? 0;
               for (const message of batch.messages) {
-                if (Number(message.offset) >= high) break;
+                const offset = Number(message.offset);
+                if (offset >= high) break;
+                if (batch.partition === 0 && from !== undefined && offset < from) continue;
                 records.push({
+                  offset,
                   key: message.key === null ? null : message.key.toString('utf8'),
                   value: message.value,
                   headers: decodeHeaders(message.headers),

@@ -12,7 +12,7 @@ import {
   type SnapshotProblem,
 } from './format.ts';
 import { createPacer, type Pacer } from './pacer.ts';
-import type { SnapshotStore } from './store.ts';
+import type { SnapshotStore, StoredSnapshot } from './store.ts';
 
 /** A read model that can be saved as a snapshot and started from one. */
 export interface Snapshottable {
@@ -112,14 +112,16 @@ export class Snapshotter {
    * there is none to use (the model is untouched then).
    */
   async load(): Promise<{ readonly positions: Position; readonly events: number } | undefined> {
-    let stored;
-    try {
-      stored = await this.settings.store.load(this.model.snapshotModel);
-    } catch (error) {
-      this.logger.warn({ projector: this.name, err: error }, 'could not read the snapshots; replaying from the start');
-      return undefined;
-    }
-    for (const snapshot of stored) {
+    const candidates = this.candidates();
+    for (;;) {
+      let snapshot: StoredSnapshot | undefined;
+      try {
+        snapshot = (await candidates.next()).value;
+      } catch (error) {
+        this.logger.warn({ projector: this.name, err: error }, 'could not read the snapshots; replaying from the start');
+        return undefined;
+      }
+      if (!snapshot) return undefined;
       let decoded: { header: SnapshotHeader; state: unknown };
       try {
         decoded = decodeSnapshot(snapshot.bytes);
@@ -161,6 +163,18 @@ export class Snapshotter {
       );
       return { positions: header.positions, events: header.events };
     }
+  }
+
+  /**
+   * The stored snapshots to try, newest first: the newest alone (the store reads no other), then,
+   * only if that one is refused, the others that `load` lists.
+   */
+  private async *candidates(): AsyncGenerator<StoredSnapshot, undefined> {
+    const { store } = this.settings;
+    const newest = await store.loadNewest(this.model.snapshotModel);
+    if (!newest) return undefined;
+    yield newest;
+    for (const snapshot of await store.load(this.model.snapshotModel)) if (snapshot.id !== newest.id) yield snapshot;
     return undefined;
   }
 

@@ -42,6 +42,15 @@ export function describeSnapshotStoreContract(
       bytes: typeof bytes === 'string' ? Buffer.from(bytes) : bytes,
     });
     const summary = (snapshots: readonly StoredSnapshot[]) => snapshots.map(({ id, savedAtMs }) => ({ id, savedAtMs }));
+    /** `load`, checking that `loadNewest` gives its first snapshot, byte for byte, or none when it has none. */
+    const loadBoth = async (store: SnapshotStore, model: string): Promise<StoredSnapshot[]> => {
+      const newest = await store.loadNewest(model);
+      const all = await store.load(model);
+      expect(newest && { ...newest, bytes: newest.bytes.toString('base64') }).toEqual(
+        all[0] && { ...all[0], bytes: all[0].bytes.toString('base64') },
+      );
+      return all;
+    };
 
     beforeAll(async () => {
       subject = await makeSubject();
@@ -51,21 +60,21 @@ export function describeSnapshotStoreContract(
     });
 
     it('loads nothing for a model that has no snapshot', async () => {
-      expect(await subject.store(prefix('none')).load('orders')).toEqual([]);
+      expect(await loadBoth(subject.store(prefix('none')), 'orders')).toEqual([]);
     });
 
     it('gives back a small snapshot byte for byte, with its id, model and time', async () => {
       const store = subject.store(prefix('small'));
       const saved = snapshot('orders', 'a small state');
       await store.save(saved);
-      expect(await store.load('orders')).toEqual([saved]);
+      expect(await loadBoth(store, 'orders')).toEqual([saved]);
     });
 
     it('gives back an empty snapshot', async () => {
       const store = subject.store(prefix('empty'));
       const saved = snapshot('orders', Buffer.alloc(0));
       await store.save(saved);
-      const [loaded] = await store.load('orders');
+      const [loaded] = await loadBoth(store, 'orders');
       expect(loaded?.id).toBe(saved.id);
       expect(loaded?.bytes.length).toBe(0);
     });
@@ -74,7 +83,7 @@ export function describeSnapshotStoreContract(
       const store = subject.store(prefix('large'));
       const saved = snapshot('orders', randomBytes(LARGE_BYTES));
       await store.save(saved);
-      const [loaded] = await store.load('orders');
+      const [loaded] = await loadBoth(store, 'orders');
       expect(loaded?.id).toBe(saved.id);
       expect(loaded?.bytes.length).toBe(LARGE_BYTES);
       expect(loaded?.bytes.equals(saved.bytes)).toBe(true);
@@ -84,7 +93,7 @@ export function describeSnapshotStoreContract(
       const topicPrefix = prefix('fresh');
       const saved = snapshot('orders');
       await subject.store(topicPrefix).save(saved);
-      expect(summary(await subject.store(topicPrefix).load('orders'))).toEqual(summary([saved]));
+      expect(summary(await loadBoth(subject.store(topicPrefix), 'orders'))).toEqual(summary([saved]));
     });
 
     it(`returns the newest first, at most ${KEPT_SNAPSHOTS}`, async () => {
@@ -94,7 +103,7 @@ export function describeSnapshotStoreContract(
         saved.push(snapshot('orders', `state ${i}`));
         await store.save(saved[i]!);
       }
-      const loaded = await store.load('orders');
+      const loaded = await loadBoth(store, 'orders');
       expect(summary(loaded)).toEqual(summary(saved.slice(-KEPT_SNAPSHOTS).reverse()));
       expect(loaded.map((s) => s.bytes.toString())).toEqual(
         saved
@@ -110,7 +119,7 @@ export function describeSnapshotStoreContract(
       const newer = snapshot('orders');
       await store.save(newer);
       await store.save(older);
-      expect(summary(await store.load('orders'))).toEqual(summary([newer, older]));
+      expect(summary(await loadBoth(store, 'orders'))).toEqual(summary([newer, older]));
     });
 
     it('never returns a snapshot whose save was cut short, and keeps the ones before it', async () => {
@@ -123,11 +132,11 @@ export function describeSnapshotStoreContract(
       const cut = snapshot('orders', randomBytes(LARGE_BYTES));
       await subject.saveCutShort(topicPrefix, cut);
 
-      expect(summary(await store.load('orders'))).toEqual(summary([second, first]));
-      expect(summary(await subject.store(topicPrefix).load('orders'))).toEqual(summary([second, first]));
+      expect(summary(await loadBoth(store, 'orders'))).toEqual(summary([second, first]));
+      expect(summary(await loadBoth(subject.store(topicPrefix), 'orders'))).toEqual(summary([second, first]));
       const third = snapshot('orders', 'third');
       await store.save(third);
-      expect(summary(await store.load('orders'))).toEqual(summary([third, second]));
+      expect(summary(await loadBoth(store, 'orders'))).toEqual(summary([third, second]));
     });
 
     it('removes what is left of a save cut short once newer snapshots are kept', async () => {
@@ -139,7 +148,7 @@ export function describeSnapshotStoreContract(
       expect(await subject.retainedIds(topicPrefix, 'orders')).toContain(cut.id);
       // A brand-new instance: it learns of the leftover when it loads at its start.
       const restarted = subject.store(topicPrefix);
-      await restarted.load('orders');
+      await loadBoth(restarted, 'orders');
       const newer = [snapshot('orders'), snapshot('orders')];
       for (const saved of newer) await restarted.save(saved);
       expect((await subject.retainedIds(topicPrefix, 'orders')).sort()).toEqual(newer.map(({ id }) => id).sort());
@@ -165,18 +174,18 @@ export function describeSnapshotStoreContract(
       const other = snapshot('people');
       await store.save(other);
       await store.drop('orders');
-      expect(await store.load('orders')).toEqual([]);
+      expect(await loadBoth(store, 'orders')).toEqual([]);
       expect(await subject.retainedIds(topicPrefix, 'orders')).toEqual([]);
-      expect(summary(await store.load('people'))).toEqual(summary([other]));
+      expect(summary(await loadBoth(store, 'people'))).toEqual(summary([other]));
       const after = snapshot('orders');
       await store.save(after);
-      expect(summary(await store.load('orders'))).toEqual(summary([after]));
+      expect(summary(await loadBoth(store, 'orders'))).toEqual(summary([after]));
     });
 
     it('drops nothing, without failing, when a model has no snapshot', async () => {
       const store = subject.store(prefix('drop-none'));
       await store.drop('orders');
-      expect(await store.load('orders')).toEqual([]);
+      expect(await loadBoth(store, 'orders')).toEqual([]);
     });
 
     it('keeps models apart', async () => {
@@ -187,8 +196,8 @@ export function describeSnapshotStoreContract(
       await store.save(people);
       await store.save(orders[1]!);
       await store.save(orders[2]!);
-      expect(summary(await store.load('orders'))).toEqual(summary([orders[2]!, orders[1]!]));
-      expect(summary(await store.load('people'))).toEqual(summary([people]));
+      expect(summary(await loadBoth(store, 'orders'))).toEqual(summary([orders[2]!, orders[1]!]));
+      expect(summary(await loadBoth(store, 'people'))).toEqual(summary([people]));
     });
 
     it('keeps topic prefixes apart', async () => {
@@ -201,14 +210,15 @@ export function describeSnapshotStoreContract(
       await two.save(snapshot('orders'));
       await two.save(snapshot('orders'));
       await two.drop('orders');
-      expect(summary(await one.load('orders'))).toEqual(summary([mine]));
-      expect(await two.load('orders')).toEqual([]);
+      expect(summary(await loadBoth(one, 'orders'))).toEqual(summary([mine]));
+      expect(await loadBoth(two, 'orders')).toEqual([]);
     });
 
     it('refuses a model name that cannot name a topic, saying what is allowed', async () => {
       const store = subject.store(prefix('names'));
       await expect(store.save(snapshot('orders/2'))).rejects.toThrow(/letters, digits/);
       await expect(store.load('')).rejects.toThrow(/letters, digits/);
+      await expect(store.loadNewest('')).rejects.toThrow(/letters, digits/);
     });
   });
 }

@@ -309,15 +309,17 @@ class PurchaseRows {
       snapshot.dateMs,
     ];
     if (columns.some((column) => column.length !== n)) throw new Error("the snapshot's purchase columns differ in length");
+    // The columns are taken over, not copied: a column only writes past its end, so a snapshot's
+    // arrays (decoded for this restore, or views of a live model's columns) stay as they are.
     this.ids = IdTable.from(snapshot.ids);
     this.products = IdNumbers.from(snapshot.products);
     this.customers = IdNumbers.from(snapshot.customers);
-    this.product = IntColumn.from(snapshot.product);
-    this.customer = IntColumn.from(snapshot.customer);
-    this.totalCents = NumberColumn.from(snapshot.totalCents);
-    this.partition = IntColumn.from(snapshot.partition);
-    this.offset = NumberColumn.from(snapshot.offset);
-    this.dateMs = NumberColumn.from(snapshot.dateMs);
+    this.product = IntColumn.adopt(snapshot.product);
+    this.customer = IntColumn.adopt(snapshot.customer);
+    this.totalCents = NumberColumn.adopt(snapshot.totalCents);
+    this.partition = IntColumn.adopt(snapshot.partition);
+    this.offset = NumberColumn.adopt(snapshot.offset);
+    this.dateMs = NumberColumn.adopt(snapshot.dateMs);
     this.dateTexts = new Map(snapshot.dateTexts);
   }
 
@@ -744,7 +746,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
       this.keyedRows.push(keyedRows[i]!);
     }
     if (snapshot.inputDigests.length !== this.rows.count) throw new Error('the snapshot has an input digest per purchase');
-    this.inputDigests = NumberColumn.from(snapshot.inputDigests);
+    this.inputDigests = NumberColumn.adopt(snapshot.inputDigests);
   }
 
   purchase(id: string): StoredPurchase | undefined {
