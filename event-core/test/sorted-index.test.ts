@@ -57,6 +57,35 @@ describe('SortedIndex', () => {
     );
   });
 
+  it('made of entries in no order, sorts them at the first read, inserts and removals before it included', () => {
+    const op = fc.record({ entry: fc.nat(200), value: fc.integer({ min: -5, max: 5 }), read: fc.boolean() });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(200), { maxLength: 100 }), fc.array(op, { maxLength: 200 }), (start, ops) => {
+        const values = new Map<number, number>(start.map((entry) => [entry, entry % 7]));
+        const live = new Set(start);
+        const entries = Int32Array.from(start);
+        const index = SortedIndex.unsorted((a, b) => values.get(a)! - values.get(b)! || a - b, entries, 4);
+        expect(index.size).toBe(start.length);
+        for (const step of ops) {
+          if (live.has(step.entry)) {
+            expect(index.remove(step.entry)).toBe(true);
+            live.delete(step.entry);
+          } else {
+            values.set(step.entry, step.value);
+            index.insert(step.entry);
+            live.add(step.entry);
+          }
+          if (step.read && live.size > 0)
+            expect(index.at(step.entry % live.size)).toBe(naive(values, live)[step.entry % live.size]);
+        }
+        expect(index.toArray()).toEqual(naive(values, live));
+        // The entries it was made with are read, never written.
+        expect([...entries]).toEqual(start);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('splits and merges blocks correctly across many thousands of entries in and out of order', () => {
     const values = new Map<number, number>();
     const index = indexOver(values);

@@ -29,6 +29,8 @@ export class IdTable {
    * that a probe reads one place in memory. A power of two slots.
    */
   private slots = new Int32Array(2 * 1024);
+  /** An id's home slot is its hash's top bits: `hash >>> shift` (32 less log2 of the slots). */
+  private shift = 32 - 10;
   /** Every id so far is ASCII: one byte a character, and byte order is string order. */
   private ascii = true;
   /** The bytes as a Buffer, for decoding ids (made again when `bytes` grows). */
@@ -122,21 +124,13 @@ export class IdTable {
     table.count = n;
     table.ends = ends;
     table.hashes = hashes;
-    table.slots = new Int32Array(2 * capacityFor(n));
     table.ascii = isAscii(bytes);
     let start = 0;
     for (let id = 0; id < n; id++) {
       if (ends[id]! < start) throw new Error(`the id table's id ${id} ends before it starts`);
       start = ends[id]!;
     }
-    const slots = table.slots;
-    for (const id of byHomeSlot(hashes, slots.length / 2)) {
-      const hash = hashes[id]!;
-      const slot = table.slotOf(table.bytes, id === 0 ? 0 : ends[id - 1]!, ends[id]!, hash);
-      if (slots[slot + 1] !== 0) throw new Error(`the id table holds id ${id} twice`);
-      slots[slot] = hash;
-      slots[slot + 1] = id + 1;
-    }
+    table.fill(capacityFor(n), true);
     return table;
   }
 
@@ -153,7 +147,7 @@ export class IdTable {
       hash = Math.imul(hash ^ c, FNV_PRIME);
     }
     this.probeLength = length;
-    this.probeHash = hash;
+    this.probeHash = mix(hash);
   }
 
   private encodeUtf8(id: string): void {
@@ -166,9 +160,8 @@ export class IdTable {
   /** The slot (its index in `slots`) holding the id with these bytes, or the empty slot where it would go. */
   private slotOf(from: Uint8Array, start: number, end: number, hash: number): number {
     const { slots, ends, bytes } = this;
-    const mask = (slots.length >> 1) - 1;
     const length = end - start;
-    for (let slot = (hash & mask) << 1; ; slot = (slot + 2) & (slots.length - 1)) {
+    for (let slot = (hash >>> this.shift) << 1; ; slot = (slot + 2) & (slots.length - 1)) {
       const n = slots[slot + 1]!;
       if (n === 0) return slot;
       if (slots[slot] !== hash) continue;
@@ -184,6 +177,17 @@ export class IdTable {
       }
       if (same) return slot;
     }
+  }
+
+  /** Do ids `a` and `b` have the same bytes? */
+  private same(a: number, b: number): boolean {
+    const { ends, bytes } = this;
+    const startA = a === 0 ? 0 : ends[a - 1]!;
+    const startB = b === 0 ? 0 : ends[b - 1]!;
+    const length = ends[a]! - startA;
+    if (ends[b]! - startB !== length) return false;
+    for (let i = 0; i < length; i++) if (bytes[startA + i] !== bytes[startB + i]) return false;
+    return true;
   }
 
   private append(slot: number, from: Uint8Array, start: number, end: number, hash: number): number {
@@ -216,17 +220,48 @@ export class IdTable {
 
   /** Moves every id into a table of `capacity` slots, by the hashes kept. */
   private rehash(capacity: number): void {
+    this.fill(capacity, false);
+  }
+
+  /**
+   * Puts every id into a new table of `capacity` slots (a power of two), in the order of their
+   * hashes: each goes to its home slot or the first free one after it, which in that order is the
+   * one after the id before it — the table is written from one end to the other, where putting a
+   * million ids in one by one costs a cache miss each, about three times as long. Ids pushed past
+   * the end wrap round to the start, as a probe does. With `check`, ids with the same hash (next
+   * to each other in that order) are compared: the same bytes twice throw.
+   */
+  private fill(capacity: number, check: boolean): void {
     const slots = new Int32Array(2 * capacity);
-    const mask = capacity - 1;
-    const hashes = this.hashes;
-    for (let id = 0; id < this.count; id++) {
-      const hash = hashes[id]!;
-      let slot = (hash & mask) << 1;
-      while (slots[slot + 1] !== 0) slot = (slot + 2) & (slots.length - 1);
-      slots[slot] = hash;
-      slots[slot + 1] = id + 1;
+    const shift = 32 - Math.log2(capacity);
+    const { keys, ids } = sortedByHash(this.hashes, this.count);
+    const wrapped: number[] = [];
+    let next = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      const hash = keys[k]!;
+      if (check) {
+        for (let j = k - 1; j >= 0 && keys[j] === hash; j--) {
+          if (this.same(ids[j]!, id)) throw new Error(`the id table holds id ${id} twice`);
+        }
+      }
+      const slot = Math.max(hash >>> shift, next);
+      if (slot >= capacity) {
+        wrapped.push(id);
+        continue;
+      }
+      slots[2 * slot] = hash;
+      slots[2 * slot + 1] = id + 1;
+      next = slot + 1;
     }
     this.slots = slots;
+    this.shift = shift;
+    for (const id of wrapped) {
+      let slot = 0;
+      while (slots[slot + 1] !== 0) slot += 2;
+      slots[slot] = this.hashes[id]!;
+      slots[slot + 1] = id + 1;
+    }
   }
 }
 
@@ -247,7 +282,19 @@ const LONE_SURROGATE = /\p{Cs}/u;
 function hashOf(bytes: Uint8Array, start: number, end: number): number {
   let hash = FNV_OFFSET;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
-  return hash;
+  return mix(hash);
+}
+
+/**
+ * MurmurHash3's finish: every bit of FNV-1a's result moves the top bits, which choose the slot
+ * (FNV-1a alone spreads ids that differ in their last characters poorly there).
+ */
+function mix(hash: number): number {
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
 }
 
 /** A copy of `values` in an array of `capacity` (at least their length, and 256). */
@@ -258,20 +305,29 @@ function grownCopy(values: Int32Array, capacity: number): Int32Array<ArrayBuffer
 }
 
 /**
- * The ids in the order of the slots their hashes point to (counting sort on the slot's top bits),
- * so that filling a table of `capacity` slots walks it from one end to the other: put in at
- * random, a million ids cost a cache miss each, about three times as long.
+ * The first `count` ids in the order of their hashes as unsigned numbers, with those hashes (as
+ * stored, signed): a radix sort, 11 bits at a time, that reads and writes its arrays in order.
  */
-function byHomeSlot(hashes: Int32Array, capacity: number): Int32Array {
-  const slotBits = Math.log2(capacity);
-  const shift = Math.max(0, slotBits - 16);
-  const mask = capacity - 1;
-  const next = new Int32Array((capacity >>> shift) + 1);
-  for (let id = 0; id < hashes.length; id++) next[((hashes[id]! & mask) >>> shift) + 1]!++;
-  for (let bucket = 1; bucket < next.length; bucket++) next[bucket]! += next[bucket - 1]!;
-  const order = new Int32Array(hashes.length);
-  for (let id = 0; id < hashes.length; id++) order[next[(hashes[id]! & mask) >>> shift]!++] = id;
-  return order;
+function sortedByHash(hashes: Int32Array, count: number): { readonly keys: Int32Array; readonly ids: Int32Array } {
+  let keys = hashes.slice(0, count);
+  let ids = new Int32Array(count);
+  for (let id = 0; id < count; id++) ids[id] = id;
+  let nextKeys = new Int32Array(count);
+  let nextIds = new Int32Array(count);
+  const starts = new Int32Array(2049);
+  for (let shift = 0; shift < 32; shift += 11) {
+    starts.fill(0);
+    for (let k = 0; k < count; k++) starts[((keys[k]! >>> shift) & 2047) + 1]!++;
+    for (let digit = 1; digit < starts.length; digit++) starts[digit]! += starts[digit - 1]!;
+    for (let k = 0; k < count; k++) {
+      const to = starts[(keys[k]! >>> shift) & 2047]!++;
+      nextKeys[to] = keys[k]!;
+      nextIds[to] = ids[k]!;
+    }
+    [keys, nextKeys] = [nextKeys, keys];
+    [ids, nextIds] = [nextIds, ids];
+  }
+  return { keys, ids };
 }
 
 /** Slots for `n` ids: a power of two at least twice `n` (and 1,024). */

@@ -26,6 +26,8 @@ export class SortedIndex {
   private count = 0;
   /** Entries inserted out of order since the index was last read. */
   private pending: number[] = [];
+  /** Entries it was made with in no order ({@link unsorted}), until the first read sorts them. */
+  private unsortedRun: ArrayLike<number> | undefined;
 
   /**
    * @param compare the order (a total order over the entries it will hold)
@@ -58,10 +60,28 @@ export class SortedIndex {
     return index;
   }
 
+  /**
+   * An index of `entries` in any order, sorted when it is first read: a read model restored from a
+   * snapshot makes thousands of lists (a product's purchases, a customer's) that a start reads
+   * few of, and sorts each when, and only if, it is asked for. `entries` are taken as they are
+   * (not copied until then) and must not change.
+   */
+  static unsorted(compare: (a: number, b: number) => number, entries: ArrayLike<number>, maxBlock = MAX_BLOCK): SortedIndex {
+    const index = new SortedIndex(compare, maxBlock);
+    if (entries.length === 0) return index;
+    index.unsortedRun = entries;
+    index.count = entries.length;
+    return index;
+  }
+
   insert(entry: number): void {
     this.count++;
     const last = this.blocks.at(-1);
-    if (this.pending.length === 0 && (last === undefined || this.compare(last[last.length - 1]!, entry) < 0)) {
+    if (
+      this.pending.length === 0 &&
+      this.unsortedRun === undefined &&
+      (last === undefined || this.compare(last[last.length - 1]!, entry) < 0)
+    ) {
       // In order: the common case of purchases by date, in a replay and live.
       if (last !== undefined && last.length < this.maxBlock) last.push(entry);
       else {
@@ -80,14 +100,17 @@ export class SortedIndex {
    */
   settle(): void {
     const pending = this.pending;
-    if (pending.length === 0) return;
+    const run = this.unsortedRun;
+    if (pending.length === 0 && run === undefined) return;
     this.pending = [];
-    if (pending.length * 8 < this.count) {
+    this.unsortedRun = undefined;
+    if (run === undefined && pending.length * 8 < this.count) {
       for (const entry of pending) this.place(entry);
       return;
     }
     // The index's own entries are one sorted run, which the sort merges with the rest cheaply.
     const all = this.blocks.flat();
+    if (run) for (let i = 0; i < run.length; i++) all.push(run[i]!);
     for (const entry of pending) all.push(entry);
     all.sort(this.compare);
     const half = Math.max(1, this.maxBlock >> 1);

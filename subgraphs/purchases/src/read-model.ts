@@ -154,12 +154,17 @@ class PurchaseOrders {
     };
   }
 
-  /** Takes orders of `count` rows, in order (as {@link toSnapshot} gives them), into this empty list, unsorted again. */
+  /** Takes the orders of all `count` rows, in order (as {@link toSnapshot} gives them), into this empty list. */
   restore(snapshot: PurchaseOrdersSnapshot, count: number): void {
-    if (snapshot.byDate.length !== count || (snapshot.byTotal && snapshot.byTotal.length !== count))
-      throw new Error("the snapshot's orders of a purchase list do not hold every purchase of it");
+    checkOrder(snapshot.byDate, count);
+    if (snapshot.byTotal) checkOrder(snapshot.byTotal, count);
     this.byDate = SortedIndex.fromSorted(this.rows.byDate, snapshot.byDate);
     if (snapshot.byTotal) this.byTotal = SortedIndex.fromSorted(this.rows.byTotal, snapshot.byTotal);
+  }
+
+  /** Takes `rows` in any order into this empty list, to be sorted by date when first read. */
+  restoreUnsorted(rows: Int32Array): void {
+    this.byDate = SortedIndex.unsorted(this.rows.byDate, rows);
   }
 
   /** The list in `order`; `all` gives its rows to build the order by total from, the first time. */
@@ -649,31 +654,32 @@ export class PurchasesReadModel implements Projection, Snapshottable {
 
   /**
    * What {@link index} derives from each row, for all the rows of a snapshot at once, list by list:
-   * each product's and customer's rows are counted, then filled into arrays of their exact size,
-   * and their orders by date are cut out of the order of all purchases, which the snapshot holds
-   * (appending a million rows one at a time to 11,000 growing lists, comparing each with the
-   * last, and collecting the garbage of their growth took over half of a restore). Each
-   * product's distinct customers are counted from the customers' lists; its count per customer
-   * is left for when it is first needed. Sums and figures are added row by row in arrival order,
-   * as the events added them. The lists by sales are placed afterwards, once each.
+   * each product's and customer's rows are counted, then filled into arrays of their exact size
+   * (appending a million rows one at a time to 11,000 growing lists, comparing each with the last,
+   * and collecting the garbage of their growth took over half of a restore). Their orders by date
+   * are sorted when first read (a start reads few of them; a product's list is a few thousand
+   * rows at most where a shop has a million). Each product's distinct customers are counted from
+   * the customers' lists; its count per customer is left for when it is first needed. Sums and
+   * figures are added row by row in arrival order, as the events added them. The lists by sales
+   * are placed afterwards, once each.
    */
-  private indexRestored(byDate: Int32Array): void {
+  private indexRestored(): void {
     const rows = this.rows;
     const n = rows.count;
     const product = rows.product.view();
     const customer = rows.customer.view();
     const lists = <T extends Totals>(of: Int32Array, groups: number, make: (arrived: IntColumn) => T): (T | undefined)[] => {
       const starts = groupStarts(of, groups);
-      const arrived = groupRows(of, starts, undefined);
-      const dated = groupRows(of, starts, byDate);
+      const arrived = groupRows(of, starts);
       const made: (T | undefined)[] = [];
       for (let g = 0; g < groups; g++) {
         const start = starts[g]!;
         const end = starts[g + 1]!;
         // A number with no purchase has no totals after a replay either (none is made: every number comes with a purchase).
         if (start === end) continue;
-        const totals = make(IntColumn.adopt(arrived.subarray(start, end)));
-        totals.orders.restore({ byDate: dated.subarray(start, end) }, end - start);
+        const own = arrived.subarray(start, end);
+        const totals = make(IntColumn.adopt(own));
+        totals.orders.restoreUnsorted(own);
         made[g] = totals;
       }
       return made;
@@ -734,7 +740,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     this.customers.restore(snapshot.customers);
     this.rows.restore(snapshot.rows);
     this.all.restore(snapshot.orders, this.rows.count);
-    this.indexRestored(snapshot.orders.byDate);
+    this.indexRestored();
     // Every entity is placed in the lists by sales once, after its figures are all in.
     for (const { id } of snapshot.products.table.entities) this.syncProduct(id);
     for (const { id } of snapshot.customers.table.entities) this.syncCustomer(id);
@@ -1023,20 +1029,22 @@ function groupStarts(groupOf: Int32Array, groups: number): Int32Array {
   return starts;
 }
 
-/** Every row, grouped as {@link groupStarts} says, each group in the order of `order` (a permutation of the rows; undefined: ascending). */
-function groupRows(groupOf: Int32Array, starts: Int32Array, order: Int32Array | undefined): Int32Array {
-  const n = groupOf.length;
+/** Every row, grouped as {@link groupStarts} says, each group's rows ascending. */
+function groupRows(groupOf: Int32Array, starts: Int32Array): Int32Array {
   const next = starts.slice(0, starts.length - 1);
-  const grouped = new Int32Array(n);
-  const seen = order ? new Uint8Array(n) : undefined;
-  for (let i = 0; i < n; i++) {
-    const row = order ? order[i]! : i;
-    if (seen) {
-      if (!(row >= 0 && row < n) || seen[row])
-        throw new Error(`the snapshot's order of all purchases names row ${row} twice, or of none`);
-      seen[row] = 1;
-    }
-    grouped[next[groupOf[row]!]!++] = row;
-  }
+  const grouped = new Int32Array(groupOf.length);
+  for (let row = 0; row < groupOf.length; row++) grouped[next[groupOf[row]!]!++] = row;
   return grouped;
+}
+
+/** Throws unless `order` names each of the rows `0..count - 1` once (an order of all purchases in a snapshot). */
+function checkOrder(order: Int32Array, count: number): void {
+  if (order.length !== count) throw new Error("the snapshot's order of all purchases does not hold every purchase");
+  const seen = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const row = order[i]!;
+    if (!(row >= 0 && row < count) || seen[row])
+      throw new Error(`the snapshot's order of all purchases names row ${row} twice, or of none`);
+    seen[row] = 1;
+  }
 }
