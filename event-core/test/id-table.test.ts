@@ -100,6 +100,23 @@ describe('IdTable', () => {
     expect(() => IdTable.from({ ...good, ends: Int32Array.from([2, 1, 3]) })).toThrow(/before it starts/);
   });
 
+  it('keeps a UUID as randomUUID writes it in 17 bytes, and any other spelling as it is', () => {
+    const table = new IdTable();
+    const uuid = randomUUID();
+    const others = [uuid.toUpperCase(), uuid.replaceAll('-', ''), `${uuid}-`, uuid.replace('-', '_'), `${uuid.slice(0, 35)}g`];
+    expect(table.add(uuid)).toBe(0);
+    others.forEach((id, i) => expect(table.add(id)).toBe(i + 1));
+    expect(table.toSnapshot().ends[0]).toBe(17);
+    [uuid, ...others].forEach((id, n) => {
+      expect(table.find(id)).toBe(n);
+      expect(table.id(n)).toBe(id);
+    });
+    const snapshot = table.toSnapshot();
+    const marked = Uint8Array.from(snapshot.bytes);
+    marked[17] = 0xff;
+    expect(() => IdTable.from({ ...snapshot, bytes: marked })).toThrow(/marked a UUID/);
+  });
+
   it('refuses an id with a lone surrogate, which UTF-8 could not tell from another', () => {
     const table = new IdTable();
     expect(() => table.add('a\uD800')).toThrow(RangeError);

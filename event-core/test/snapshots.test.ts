@@ -262,4 +262,51 @@ describe('read-model snapshots', () => {
     const cut = bytes.subarray(0, bytes.length - 1000);
     expect(() => decodeSnapshot(cut)).toThrow(/body is|checksum/);
   });
+
+  it('packs whole-number columns slice by slice, where it saves, and keeps every other slice as its bytes', async () => {
+    // Offsets that count up (packed), then a slice with a fraction in it (its bytes), then large jumps.
+    const offsets = Float64Array.from({ length: 300_000 }, (_, i) => 1e12 + i);
+    offsets[100_000] = 0.5;
+    const rows = Int32Array.from({ length: 300_000 }, (_, i) => i);
+    const random = Int32Array.from({ length: 300_000 }, (_, i) => Math.imul(i + 1, 0x9e3779b1));
+    const state = { offsets, rows, random };
+    const bytes = await encodeSnapshot(
+      { model: 'm', modelVersion: 1, positions: {}, fingerprints: {}, events: 0, createdAt: '' },
+      state,
+    );
+    // About a byte a value where packed (two of three offset slices, every row slice), four or eight elsewhere.
+    expect(bytes.length).toBeLessThan(offsets.byteLength / 3 + 300_000 + random.byteLength + 100_000);
+    const decoded = decodeSnapshot(bytes).state as typeof state;
+    expect(decoded.offsets).toEqual(offsets);
+    expect(decoded.rows).toEqual(rows);
+    expect(decoded.random).toEqual(random);
+  });
+
+  it('decodes a snapshot from the pieces a store kept it in, cut anywhere, without joining them', async () => {
+    const state = {
+      rows: Int32Array.from({ length: 200_000 }, (_, i) => i * 3),
+      names: ['a', 'b'],
+      wide: new Float64Array(70_000).fill(0.25),
+    };
+    const bytes = await encodeSnapshot(
+      { model: 'm', modelVersion: 1, positions: {}, fingerprints: {}, events: 0, createdAt: '' },
+      state,
+    );
+    const cutAt = (points: number[]): Buffer[] => {
+      const sorted = [0, ...points.map((p) => Math.floor(p * bytes.length)).sort((a, b) => a - b), bytes.length];
+      return sorted.slice(1).map((end, i) => bytes.subarray(sorted[i], end));
+    };
+    for (const points of [
+      [],
+      [0.5],
+      [1e-6, 2e-6, 3e-6],
+      [0.1, 0.1, 0.3, 0.31, 0.9],
+      Array.from({ length: 40 }, (_, i) => ((i * 37) % 101) / 101),
+    ]) {
+      expect(decodeSnapshot(cutAt(points)).state).toEqual(state);
+    }
+    const pieces = cutAt([0.25, 0.5, 0.75]);
+    expect(() => decodeSnapshot(pieces.slice(0, 3))).toThrow(/body is/);
+    expect(() => decodeSnapshot([pieces[0]!.subarray(0, 10)])).toThrow(/cut short|not a snapshot/);
+  });
 });

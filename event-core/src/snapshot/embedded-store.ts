@@ -24,6 +24,7 @@ import { LogUnavailableError } from '../log/port.ts';
 import {
   checkSnapshotModel,
   KEPT_SNAPSHOTS,
+  loadedSnapshot,
   snapshotStoreSettings,
   type SnapshotStore,
   type SnapshotStoreOptions,
@@ -176,8 +177,8 @@ export function createEmbeddedSnapshotStore(
     const found: StoredSnapshot[] = [];
     try {
       for (const row of step(() => selectSnapshots.all(topicPrefix, model))) {
-        const bytes = await readChunks(model, row);
-        if (bytes) found.push({ id: row.id, model, savedAtMs: row.saved_at_ms, bytes });
+        const pieces = await readChunks(model, row);
+        if (pieces) found.push(loadedSnapshot({ id: row.id, model, savedAtMs: row.saved_at_ms }, pieces));
         if (found.length === count) break;
       }
     } catch (error) {
@@ -186,8 +187,8 @@ export function createEmbeddedSnapshotStore(
     return found;
   }
 
-  /** A snapshot's bytes, or undefined when a piece is missing or the sizes disagree with its row. */
-  async function readChunks(model: string, row: SnapshotRow): Promise<Buffer | undefined> {
+  /** A snapshot's pieces, or undefined when one is missing or the sizes disagree with its row. */
+  async function readChunks(model: string, row: SnapshotRow): Promise<Buffer[] | undefined> {
     const pieces: Buffer[] = [];
     let size = 0;
     for (let chunk = 0; chunk < row.chunks; chunk++) {
@@ -197,7 +198,7 @@ export function createEmbeddedSnapshotStore(
       size += piece.bytes.length;
       if (chunk + 1 < row.chunks) await turn();
     }
-    return size === row.size_bytes ? Buffer.concat(pieces, size) : undefined;
+    return size === row.size_bytes ? pieces : undefined;
   }
 }
 

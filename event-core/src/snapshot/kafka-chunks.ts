@@ -11,7 +11,7 @@
  * newest complete snapshot and the offsets its chunks lie between: a start reads that record and
  * those offsets only, not every snapshot the topic still keeps ({@link parseNewest}).
  */
-import { newestFirst, type StoredSnapshot } from './store.ts';
+import { loadedSnapshot, newestFirst, type StoredSnapshot } from './store.ts';
 
 export const CHUNK_HEADERS = {
   id: 'snapshot-id',
@@ -156,11 +156,8 @@ export class TopicSnapshots {
     for (const [id, chunks] of this.byId()) {
       const ordered = inOrder(chunks.map(({ chunk }) => chunk));
       if (!ordered) continue;
-      const bytes = Buffer.concat(
-        ordered.map((chunk) => chunk.value),
-        ordered[0]!.bytes,
-      );
-      snapshots.push({ id, model: this.model, savedAtMs: ordered[0]!.savedAtMs, bytes });
+      const pieces = ordered.map((chunk) => chunk.value);
+      snapshots.push(loadedSnapshot({ id, model: this.model, savedAtMs: ordered[0]!.savedAtMs }, pieces));
     }
     return snapshots.sort(newestFirst);
   }

@@ -124,7 +124,7 @@ export class Snapshotter {
       if (!snapshot) return undefined;
       let decoded: { header: SnapshotHeader; state: unknown };
       try {
-        decoded = decodeSnapshot(snapshot.bytes);
+        decoded = decodeSnapshot(snapshot.pieces ?? snapshot.bytes);
         this.checkModel(decoded.header);
         await this.checkTopics(decoded.header);
       } catch (error) {

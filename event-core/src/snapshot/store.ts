@@ -31,6 +31,23 @@ export interface StoredSnapshot {
   /** When it was saved, ms since the epoch (the writer's clock). */
   readonly savedAtMs: number;
   readonly bytes: Buffer;
+  /**
+   * As loaded: the bytes as the pieces the store kept them in, which a reader can decode without
+   * joining them (`bytes` joins them, once, when first asked for).
+   */
+  readonly pieces?: readonly Buffer[];
+}
+
+/** A loaded snapshot of `pieces`, whose `bytes` are joined only if asked for. */
+export function loadedSnapshot(about: Omit<StoredSnapshot, 'bytes' | 'pieces'>, pieces: readonly Buffer[]): StoredSnapshot {
+  let joined: Buffer | undefined;
+  return {
+    ...about,
+    pieces,
+    get bytes() {
+      return (joined ??= pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+    },
+  };
 }
 
 export interface SnapshotStore {

@@ -114,6 +114,9 @@ class CentsSum {
 /** The orders a purchase list offers. */
 export type PurchaseOrder = 'TRANSACTION_DATE' | 'TOTAL';
 
+/** More partitions than a topic has (Kafka's own limits are far lower): a snapshot naming one is damaged. */
+const MAX_PARTITIONS = 100_000;
+
 /** A purchase list's key in either order: the value, then the purchase id. */
 const PURCHASE_KEY: KeyShape = ['number', 'string'];
 
@@ -468,7 +471,7 @@ const SALES_KEY: KeyShape = ['number', 'string'];
 export class PurchasesReadModel implements Projection, Snapshottable {
   /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
   readonly snapshotModel = 'purchases';
-  readonly snapshotVersion = 4;
+  readonly snapshotVersion = 5;
   readonly topics: readonly string[];
   /**
    * The products and customers as their own subgraphs hold them, with where each one's events are
@@ -700,12 +703,21 @@ export class PurchasesReadModel implements Projection, Snapshottable {
       }
     });
     byProduct.forEach((totals, p) => totals!.restoredWith(customerCounts[p]!));
+    // Each partition's rows, ascending, grouped as the lists are.
+    const partition = rows.partition.view();
+    let partitions = 0;
+    for (let row = 0; row < n; row++) partitions = Math.max(partitions, partition[row]! + 1);
+    if (partitions > MAX_PARTITIONS) throw new Error(`the snapshot's purchases name partition ${partitions - 1}`);
+    const partitionStarts = groupStarts(partition, partitions);
+    const byPartition = groupRows(partition, partitionStarts);
+    for (let p = 0; p < partitions; p++) {
+      const start = partitionStarts[p]!;
+      const end = partitionStarts[p + 1]!;
+      if (start < end) this.arrivals.set(p, IntColumn.adopt(byPartition.subarray(start, end)));
+    }
+    const totalCents = rows.totalCents.view();
     for (let row = 0; row < n; row++) {
-      const partition = rows.partition.at(row);
-      let arrivals = this.arrivals.get(partition);
-      if (!arrivals) this.arrivals.set(partition, (arrivals = new IntColumn()));
-      arrivals.push(row);
-      const cents = rows.totalCents.at(row);
+      const cents = totalCents[row]!;
       byProduct[product[row]!]!.cents.add(cents);
       byCustomer[customer[row]!]!.cents.add(cents);
       this.revenue.add(cents);
