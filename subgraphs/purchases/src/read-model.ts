@@ -101,6 +101,16 @@ class CentsSum {
     }
   }
 
+  /** Adds a sum of cents already added up elsewhere (a whole number below 2^53). */
+  addSum(sum: number): void {
+    if (this.small + sum <= Number.MAX_SAFE_INTEGER - MAX_CENTS) {
+      this.small += sum;
+    } else {
+      this.carried += BigInt(this.small) + BigInt(sum);
+      this.small = 0;
+    }
+  }
+
   get value(): bigint {
     return this.carried + BigInt(this.small);
   }
@@ -689,19 +699,20 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     };
     const byProduct = lists(product, rows.products.size, (arrived) => new ProductTotals(rows, arrived));
     const byCustomer = lists(customer, rows.customers.size, (arrived) => new Totals(rows, arrived));
-    // Distinct customers per product, without a count per pair: each customer's rows, noting the
-    // products it is seen with.
+    // Distinct customers per product, without a count per pair: walking the rows customer by
+    // customer (in one array: `lists` laid them out so), noting the products each is seen with.
+    const customerStarts = groupStarts(customer, rows.customers.size);
+    const productByCustomer = groupRows(customer, customerStarts, product);
     const customerCounts = new Int32Array(byProduct.length);
     const lastCustomer = new Int32Array(byProduct.length).fill(-1);
-    byCustomer.forEach((totals, c) => {
-      const own = totals!.rows.view();
-      for (let i = 0; i < own.length; i++) {
-        const p = product[own[i]!]!;
+    for (let c = 0; c < rows.customers.size; c++) {
+      for (let i = customerStarts[c]!; i < customerStarts[c + 1]!; i++) {
+        const p = productByCustomer[i]!;
         if (lastCustomer[p] === c) continue;
         lastCustomer[p] = c;
         customerCounts[p]!++;
       }
-    });
+    }
     byProduct.forEach((totals, p) => totals!.restoredWith(customerCounts[p]!));
     // Each partition's rows, ascending, grouped as the lists are.
     const partition = rows.partition.view();
@@ -715,14 +726,43 @@ export class PurchasesReadModel implements Projection, Snapshottable {
       const end = partitionStarts[p + 1]!;
       if (start < end) this.arrivals.set(p, IntColumn.adopt(byPartition.subarray(start, end)));
     }
+    // Sums in plain arrays, handed to each entity's exact sum before they could pass 2^53; the
+    // figures over time a run of purchases in the same minute at a time (as many adds as one by one).
     const totalCents = rows.totalCents.view();
+    const productCents = new Float64Array(byProduct.length);
+    const customerCents = new Float64Array(byCustomer.length);
+    const limit = Number.MAX_SAFE_INTEGER - MAX_CENTS;
+    let run = { minute: Number.NaN, timeMs: 0, count: 0, cents: 0 };
+    const flushRun = (): void => {
+      if (run.count > 0) this.overTime.add(run.timeMs, run.cents, run.count);
+    };
     for (let row = 0; row < n; row++) {
       const cents = totalCents[row]!;
-      byProduct[product[row]!]!.cents.add(cents);
-      byCustomer[customer[row]!]!.cents.add(cents);
+      const p = product[row]!;
+      const c = customer[row]!;
+      if (productCents[p]! > limit) {
+        byProduct[p]!.cents.addSum(productCents[p]!);
+        productCents[p] = 0;
+      }
+      productCents[p]! += cents;
+      if (customerCents[c]! > limit) {
+        byCustomer[c]!.cents.addSum(customerCents[c]!);
+        customerCents[c] = 0;
+      }
+      customerCents[c]! += cents;
       this.revenue.add(cents);
-      this.overTime.add(rows.timeMs(row), cents);
+      const timeMs = rows.timeMs(row);
+      const minute = Math.floor(timeMs / 60_000);
+      if (minute !== run.minute || run.cents > limit) {
+        flushRun();
+        run = { minute, timeMs, count: 0, cents: 0 };
+      }
+      run.count++;
+      run.cents += cents;
     }
+    flushRun();
+    byProduct.forEach((totals, p) => totals!.cents.addSum(productCents[p]!));
+    byCustomer.forEach((totals, c) => totals!.cents.addSum(customerCents[c]!));
     byProduct.forEach((totals, g) => (this.byProduct[g] = totals!));
     byCustomer.forEach((totals, g) => (this.byCustomer[g] = totals!));
   }
@@ -1041,11 +1081,14 @@ function groupStarts(groupOf: Int32Array, groups: number): Int32Array {
   return starts;
 }
 
-/** Every row, grouped as {@link groupStarts} says, each group's rows ascending. */
-function groupRows(groupOf: Int32Array, starts: Int32Array): Int32Array {
+/**
+ * Every row, grouped as {@link groupStarts} says, each group's rows ascending; or, given `values`
+ * (a column), each row's value in its row's place.
+ */
+function groupRows(groupOf: Int32Array, starts: Int32Array, values?: Int32Array): Int32Array {
   const next = starts.slice(0, starts.length - 1);
   const grouped = new Int32Array(groupOf.length);
-  for (let row = 0; row < groupOf.length; row++) grouped[next[groupOf[row]!]!++] = row;
+  for (let row = 0; row < groupOf.length; row++) grouped[next[groupOf[row]!]!++] = values ? values[row]! : row;
   return grouped;
 }
 

@@ -31,7 +31,8 @@ class BucketSeries {
 
   constructor(readonly sizeMs: number) {}
 
-  add(timeMs: number, totalCents: number, sign: 1 | -1 = 1): void {
+  /** Adds `count` purchases made in the same bucket, totalling `totalCents`. */
+  add(timeMs: number, totalCents: number, count = 1): void {
     const start = bucketStart(timeMs, this.sizeMs);
     let i = this.starts.length - 1;
     if (i < 0 || this.starts[i]! !== start) {
@@ -42,8 +43,8 @@ class BucketSeries {
         this.cents.splice(i, 0, 0);
       }
     }
-    this.counts[i]! += sign;
-    this.cents[i]! += sign * totalCents;
+    this.counts[i]! += count;
+    this.cents[i]! += totalCents;
   }
 
   /** Index of the first bucket starting at or after `startMs`. */
@@ -73,9 +74,10 @@ export class SalesOverTime {
   /** The same series as a list: `add` runs per purchase, and `Object.values` would allocate each time. */
   private readonly everySeries = Object.values(this.series);
 
-  add(timeMs: number, totalCents: number): void {
+  /** Adds a purchase, or `count` purchases made in the same minute, totalling `totalCents`. */
+  add(timeMs: number, totalCents: number, count = 1): void {
     if (!Number.isFinite(timeMs)) return;
-    for (const series of this.everySeries) series.add(timeMs, totalCents);
+    for (const series of this.everySeries) series.add(timeMs, totalCents, count);
   }
 
   /** The first and last minute with purchases, if any. */
