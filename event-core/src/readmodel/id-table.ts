@@ -373,7 +373,7 @@ function grownCopy(values: Int32Array, capacity: number): Int32Array<ArrayBuffer
 
 /**
  * The first `count` ids in the order of their hashes as unsigned numbers, with those hashes (as
- * stored, signed): a radix sort, 11 bits at a time, that reads and writes its arrays in order.
+ * stored, signed): a radix sort, 16 bits at a time, that reads its arrays in order.
  */
 function sortedByHash(hashes: Int32Array, count: number): { readonly keys: Int32Array; readonly ids: Int32Array } {
   let keys = hashes.slice(0, count);
@@ -381,13 +381,13 @@ function sortedByHash(hashes: Int32Array, count: number): { readonly keys: Int32
   for (let id = 0; id < count; id++) ids[id] = id;
   let nextKeys = new Int32Array(count);
   let nextIds = new Int32Array(count);
-  const starts = new Int32Array(2049);
-  for (let shift = 0; shift < 32; shift += 11) {
+  const starts = new Int32Array(65537);
+  for (let shift = 0; shift < 32; shift += 16) {
     starts.fill(0);
-    for (let k = 0; k < count; k++) starts[((keys[k]! >>> shift) & 2047) + 1]!++;
+    for (let k = 0; k < count; k++) starts[((keys[k]! >>> shift) & 65535) + 1]!++;
     for (let digit = 1; digit < starts.length; digit++) starts[digit]! += starts[digit - 1]!;
     for (let k = 0; k < count; k++) {
-      const to = starts[(keys[k]! >>> shift) & 2047]!++;
+      const to = starts[(keys[k]! >>> shift) & 65535]!++;
       nextKeys[to] = keys[k]!;
       nextIds[to] = ids[k]!;
     }
