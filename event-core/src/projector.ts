@@ -37,6 +37,12 @@ export interface Projection {
   readonly topics: readonly string[];
   apply(topic: string, decoded: Decoded, record: LogRecord): ApplyOutcome;
   /**
+   * Called before a replay from the start of the log (no snapshot to start from): the read model
+   * may keep only what deciding needs while it runs, and derive the rest in bulk at
+   * {@link caughtUp} — nothing reads it before then (the projector is not ready).
+   */
+  replayingFromStart?(): void;
+  /**
    * Called once when the replay at start has caught up, before the projector is ready: a read
    * model builds in bulk here what it deferred while the replay ran (sorted indexes).
    */
@@ -311,6 +317,8 @@ export function createProjector({
           if (topics.has(topic)) applied[topic] = { ...partitions };
         }
         eventsHeld = eventsAtSnapshot = fromSnapshot.events;
+      } else {
+        projection.replayingFromStart?.();
       }
       const targets: Record<string, Record<number, number>> = {};
       const marksOf = await Promise.all([...topics].map((topic) => log.highWaterMarks(topic)));

@@ -513,6 +513,11 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   private inputDigests = new NumberColumn();
   /** Every purchase in both orders. */
   private readonly all: PurchaseOrders;
+  /**
+   * A replay from the start is running: purchases are stored, not yet indexed
+   * ({@link replayingFromStart}).
+   */
+  private deferred = false;
   /** Revenue of every purchase. */
   private readonly revenue = new CentsSum();
   /** Purchases and revenue over time. */
@@ -572,8 +577,25 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     });
   }
 
+  /**
+   * A replay from the start begins: until it has caught up, a purchase is only stored (what
+   * deciding the next event needs: ids, idempotency keys, the mirrors), and everything derived from
+   * the purchases is built at {@link caughtUp} in one go, as a restore builds it — about a third
+   * of the replay's work on the main thread, done list by list instead of event by event.
+   */
+  replayingFromStart(): void {
+    if (this.rows.count === 0) this.deferred = true;
+  }
+
   /** The replay has caught up: the orders of every purchase, and the lists by sales, are built now, not at the first request. */
   caughtUp(): void {
+    if (this.deferred) {
+      this.deferred = false;
+      for (let row = 0; row < this.rows.count; row++) this.all.add(row);
+      this.indexAll();
+      for (const { id } of this.products.table.all()) this.syncProduct(id);
+      for (const { id } of this.customers.table.all()) this.syncCustomer(id);
+    }
     this.all.settle();
     this.productSales.place();
     this.customerSales.place();
@@ -603,12 +625,12 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     // The mirrors record when their events occurred in `times` themselves.
     if (topic === this.names.products) {
       const outcome = this.products.apply(topic, decoded, record);
-      if (outcome.ok && !outcome.duplicate) this.syncProduct(outcome.entityId);
+      if (outcome.ok && !outcome.duplicate && !this.deferred) this.syncProduct(outcome.entityId);
       return outcome;
     }
     if (topic === this.names.customers) {
       const outcome = this.customers.apply(topic, decoded, record);
-      if (outcome.ok && !outcome.duplicate) this.syncCustomer(outcome.entityId);
+      if (outcome.ok && !outcome.duplicate && !this.deferred) this.syncCustomer(outcome.entityId);
       return outcome;
     }
     if (topic !== this.names.purchases) throw new Error(`not a topic of this read model: ${topic}`);
@@ -632,7 +654,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
       return rejected(new DomainError('CONFLICT', `purchase "${purchase.id}" already exists`, { id: purchase.id }));
     }
     this.inputDigests.push(digest);
-    this.index(row);
+    if (!this.deferred) this.index(row);
     if (key !== undefined) {
       this.idempotency.set(key, row);
       this.keysInOrder.push(key);
@@ -644,7 +666,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   /**
    * Adds a stored purchase to everything derived from the rows: its partition's arrivals, its
    * product's and customer's totals and orders, the orders of all purchases, the shop's figures.
-   * A snapshot's rows take {@link indexRestored} instead, which derives the same state list by
+   * A snapshot's rows, and a replay from the start, take {@link indexAll} instead, which derives the same state list by
    * list (the property tests of `test/snapshot.test.ts` hold the two to it).
    */
   private index(row: number): void {
@@ -666,7 +688,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   }
 
   /**
-   * What {@link index} derives from each row, for all the rows of a snapshot at once, list by list:
+   * What {@link index} derives from each row, for all the rows at once (of a snapshot, or of a
+   * replay from the start), list by list, given the order of all purchases:
    * each product's and customer's rows are counted, then filled into arrays of their exact size
    * (appending a million rows one at a time to 11,000 growing lists, comparing each with the last,
    * and collecting the garbage of their growth took over half of a restore). Their orders by date
@@ -676,7 +699,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
    * figures are added row by row in arrival order, as the events added them. The lists by sales
    * are placed afterwards, once each.
    */
-  private indexRestored(): void {
+  private indexAll(): void {
     const rows = this.rows;
     const n = rows.count;
     const product = rows.product.view();
@@ -773,6 +796,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
    * time index. Everything else (totals, orders, figures, lists by sales) is derived from them.
    */
   toSnapshot(): PurchasesSnapshot {
+    if (this.deferred)
+      throw new Error('a snapshot of the purchases read model was asked for while it is replaying from the start');
     return {
       rows: this.rows.toSnapshot(),
       idempotencyKeys: this.keysInOrder.slice(),
@@ -792,7 +817,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     this.customers.restore(snapshot.customers);
     this.rows.restore(snapshot.rows);
     this.all.restore(snapshot.orders, this.rows.count);
-    this.indexRestored();
+    this.indexAll();
     // Every entity is placed in the lists by sales once, after its figures are all in.
     for (const { id } of snapshot.products.table.entities) this.syncProduct(id);
     for (const { id } of snapshot.customers.table.entities) this.syncCustomer(id);

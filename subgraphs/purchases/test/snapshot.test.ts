@@ -128,6 +128,35 @@ function answers(model: PurchasesReadModel, at: Position | undefined) {
   };
 }
 
+describe('a purchases read model replayed from the start', () => {
+  it('answers everything as one that indexes each purchase as it comes, once caught up and after', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 80 }), fc.nat(), fc.nat(), (steps, cutAt, asOfAt) => {
+        const records = recordsOf(steps);
+        const split = cutAt % (records.length + 1);
+        const perEvent = new PurchasesReadModel();
+        applyAll(perEvent, records);
+        perEvent.caughtUp();
+
+        // Stores only until caught up at `split`, then applies the rest live.
+        const deferred = new PurchasesReadModel();
+        deferred.replayingFromStart();
+        applyAll(deferred, records.slice(0, split));
+        expect(() => deferred.toSnapshot()).toThrow(/replaying/);
+        deferred.caughtUp();
+        applyAll(deferred, records.slice(split));
+
+        expect(deferred.toSnapshot()).toEqual(perEvent.toSnapshot());
+        const at = records[asOfAt % records.length]!;
+        const position = { [at.topic]: positionAfter(at.topic, at.partition, at.offset)[at.topic]! };
+        expect(answers(deferred, undefined)).toEqual(answers(perEvent, undefined));
+        expect(answers(deferred, position)).toEqual(answers(perEvent, position));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('a purchases read model restored from a snapshot', () => {
   it('answers everything as a full replay does, after any history and any tail, whatever the model applied after the capture', () => {
     fc.assert(
