@@ -248,44 +248,39 @@ export class IdTable {
   }
 
   /**
-   * Puts every id into a new table of `capacity` slots (a power of two), in the order of their
-   * hashes: each goes to its home slot or the first free one after it, which in that order is the
-   * one after the id before it — the table is written from one end to the other, where putting a
-   * million ids in one by one costs a cache miss each, about three times as long. Ids pushed past
-   * the end wrap round to the start, as a probe does. With `check`, ids with the same hash (next
-   * to each other in that order) are compared: the same bytes twice throw.
+   * Puts every id into a new table of `capacity` slots (a power of two), region by region: the
+   * ids are first ordered by the top 16 bits of their hashes (one counting pass), so that putting
+   * them in walks the table from one end to the other, where a million ids put in at random cost
+   * a cache miss each. With `check`, a probe that meets an id with the same hash compares their
+   * bytes: the same id twice throws.
    */
   private fill(capacity: number, check: boolean): void {
-    const slots = new Int32Array(2 * capacity);
-    const shift = 32 - Math.log2(capacity);
-    const { keys, ids } = sortedByHash(this.hashes, this.count);
-    const wrapped: number[] = [];
-    let next = 0;
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k]!;
-      const hash = keys[k]!;
-      if (check) {
-        for (let j = k - 1; j >= 0 && keys[j] === hash; j--) {
-          if (this.same(ids[j]!, id)) throw new Error(`the id table holds id ${id} twice`);
-        }
-      }
-      const slot = Math.max(hash >>> shift, next);
-      if (slot >= capacity) {
-        wrapped.push(id);
-        continue;
-      }
-      slots[2 * slot] = hash;
-      slots[2 * slot + 1] = id + 1;
-      next = slot + 1;
-    }
-    this.slots = slots;
-    this.shift = shift;
-    for (const id of wrapped) {
-      let slot = 0;
-      while (slots[slot + 1] !== 0) slot += 2;
-      slots[slot] = this.hashes[id]!;
+    this.slots = new Int32Array(2 * capacity);
+    this.shift = 32 - Math.log2(capacity);
+    const { hashes, count, ends } = this;
+    const regionShift = Math.max(0, 16 - Math.log2(capacity)) + 16;
+    const next = new Int32Array((1 << (32 - regionShift)) + 1);
+    for (let id = 0; id < count; id++) next[(hashes[id]! >>> regionShift) + 1]!++;
+    for (let region = 1; region < next.length; region++) next[region]! += next[region - 1]!;
+    const order = new Int32Array(count);
+    for (let id = 0; id < count; id++) order[next[hashes[id]! >>> regionShift]!++] = id;
+    const slots = this.slots;
+    for (let k = 0; k < count; k++) {
+      const id = order[k]!;
+      const start = id === 0 ? 0 : ends[id - 1]!;
+      const slot = check ? this.slotOf(this.bytes, start, ends[id]!, hashes[id]!) : this.freeSlot(hashes[id]!);
+      if (slots[slot + 1] !== 0) throw new Error(`the id table holds id ${id} twice`);
+      slots[slot] = hashes[id]!;
       slots[slot + 1] = id + 1;
     }
+  }
+
+  /** The first free slot from `hash`'s home on (for ids known to be new). */
+  private freeSlot(hash: number): number {
+    const slots = this.slots;
+    let slot = (hash >>> this.shift) << 1;
+    while (slots[slot + 1] !== 0) slot = (slot + 2) & (slots.length - 1);
+    return slot;
   }
 }
 
@@ -369,32 +364,6 @@ function grownCopy(values: Int32Array, capacity: number): Int32Array<ArrayBuffer
   const grown = new Int32Array(Math.max(256, capacity, values.length));
   grown.set(values);
   return grown;
-}
-
-/**
- * The first `count` ids in the order of their hashes as unsigned numbers, with those hashes (as
- * stored, signed): a radix sort, 16 bits at a time, that reads its arrays in order.
- */
-function sortedByHash(hashes: Int32Array, count: number): { readonly keys: Int32Array; readonly ids: Int32Array } {
-  let keys = hashes.slice(0, count);
-  let ids = new Int32Array(count);
-  for (let id = 0; id < count; id++) ids[id] = id;
-  let nextKeys = new Int32Array(count);
-  let nextIds = new Int32Array(count);
-  const starts = new Int32Array(65537);
-  for (let shift = 0; shift < 32; shift += 16) {
-    starts.fill(0);
-    for (let k = 0; k < count; k++) starts[((keys[k]! >>> shift) & 65535) + 1]!++;
-    for (let digit = 1; digit < starts.length; digit++) starts[digit]! += starts[digit - 1]!;
-    for (let k = 0; k < count; k++) {
-      const to = starts[(keys[k]! >>> shift) & 65535]!++;
-      nextKeys[to] = keys[k]!;
-      nextIds[to] = ids[k]!;
-    }
-    [keys, nextKeys] = [nextKeys, keys];
-    [ids, nextIds] = [nextIds, ids];
-  }
-  return { keys, ids };
 }
 
 /** Slots for `n` ids: a power of two at least twice `n` (and 1,024). */
