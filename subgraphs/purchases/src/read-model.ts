@@ -666,8 +666,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   /**
    * Adds a stored purchase to everything derived from the rows: its partition's arrivals, its
    * product's and customer's totals and orders, the orders of all purchases, the shop's figures.
-   * A snapshot's rows, and a replay from the start, take {@link indexAll} instead, which derives the same state list by
-   * list (the property tests of `test/snapshot.test.ts` hold the two to it).
+   * A snapshot's rows, and a replay from the start, take {@link indexAll} instead, which derives
+   * the same state list by list (the property tests of `test/snapshot.test.ts` hold the two to it).
    */
   private index(row: number): void {
     const rows = this.rows;
@@ -689,15 +689,15 @@ export class PurchasesReadModel implements Projection, Snapshottable {
 
   /**
    * What {@link index} derives from each row, for all the rows at once (of a snapshot, or of a
-   * replay from the start), list by list, given the order of all purchases:
-   * each product's and customer's rows are counted, then filled into arrays of their exact size
-   * (appending a million rows one at a time to 11,000 growing lists, comparing each with the last,
-   * and collecting the garbage of their growth took over half of a restore). Their orders by date
-   * are sorted when first read (a start reads few of them; a product's list is a few thousand
-   * rows at most where a shop has a million). Each product's distinct customers are counted from
-   * the customers' lists; its count per customer is left for when it is first needed. Sums and
-   * figures are added row by row in arrival order, as the events added them. The lists by sales
-   * are placed afterwards, once each.
+   * replay from the start), list by list; the orders of all purchases are the caller's (a
+   * snapshot's, or added row by row). Each product's and customer's rows are counted, then filled
+   * into arrays of their exact size (appending a million rows one at a time to 11,000 growing
+   * lists, comparing each with the last, and collecting the garbage of their growth took over half
+   * of a restore). Their orders by date are sorted when first read (a start reads few of them; a
+   * product's list is a few thousand rows at most where a shop has a million). Each product's
+   * distinct customers are counted from the rows laid out customer by customer; its count per
+   * customer is left for when it is first needed. Sums are added in plain arrays in arrival order,
+   * figures over time a minute's run at a time. The lists by sales are placed afterwards, once each.
    */
   private indexAll(): void {
     const rows = this.rows;
