@@ -47,11 +47,7 @@ export class SortedIndex {
    * them): built without a sort, so a read model restored from a snapshot does not sort again
    * what it sorted before the snapshot.
    */
-  static fromSorted(
-    compare: (a: number, b: number) => number,
-    entries: ArrayLike<number>,
-    maxBlock = MAX_BLOCK,
-  ): SortedIndex {
+  static fromSorted(compare: (a: number, b: number) => number, entries: ArrayLike<number>, maxBlock = MAX_BLOCK): SortedIndex {
     const index = new SortedIndex(compare, maxBlock);
     const half = Math.max(1, maxBlock >> 1);
     for (let i = 0; i < entries.length; i += half) {
