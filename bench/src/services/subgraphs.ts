@@ -29,6 +29,8 @@ export interface SnapshotsTaken {
   readonly durationMs: number;
   /** The longest a snapshot held the event loop (its copy of the state), in ms. */
   readonly maxCaptureMs: number;
+  /** The most CPU a capture took, in ms (the wall time above includes waits for a core). */
+  readonly maxCaptureCpuMs: number;
   /** Size of the last one. */
   readonly bytes: number;
 }
@@ -64,7 +66,7 @@ serveChild(async () => {
   let snapshottingOn = false;
   /** Starts a snapshot every `everyMs` (0: each right after the last), as long as snapshots are on. */
   const snapshotLoop = async (everyMs: number): Promise<SnapshotsTaken> => {
-    const taken = { saved: 0, durationMs: 0, maxCaptureMs: 0, bytes: 0 };
+    const taken = { saved: 0, durationMs: 0, maxCaptureMs: 0, maxCaptureCpuMs: 0, bytes: 0 };
     while (snapshottingOn) {
       const startedAt = performance.now();
       const before = purchases.projector.snapshotStats()?.last;
@@ -74,6 +76,7 @@ serveChild(async () => {
         taken.saved++;
         taken.durationMs += last.durationMs;
         taken.maxCaptureMs = Math.max(taken.maxCaptureMs, last.captureMs);
+        taken.maxCaptureCpuMs = Math.max(taken.maxCaptureCpuMs, last.captureCpuMs);
         taken.bytes = last.bytes;
         // Until the next is due, or snapshots are turned off (looked at every 50 ms).
         while (snapshottingOn && performance.now() - startedAt < everyMs) await new Promise((resolve) => setTimeout(resolve, 50));

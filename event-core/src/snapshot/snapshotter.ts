@@ -73,6 +73,12 @@ export interface SnapshotStats {
     readonly durationMs: number;
     /** The part that held the event loop: taking the state's copy, in ms. */
     readonly captureMs: number;
+    /**
+     * The CPU time of that part, in ms: on a busy machine the thread can wait for a core in the
+     * middle of it, and `captureMs` counts the wait too. (The process's CPU: other threads' work
+     * in the same moment counts as well.)
+     */
+    readonly captureCpuMs: number;
     readonly positions: Position;
   };
   /** Stored snapshots that were not used, by why. */
@@ -186,6 +192,7 @@ export class Snapshotter {
   save(point: SnapshotPoint): Promise<void> {
     if (this.saving) return this.saving;
     const startedAt = performance.now();
+    const cpuAtStart = process.cpuUsage();
     const state = this.model.toSnapshot();
     const fingerprints: Record<string, Record<number, RecordFingerprint>> = {};
     for (const [topic, partitions] of Object.entries(point.lastRecords)) {
@@ -194,6 +201,8 @@ export class Snapshotter {
         fingerprints[topic][Number(partition)] = fingerprintOf(record.key, record.value);
     }
     const captureMs = performance.now() - startedAt;
+    const { user, system } = process.cpuUsage(cpuAtStart);
+    const captureCpuMs = (user + system) / 1000;
     const positions = structuredClone(point.positions);
     const pace = (this.pace = createPacer(this.hurried ? 1 : (this.settings.cpuShare ?? SNAPSHOT_DEFAULTS.cpuShare)));
     const run = async () => {
@@ -212,7 +221,14 @@ export class Snapshotter {
         );
         const savedAtMs = Date.now();
         await this.settings.store.save({ id: randomUUID(), model: this.model.snapshotModel, savedAtMs, bytes }, { pace });
-        this.last = { savedAtMs, bytes: bytes.length, durationMs: performance.now() - startedAt, captureMs, positions };
+        this.last = {
+          savedAtMs,
+          bytes: bytes.length,
+          durationMs: performance.now() - startedAt,
+          captureMs,
+          captureCpuMs,
+          positions,
+        };
         this.logger.info(
           {
             projector: this.name,
