@@ -87,7 +87,7 @@ function describe(snapshot: StoredSnapshot, version: number): string {
   try {
     // The checks a start makes of the bytes: mark, container format, checksum, and the state decodes.
     // (A start also checks that the log still holds the records the snapshot was taken after.)
-    const { header } = decodeSnapshot(snapshot.bytes);
+    const { header } = decodeSnapshot(snapshot.pieces ?? snapshot.bytes);
     const where = `${header.events.toLocaleString('en-US')} events`;
     if (header.modelVersion !== version)
       return `${saved}  ${where}  state version ${header.modelVersion}, this version reads ${version}: ignored at start  ${snapshot.id}`;
