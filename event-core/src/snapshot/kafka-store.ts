@@ -220,6 +220,15 @@ export function createKafkaSnapshotStore({
     for (const snapshot of snapshots) mine?.delete(snapshot.id);
   };
 
+  const load = async (model: string): Promise<StoredSnapshot[]> => {
+    const topic = begin(model);
+    try {
+      return (await scan(model, topic)).complete().slice(0, KEPT_SNAPSHOTS);
+    } catch (error) {
+      throw toUnavailable(error, `the snapshots of ${model} could not be read`, true);
+    }
+  };
+
   return {
     async save(snapshot: StoredSnapshot, { pace }: { readonly pace?: () => Promise<void> } = {}) {
       const { model } = snapshot;
@@ -271,20 +280,13 @@ export function createKafkaSnapshotStore({
       }
     },
 
-    async load(model) {
-      const topic = begin(model);
-      try {
-        return (await scan(model, topic)).complete().slice(0, KEPT_SNAPSHOTS);
-      } catch (error) {
-        throw toUnavailable(error, `the snapshots of ${model} could not be read`, true);
-      }
-    },
+    load,
 
     async loadNewest(model) {
       const topic = begin(model);
       try {
         const marks = (await watermarks(topic))?.get(0);
-        if (!marks || marks.high === 0) return (await this.load(model))[0];
+        if (!marks || marks.high === 0) return (await load(model))[0];
         ready.add(topic);
         const [last] = await readUpTo(kafka, topic, new Map([[0, marks.high]]), { ...reading(), from: marks.high - 1 });
         const pointer = last && parseNewest(last);
@@ -299,7 +301,7 @@ export function createKafkaSnapshotStore({
         throw toUnavailable(error, `the newest snapshot of ${model} could not be read`, true);
       }
       logger?.info({ topic }, 'no record names the newest snapshot (a save cut short, or one under way): reading them all');
-      return (await this.load(model))[0];
+      return (await load(model))[0];
     },
 
     async drop(model) {
