@@ -1,7 +1,15 @@
 import { deserialize, serialize } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, encodeEvent, positionAfter, type EventEnvelope, type LogRecord, type Position } from '@shop/event-core';
+import {
+  DecodeError,
+  decodeRecord,
+  encodeEvent,
+  positionAfter,
+  type EventEnvelope,
+  type LogRecord,
+  type Position,
+} from '@shop/event-core';
 import { TOPICS } from '@shop/schema';
 import { PurchasesReadModel, type PurchasesSnapshot } from '../src/read-model.ts';
 
@@ -21,7 +29,11 @@ type Step =
       readonly minute: number;
       readonly key: number | undefined;
       readonly partition: number;
-    };
+      /** As the original system wrote it (`{eventType, payload}`, .NET dates, amounts as numbers). */
+      readonly legacy: boolean;
+    }
+  /** A record on the purchases topic that is no event: the projector logs it and goes on. */
+  | { readonly kind: 'poison'; readonly value: string; readonly partition: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
@@ -43,6 +55,17 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     // Repeated keys: an idempotent retry appends a duplicate.
     key: fc.option(fc.nat(10), { nil: undefined }),
     partition: fc.nat(1),
+    legacy: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('poison' as const),
+    value: fc.constantFrom(
+      'not json',
+      '{}',
+      '{"eventType":"set","payload":{}}',
+      JSON.stringify({ id: 'x', type: 'PurchaseMade' }),
+    ),
+    partition: fc.nat(1),
   }),
 );
 
@@ -54,6 +77,28 @@ function recordsOf(steps: readonly Step[]): LogRecord[] {
     let topic: string;
     let event: EventEnvelope;
     let partition = 0;
+    if (s.kind === 'poison' || (s.kind === 'purchase' && s.legacy)) {
+      topic = TOPICS.purchases;
+      partition = s.partition;
+      const value =
+        s.kind === 'poison'
+          ? s.value
+          : JSON.stringify({
+              eventType: 'set',
+              payload: {
+                id: `u${s.id}`,
+                productId: `p${s.product}`,
+                customerId: `c${s.customer}`,
+                total: s.cents / 100,
+                transactionDate: iso(T0 + s.minute * 60_000).slice(0, -1),
+              },
+            });
+      const slot = `${topic}/${partition}`;
+      const offset = offsets.get(slot) ?? 0;
+      offsets.set(slot, offset + 1);
+      const key = s.kind === 'poison' ? null : `u${s.id}`;
+      return { topic, partition, offset, key, value: Buffer.from(value), headers: {}, timestampMs: T0 + n * 1000 };
+    }
     if (s.kind === 'purchase') {
       topic = TOPICS.purchases;
       partition = s.partition;
@@ -97,8 +142,15 @@ function recordsOf(steps: readonly Step[]): LogRecord[] {
   });
 }
 
+/** Applies each record as the projector does: one that is no event is skipped. */
 function applyAll(model: PurchasesReadModel, records: readonly LogRecord[]): void {
-  for (const record of records) model.apply(record.topic, decodeRecord(record), record);
+  for (const record of records) {
+    try {
+      model.apply(record.topic, decodeRecord(record), record);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+    }
+  }
 }
 
 /** Everything the model answers, in every order, now and as of `at`. */
