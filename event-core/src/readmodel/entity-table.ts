@@ -20,6 +20,8 @@ export interface Versioned {
  */
 export class EntityTable<T extends Versioned> {
   private readonly byId = new Map<string, T>();
+  /** Each entity's key in the order, as it was given at its creation. */
+  private readonly keys = new Map<string, string>();
   /** Every entity's id in list order (shared with the history index of the same entities). */
   readonly order = new OrderedIds();
   private live = 0;
@@ -37,9 +39,17 @@ export class EntityTable<T extends Versioned> {
     return entity && entity.deletedAt === null ? entity : undefined;
   }
 
-  put(entity: T): void {
+  /**
+   * Stores an entity; a new one takes its place in the order by `orderKey` (or, restoring a
+   * snapshot, by the key it was given when it was created: `key`).
+   */
+  put(entity: T, key?: string): void {
     const before = this.byId.get(entity.id);
-    if (!before) this.order.add(entity.id, this.keyOf(entity));
+    if (!before) {
+      const placed = key ?? this.keyOf(entity);
+      this.order.add(entity.id, placed);
+      this.keys.set(entity.id, placed);
+    }
     this.live += (entity.deletedAt === null ? 1 : 0) - (before && before.deletedAt === null ? 1 : 0);
     this.byId.set(entity.id, entity);
   }
@@ -51,6 +61,11 @@ export class EntityTable<T extends Versioned> {
 
   get size(): number {
     return this.live;
+  }
+
+  /** An entity's key in the order (what ties in another order are broken by, the same on every replica). */
+  orderKeyOf(id: string): string | undefined {
+    return this.keys.get(id);
   }
 
   /** Every entity, deleted ones included, in list order (a copy). */

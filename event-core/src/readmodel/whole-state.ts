@@ -24,6 +24,12 @@ export const mirrorState = <D extends { readonly id: string; readonly deletedAt:
 /** A {@link WholeStateTable} as data. */
 export interface WholeStateTableSnapshot<T> {
   readonly entities: readonly T[];
+  /**
+   * Each entity's place in the order, as it was given when the entity was created: a later event
+   * may change what the key is made of (a `createdAt` another writer got wrong), and a restore
+   * must put it where a replay did.
+   */
+  readonly orderKeys: readonly string[];
   /** Each key with the entity its event touched and that event's input digest, if it had one. */
   readonly idempotency: readonly (readonly [key: string, entityId: string, inputDigest: string | undefined])[];
 }
@@ -60,15 +66,18 @@ export class WholeStateTable<T extends Versioned, E extends EventEnvelope = Even
 
   /** The table's state as data, copied: every entity (deleted ones too) and the idempotency keys seen. */
   toSnapshot(): WholeStateTableSnapshot<T> {
+    const { keys } = this.table.order.view();
     return {
       entities: this.table.all(),
+      orderKeys: keys.slice(),
       idempotency: [...this.idempotency].map(([key, { entityId, inputDigest }]) => [key, entityId, inputDigest] as const),
     };
   }
 
   /** Takes the state of a snapshot ({@link toSnapshot}) into this empty table. */
   restore(snapshot: WholeStateTableSnapshot<T>): void {
-    for (const entity of snapshot.entities) this.table.put(entity);
+    if (snapshot.orderKeys.length !== snapshot.entities.length) throw new Error('the snapshot has an order key per entity');
+    snapshot.entities.forEach((entity, i) => this.table.put(entity, snapshot.orderKeys[i]));
     for (const [key, entityId, inputDigest] of snapshot.idempotency) this.idempotency.set(key, { entityId, inputDigest });
   }
 

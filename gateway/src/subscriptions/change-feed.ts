@@ -41,7 +41,7 @@ export interface Change extends EntityChange {
 export type ChangeListener = (change: Change) => void;
 
 /** The change feed's snapshots: their name in the store, and the version of the shape of its state (raise it when that changes). */
-export const CHANGE_FEED_SNAPSHOTS = { model: 'gateway-changes', version: 3 } as const;
+export const CHANGE_FEED_SNAPSHOTS = { model: 'gateway-changes', version: 4 } as const;
 
 /** The feed's state as data: what a snapshot of it holds ({@link ChangeFeed.toSnapshot}). */
 export interface ChangeFeedSnapshot {

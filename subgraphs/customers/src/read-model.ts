@@ -6,7 +6,7 @@ import { evolve, toData, type Customer } from './domain.ts';
 export class CustomersReadModel extends WholeStateReadModel<Customer, CustomerEvent> {
   /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
   readonly snapshotModel = 'customers';
-  readonly snapshotVersion = 1;
+  readonly snapshotVersion = 2;
 
   constructor(topics: EventTopics = TOPICS) {
     super({

@@ -6,7 +6,7 @@ import { evolve, toData, type Product } from './domain.ts';
 export class ProductsReadModel extends WholeStateReadModel<Product, ProductEvent> {
   /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
   readonly snapshotModel = 'products';
-  readonly snapshotVersion = 1;
+  readonly snapshotVersion = 2;
 
   constructor(topics: EventTopics = TOPICS) {
     super({

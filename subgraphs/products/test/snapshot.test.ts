@@ -1,7 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, encodeEvent, type LogRecord, type WholeStateSnapshot } from '@shop/event-core';
+import { DecodeError, decodeRecord, encodeEvent, type LogRecord, type WholeStateSnapshot } from '@shop/event-core';
 import { TOPICS } from '@shop/schema';
 import type { Product } from '../src/domain.ts';
 import { ProductsReadModel } from '../src/read-model.ts';
@@ -18,6 +18,11 @@ const step = fc.record({
   deleted: fc.boolean(),
   key: fc.option(fc.nat(5), { nil: undefined }),
   partition: fc.nat(2),
+  /**
+   * As an event, as the original system wrote it (`{eventType: "set" | "remove", payload}`, an
+   * upsert, the price a number), or a record that is no event (the projector logs it and goes on).
+   */
+  form: fc.constantFrom('event' as const, 'event' as const, 'legacy' as const, 'poison' as const),
 });
 
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
@@ -28,22 +33,26 @@ function recordsOf(steps: readonly Step[]): LogRecord[] {
     const occurredAt = iso(T0 + n * 1000);
     const type = s.version === 1 ? 'ProductCreated' : s.deleted ? 'ProductDeleted' : 'ProductUpdated';
     const id = `p${s.id}`;
-    const encoded = encodeEvent({
-      id: `e${n}`,
-      type,
-      entityId: id,
-      version: s.version,
-      occurredAt,
-      data: {
-        id,
-        name: s.name,
-        price: (s.cents / 100).toFixed(2),
-        createdAt: iso(T0 + s.id * 7),
-        updatedAt: occurredAt,
-        deletedAt: type === 'ProductDeleted' ? occurredAt : null,
-      },
-      meta: s.key === undefined ? {} : { idempotencyKey: `k${s.key}` },
-    });
+    const legacy = { eventType: s.deleted ? 'remove' : 'set', payload: { id, name: s.name, price: s.cents / 100 } };
+    const encoded =
+      s.form === 'event'
+        ? encodeEvent({
+            id: `e${n}`,
+            type,
+            entityId: id,
+            version: s.version,
+            occurredAt,
+            data: {
+              id,
+              name: s.name,
+              price: (s.cents / 100).toFixed(2),
+              createdAt: iso(T0 + s.id * 7),
+              updatedAt: occurredAt,
+              deletedAt: type === 'ProductDeleted' ? occurredAt : null,
+            },
+            meta: s.key === undefined ? {} : { idempotencyKey: `k${s.key}` },
+          })
+        : { key: s.form === 'legacy' ? id : null, value: s.form === 'legacy' ? JSON.stringify(legacy) : '{"eventType":"set"}' };
     // An entity's events stay in one partition, as a keyed topic keeps them.
     const partition = s.id % 3;
     const offset = offsets.get(partition) ?? 0;
@@ -55,13 +64,20 @@ function recordsOf(steps: readonly Step[]): LogRecord[] {
       key: encoded.key,
       value: Buffer.from(encoded.value),
       headers: {},
-      timestampMs: T0,
+      timestampMs: T0 + n * 1000,
     };
   });
 }
 
+/** Applies each record as the projector does: one that is no event is skipped. */
 const applyAll = (model: ProductsReadModel, records: readonly LogRecord[]) => {
-  for (const record of records) model.apply(record.topic, decodeRecord(record), record);
+  for (const record of records) {
+    try {
+      model.apply(record.topic, decodeRecord(record), record);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+    }
+  }
 };
 
 function lists(model: ProductsReadModel) {

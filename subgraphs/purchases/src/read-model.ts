@@ -481,7 +481,7 @@ const SALES_KEY: KeyShape = ['number', 'string'];
 export class PurchasesReadModel implements Projection, Snapshottable {
   /** Snapshots of this model are stored under this name; raise the version when its state changes shape. */
   readonly snapshotModel = 'purchases';
-  readonly snapshotVersion = 5;
+  readonly snapshotVersion = 6;
   readonly topics: readonly string[];
   /**
    * The products and customers as their own subgraphs hold them, with where each one's events are
@@ -603,21 +603,32 @@ export class PurchasesReadModel implements Projection, Snapshottable {
 
   /** Puts a product in its places in the lists by sales (after its sales or its name changed; out when deleted). */
   private syncProduct(id: string): void {
-    this.productSales.put(id, this.listedRef(this.productRefs, this.products.table.getLive(id)));
+    this.productSales.put(id, this.listedRef(this.productRefs, this.products.table, id));
   }
 
   private syncCustomer(id: string): void {
-    this.customerSales.put(id, this.listedRef(this.customerRefs, this.customers.table.getLive(id)));
+    this.customerSales.put(id, this.listedRef(this.customerRefs, this.customers.table, id));
   }
 
-  /** The reference a live entity is listed by (made at its first listing); undefined for none. */
+  /**
+   * The reference a live entity is listed by (made at its first listing, its creation key the one
+   * its mirror's order gave it when it was created); undefined for none.
+   */
   private listedRef(
     refs: Map<string, ListedRef>,
-    entity: Mirrored<{ readonly createdAt: string }> | undefined,
+    table: {
+      getLive(id: string): Mirrored<{ readonly createdAt: string }> | undefined;
+      orderKeyOf(id: string): string | undefined;
+    },
+    id: string,
   ): ListedRef | undefined {
+    const entity = table.getLive(id);
     if (!entity) return undefined;
-    let ref = refs.get(entity.id);
-    if (!ref) refs.set(entity.id, (ref = { id: entity.id, asOf: null, created: creationKey(entity.data.createdAt, entity.id) }));
+    let ref = refs.get(id);
+    if (!ref) {
+      const created = table.orderKeyOf(id) ?? creationKey(entity.data.createdAt, id);
+      refs.set(id, (ref = { id, asOf: null, created }));
+    }
     return ref;
   }
 
