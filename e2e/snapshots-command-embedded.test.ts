@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmbeddedLog, encodeSnapshot, type SnapshotSettings } from '@shop/event-core';
 import { CHANGE_FEED_SNAPSHOTS } from '@shop/gateway';
+import { CustomersReadModel } from '@shop/customers-subgraph';
+import { ProductsReadModel } from '@shop/products-subgraph';
 import { PurchasesReadModel } from '@shop/purchases-subgraph';
 import { eventTopics } from '@shop/schema';
 import type { RunningSystem } from '@shop/system';
@@ -71,8 +73,8 @@ describe('npm run snapshots, on the embedded log', () => {
     expect(listed.status).toBe(0);
     const lines = listed.output.trim().split('\n');
     for (const [model, events, version] of [
-      ['products', 1, 1],
-      ['customers', 1, 1],
+      ['products', 1, new ProductsReadModel().snapshotVersion],
+      ['customers', 1, new CustomersReadModel().snapshotVersion],
       ['gateway-changes', 3, CHANGE_FEED_SNAPSHOTS.version],
     ] as const) {
       const at = lines.indexOf(`${model}: 1 snapshot`);
