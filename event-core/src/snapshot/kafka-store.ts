@@ -286,7 +286,8 @@ export function createKafkaSnapshotStore({
       const topic = begin(model);
       try {
         const marks = (await watermarks(topic))?.get(0);
-        if (!marks || marks.high === 0) return (await load(model))[0];
+        // No topic, or nothing in it: no snapshot (a save learns what the topic holds itself).
+        if (!marks || marks.high === 0) return undefined;
         ready.add(topic);
         const [last] = await readUpTo(kafka, topic, new Map([[0, marks.high]]), { ...reading(), from: marks.high - 1 });
         const pointer = last && parseNewest(last);
