@@ -77,7 +77,7 @@ export class IdTable {
     if (!(n >= 0 && n < this.count)) throw new RangeError(`no id numbered ${n}`);
     const start = n === 0 ? 0 : this.ends[n - 1]!;
     const end = this.ends[n]!;
-    if (end - start === 17 && this.bytes[start] === PACKED_UUID) return uuidText(this.bytes, start + 1);
+    if (isPackedUuid(this.bytes, start, end)) return uuidText(this.bytes, start + 1);
     return this.text.toString(this.ascii ? 'latin1' : 'utf8', start, end);
   }
 
@@ -89,7 +89,7 @@ export class IdTable {
     let j = b === 0 ? 0 : ends[b - 1]!;
     const endA = ends[a]!;
     const endB = ends[b]!;
-    if (!this.ascii || (endA - i === 17 && bytes[i] === PACKED_UUID) !== (endB - j === 17 && bytes[j] === PACKED_UUID)) {
+    if (!this.ascii || isPackedUuid(bytes, i, endA) !== isPackedUuid(bytes, j, endB)) {
       const x = this.id(a);
       const y = this.id(b);
       return x < y ? -1 : x > y ? 1 : 0;
@@ -206,17 +206,6 @@ export class IdTable {
     }
   }
 
-  /** Do ids `a` and `b` have the same bytes? */
-  private same(a: number, b: number): boolean {
-    const { ends, bytes } = this;
-    const startA = a === 0 ? 0 : ends[a - 1]!;
-    const startB = b === 0 ? 0 : ends[b - 1]!;
-    const length = ends[a]! - startA;
-    if (ends[b]! - startB !== length) return false;
-    for (let i = 0; i < length; i++) if (bytes[startA + i] !== bytes[startB + i]) return false;
-    return true;
-  }
-
   private append(slot: number, from: Uint8Array, length: number, hash: number, packed: boolean): number {
     if (this.used + length > this.bytes.length) {
       const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + length));
@@ -240,13 +229,9 @@ export class IdTable {
     this.count = n + 1;
     this.slots[slot] = hash;
     this.slots[slot + 1] = n + 1;
-    if ((n + 1) * 4 > this.slots.length) this.rehash(this.slots.length);
+    // Over half full: every id into a table twice the size, by the hashes kept.
+    if ((n + 1) * 4 > this.slots.length) this.fill(this.slots.length, false);
     return n;
-  }
-
-  /** Moves every id into a table of `capacity` slots, by the hashes kept. */
-  private rehash(capacity: number): void {
-    this.fill(capacity, false);
   }
 
   /**
@@ -295,6 +280,10 @@ export interface IdTableSnapshot {
 
 /** The first byte of a packed UUID: never a byte of UTF-8. */
 const PACKED_UUID = 0xff;
+
+/** Are `bytes[start..end)` a packed UUID (the mark and 16 bytes)? */
+const isPackedUuid = (bytes: Uint8Array, start: number, end: number): boolean =>
+  end - start === 17 && bytes[start] === PACKED_UUID;
 
 /** Hex digit → value, for '0'–'9' and 'a'–'f'; -1 for every other character code below 128. */
 const HEX_VALUE = Int8Array.from({ length: 128 }, (_, c) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1));
