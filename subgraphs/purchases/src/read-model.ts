@@ -593,8 +593,6 @@ export class PurchasesReadModel implements Projection, Snapshottable {
       this.deferred = false;
       for (let row = 0; row < this.rows.count; row++) this.all.add(row);
       this.indexAll();
-      for (const { id } of this.products.table.all()) this.syncProduct(id);
-      for (const { id } of this.customers.table.all()) this.syncCustomer(id);
     }
     this.all.settle();
     this.productSales.place();
@@ -715,8 +713,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     const n = rows.count;
     const product = rows.product.view();
     const customer = rows.customer.view();
-    const lists = <T extends Totals>(of: Int32Array, groups: number, make: (arrived: IntColumn) => T): (T | undefined)[] => {
-      const starts = groupStarts(of, groups);
+    const lists = <T extends Totals>(of: Int32Array, starts: Int32Array, make: (arrived: IntColumn) => T): (T | undefined)[] => {
+      const groups = starts.length - 1;
       const arrived = groupRows(of, starts);
       const made: (T | undefined)[] = [];
       for (let g = 0; g < groups; g++) {
@@ -731,11 +729,11 @@ export class PurchasesReadModel implements Projection, Snapshottable {
       }
       return made;
     };
-    const byProduct = lists(product, rows.products.size, (arrived) => new ProductTotals(rows, arrived));
-    const byCustomer = lists(customer, rows.customers.size, (arrived) => new Totals(rows, arrived));
-    // Distinct customers per product, without a count per pair: walking the rows customer by
-    // customer (in one array: `lists` laid them out so), noting the products each is seen with.
     const customerStarts = groupStarts(customer, rows.customers.size);
+    const byProduct = lists(product, groupStarts(product, rows.products.size), (arrived) => new ProductTotals(rows, arrived));
+    const byCustomer = lists(customer, customerStarts, (arrived) => new Totals(rows, arrived));
+    // Distinct customers per product, without a count per pair: walking the rows customer by
+    // customer (laid out as the customers' lists are), noting the products each is seen with.
     const productByCustomer = groupRows(customer, customerStarts, product);
     const customerCounts = new Int32Array(byProduct.length);
     const lastCustomer = new Int32Array(byProduct.length).fill(-1);
@@ -799,6 +797,9 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     byCustomer.forEach((totals, c) => totals!.cents.addSum(customerCents[c]!));
     byProduct.forEach((totals, g) => (this.byProduct[g] = totals!));
     byCustomer.forEach((totals, g) => (this.byCustomer[g] = totals!));
+    // Every entity is placed in the lists by sales once, after its figures are all in.
+    for (const { id } of this.products.table.all()) this.syncProduct(id);
+    for (const { id } of this.customers.table.all()) this.syncCustomer(id);
   }
 
   /**
@@ -829,9 +830,6 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     this.rows.restore(snapshot.rows);
     this.all.restore(snapshot.orders, this.rows.count);
     this.indexAll();
-    // Every entity is placed in the lists by sales once, after its figures are all in.
-    for (const { id } of snapshot.products.table.entities) this.syncProduct(id);
-    for (const { id } of snapshot.customers.table.entities) this.syncCustomer(id);
     const { idempotencyKeys: keys, idempotencyRows: keyedRows } = snapshot;
     if (keys.length !== keyedRows.length) throw new Error('the snapshot has a row per idempotency key');
     for (let i = 0; i < keys.length; i++) {
