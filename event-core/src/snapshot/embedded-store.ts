@@ -156,9 +156,9 @@ export function createEmbeddedSnapshotStore(
       );
     },
 
-    load: (model) => loadNewest(model, KEPT_SNAPSHOTS),
+    load: (model) => newestComplete(model, KEPT_SNAPSHOTS),
 
-    loadNewest: async (model) => (await loadNewest(model, 1))[0],
+    loadNewest: async (model) => (await newestComplete(model, 1))[0],
 
     async drop(model) {
       checkSnapshotModel(model);
@@ -172,7 +172,7 @@ export function createEmbeddedSnapshotStore(
   };
 
   /** The newest `count` complete snapshots of `model`, each read only once the ones before it are. */
-  async function loadNewest(model: string, count: number): Promise<StoredSnapshot[]> {
+  async function newestComplete(model: string, count: number): Promise<StoredSnapshot[]> {
     checkSnapshotModel(model);
     const found: StoredSnapshot[] = [];
     try {
