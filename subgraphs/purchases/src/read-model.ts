@@ -615,7 +615,7 @@ export class PurchasesReadModel implements Projection, Snapshottable {
   private listedRef(
     refs: Map<string, ListedRef>,
     table: {
-      getLive(id: string): Mirrored<{ readonly createdAt: string }> | undefined;
+      getLive(id: string): Mirrored<unknown> | undefined;
       orderKeyOf(id: string): string | undefined;
     },
     id: string,
@@ -623,10 +623,8 @@ export class PurchasesReadModel implements Projection, Snapshottable {
     const entity = table.getLive(id);
     if (!entity) return undefined;
     let ref = refs.get(id);
-    if (!ref) {
-      const created = table.orderKeyOf(id) ?? creationKey(entity.data.createdAt, id);
-      refs.set(id, (ref = { id, asOf: null, created }));
-    }
+    // Every entity in a mirror has its key in the mirror's order (the table gives it one at its first event).
+    if (!ref) refs.set(id, (ref = { id, asOf: null, created: table.orderKeyOf(id)! }));
     return ref;
   }
 
